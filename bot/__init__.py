@@ -1,0 +1,3 @@
+"""statsig-chatops: operate Statsig feature gates from Slack, with approvals in Redis."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``statsig-bot``."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""The ``statsig-bot`` command line: ``serve``, ``shell``, ``sandbox`` and ``check``.
+
+Each subcommand imports its surface lazily, so ``statsig-bot sandbox`` does not pay for
+Slack's imports and a missing optional setting never breaks an unrelated command.
+With no subcommand the bot serves Slack when Slack credentials are configured, and
+otherwise starts the terminal shell against the built-in sandbox, saying so in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+__all__ = ["main"]
+
+SLACK_CREDENTIAL_VARS = ("SLACK_BOT_TOKEN",)
+
+
+def _has_slack_credentials() -> bool:
+    if any(os.environ.get(name) for name in SLACK_CREDENTIAL_VARS):
+        return True
+    from bot.config import dotenv_has
+
+    return any(dotenv_has(name) for name in SLACK_CREDENTIAL_VARS)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Operate Statsig feature gates, configs and experiments from Slack or a terminal."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if _has_slack_credentials():
+        click.echo("Slack credentials found: serving Slack over HTTP.", err=True)
+        ctx.invoke(serve)
+    else:
+        click.echo(
+            "No Slack credentials (SLACK_BOT_TOKEN): starting the terminal shell instead.",
+            err=True,
+        )
+        ctx.invoke(shell)
+
+
+@cli.command()
+@click.option("--http", "mode", flag_value="http", default=True, help="Serve Slack over HTTP.")
+@click.option("--socket", "mode", flag_value="socket", help="Connect with Socket Mode.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP bind address.")
+@click.option("--port", default=3000, show_default=True, type=int, help="HTTP port.")
+def serve(mode: str, host: str, port: int) -> None:
+    """Serve the Slack app (HTTP: POST /slack/events, /healthz, /readyz, /metrics)."""
+    from bot.slack.server import run
+
+    sys.exit(run(mode=mode, host=host, port=port))
+
+
+@cli.command()
+@click.option("-c", "--command", "command", default=None, help="Run one command and exit.")
+@click.option("--yes", is_flag=True, help="Answer yes to the confirmation of a plan.")
+@click.option("--as", "actor", default=None, metavar="EMAIL", help="Act as this person.")
+def shell(command: str | None, yes: bool, actor: str | None) -> None:
+    """A terminal REPL over the same commands, plans and renderers as Slack."""
+    from bot.shell.main import run
+
+    sys.exit(run(command=command, assume_yes=yes, actor=actor))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address.")
+@click.option("--port", default=8787, show_default=True, type=int, help="Port.")
+@click.option("--empty", is_flag=True, help="Start without the demo data.")
+def sandbox(host: str, port: int, empty: bool) -> None:
+    """Serve the Statsig Console API emulator over HTTP, with demo data."""
+    from bot.sandbox.server import run
+
+    sys.exit(run(host=host, port=port, demo=not empty))
+
+
+@cli.command()
+def check() -> None:
+    """Validate settings and policy, and reach Slack, Statsig and Redis."""
+    from bot.check import run
+
+    sys.exit(run())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="statsig-bot")
