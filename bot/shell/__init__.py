@@ -1,0 +1,1 @@
+"""The terminal surface: a REPL that shows the same Block Kit messages as Slack."""

@@ -1,0 +1,35 @@
+"""Statsig Console API: typed models, the async client, its errors, retries and limiter."""
+
+from bot.statsig.client import ConsoleClient
+from bot.statsig.errors import (
+    BadRequest,
+    ConsoleError,
+    Forbidden,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ReviewRequired,
+    ServerError,
+    Timeout,
+    Unauthorized,
+    Unreachable,
+)
+from bot.statsig.limiter import MutationLimiter
+from bot.statsig.retry import RetryPolicy
+
+__all__ = [
+    "BadRequest",
+    "ConsoleClient",
+    "ConsoleError",
+    "Forbidden",
+    "MalformedResponse",
+    "MutationLimiter",
+    "NotFound",
+    "RateLimited",
+    "RetryPolicy",
+    "ReviewRequired",
+    "ServerError",
+    "Timeout",
+    "Unauthorized",
+    "Unreachable",
+]

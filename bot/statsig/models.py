@@ -5,7 +5,8 @@ Field names are snake_case in Python and keep Statsig's camelCase spelling on th
 Statsig's live API is already newer than the published document:
 
 * unknown fields are kept (``extra="allow"``) and survive a round trip;
-* enumerations are typed ``KnownEnum | str``, so a value Statsig adds tomorrow still parses;
+* enumerations are typed ``KnownEnum | str`` (known values become members, tried first), so a
+  value Statsig adds tomorrow still parses;
 * ``targetApps`` may be a string or a list and is always a list here;
 * epoch-millisecond timestamps become timezone-aware ``datetime`` objects and are written
   back as epoch milliseconds in JSON mode.
@@ -53,6 +54,7 @@ __all__ = [
     "ExperimentStatus",
     "Gate",
     "GateOverrides",
+    "GateReferences",
     "GateStatus",
     "GateType",
     "IdList",
@@ -120,6 +122,15 @@ StrList = Annotated[list[str], BeforeValidator(_to_list_of_str)]
 
 def _none_to_list(value: Any) -> Any:
     return [] if value is None else value
+
+
+def _to_list(value: Any) -> Any:
+    """``null`` -> ``[]`` and a lone object -> ``[object]`` (spec examples show both)."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    return value
 
 
 class StatsigModel(BaseModel):
@@ -271,8 +282,8 @@ class Gate(_Entity):
     """A feature gate (``ExternalGateDto``)."""
 
     is_enabled: bool
-    status: GateStatus | str = GateStatus.IN_PROGRESS
-    type: GateType | str | None = None
+    status: GateStatus | str = Field(default=GateStatus.IN_PROGRESS, union_mode="left_to_right")
+    type: GateType | str | None = Field(default=None, union_mode="left_to_right")
     type_reason: str | None = None
     checks_per_hour: float | None = None
     rules: list[Rule] = Field(default_factory=list)
@@ -287,7 +298,7 @@ class DynamicConfig(_Entity):
     """A dynamic config (``DynamicConfigDto``). The document gives it no review fields."""
 
     is_enabled: bool = True
-    status: DynamicConfigStatus | str | None = None
+    status: DynamicConfigStatus | str | None = Field(default=None, union_mode="left_to_right")
     rules: list[Rule] = Field(default_factory=list)
     default_value: Any = None
     is_template: bool | None = None
@@ -315,7 +326,7 @@ class ExperimentMetric(StatsigModel):
 class Experiment(_Entity):
     """An experiment (``ExternalExperimentDto``)."""
 
-    status: ExperimentStatus | str
+    status: ExperimentStatus | str = Field(union_mode="left_to_right")
     hypothesis: str | None = None
     groups: list[ExperimentGroup] = Field(default_factory=list)
     control_group_id: str | None = Field(default=None, alias="controlGroupID")
@@ -342,10 +353,10 @@ class Experiment(_Entity):
 class Segment(_Entity):
     """A segment (``SegmentDto``): an ID list or a set of rules."""
 
-    type: SegmentType | str
+    type: SegmentType | str = Field(union_mode="left_to_right")
     is_enabled: bool = True
     count: int | None = None
-    rules: Annotated[list[Rule], BeforeValidator(_none_to_list)] = Field(default_factory=list)
+    rules: Annotated[list[Rule], BeforeValidator(_to_list)] = Field(default_factory=list)
 
 
 class IdList(StatsigModel):
@@ -372,9 +383,9 @@ class GateOverrides(StatsigModel):
     failing_custom_ids: Annotated[list[str], BeforeValidator(_none_to_list)] = Field(
         default_factory=list, alias="failingCustomIDs"
     )
-    environment_overrides: Annotated[
-        list[EnvironmentOverride], BeforeValidator(_none_to_list)
-    ] = Field(default_factory=list)
+    environment_overrides: Annotated[list[EnvironmentOverride], BeforeValidator(_none_to_list)] = (
+        Field(default_factory=list)
+    )
 
     @property
     def count(self) -> int:
@@ -385,9 +396,24 @@ class GateOverrides(StatsigModel):
         return total
 
 
+class GateReferences(StatsigModel):
+    """What depends on a gate: the blast radius shown before disabling it."""
+
+    gates: list[Gate] = Field(default_factory=list)
+    experiments: list[Experiment] = Field(default_factory=list)
+    configs: list[DynamicConfig] = Field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.gates) + len(self.experiments) + len(self.configs)
+
+
 class ExperimentSegmentOverride(StatsigModel):
+    """A gate/segment → group override. The document's own example spells ``id`` as ``name``."""
+
     type: str
-    id: str
+    id: str | None = None
+    name: str | None = None
     group_id: str = Field(alias="groupID")
     environment: str | None = None
 
@@ -461,7 +487,9 @@ class User(StatsigModel):
 
 
 class Team(StatsigModel):
-    id: str
+    """A Statsig team (``TeamDto``). The full document's examples omit ``id``."""
+
+    id: str | None = None
     name: str
     description: str | None = None
     review_approval: str | None = None

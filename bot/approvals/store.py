@@ -1,0 +1,411 @@
+"""The approval store: requests in Redis, moved only by the Lua transitions in ``scripts``.
+
+Usage::
+
+    store = ApprovalStore(redis, clock=time.time)
+    created = await store.create(action="gate.disable", entity_kind="gate", entity_id="nav",
+                                 plan_json=plan.model_dump_json(), fingerprint=plan.fingerprint(),
+                                 requester_id="U1", requester_email="a@x.io", quorum=1)
+    if isinstance(created, LockHeld): ...                 # someone else's request is open
+    result = await store.approve(created.id, "U2", plan.fingerprint(), quorum=1)
+    if result.state is ApprovalState.APPROVED:
+        if (await store.claim(created.id, "replica-a", lease_seconds=60)).ok:
+            ...  # only this caller runs the mutation, then store.finish(...)
+
+Every transition first reads the request's immutable fields (entity, action, requester) to
+locate its lock and index keys, then runs its script with all of them in ``KEYS``; those fields
+never change after ``create``, so the read cannot go stale. Refusals come back as values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+from bot.approvals import scripts
+from bot.approvals._codec import (
+    decode_audit,
+    decode_request,
+    decode_result,
+    not_found,
+    text,
+    text_map,
+)
+from bot.approvals.keys import (
+    AUDIT_MAXLEN,
+    DEFAULT_PREFIX,
+    DEFAULT_TTL_SECONDS,
+    ENTITY_AUDIT_MAXLEN,
+    PENDING_HISTORY_SECONDS,
+    RETENTION_SECONDS,
+    Keys,
+    RequestKeys,
+    is_valid_request_id,
+)
+from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld, TransitionResult
+from bot.approvals.states import (
+    FINISH_STATES,
+    INTERRUPTED_FINISH_STATES,
+    ApprovalState,
+    Refusal,
+)
+
+__all__ = ["ApprovalStore"]
+
+_LOCATOR_FIELDS = ("entity_kind", "entity_id", "action", "requester_id")
+_SWEEPER = "sweeper"
+
+
+_FAN_OUT = 16
+"""At most this many concurrent calls per sweep or listing, so one sweep of 100 due requests
+cannot exhaust the client's connection pool (redis-py's async pool raises when it is full)."""
+
+_T = TypeVar("_T")
+
+
+async def _bounded(calls: Iterable[Awaitable[_T]]) -> list[_T]:
+    gate = asyncio.Semaphore(_FAN_OUT)
+
+    async def run(call: Awaitable[_T]) -> _T:
+        async with gate:
+            return await call
+
+    return list(await asyncio.gather(*(run(c) for c in calls)))
+
+
+def _new_id() -> str:
+    """96 random bits, URL-safe: short enough for a button value, impossible to guess."""
+    return secrets.token_urlsafe(12)
+
+
+class ApprovalStore:
+    """Atomic approval transitions over one Redis (see ``keys`` for layout and TTLs).
+
+    ``single_slot=True`` puts every key in one hash slot, for multi-shard Redis Cluster.
+    """
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        clock: Callable[[], float] = time.time,
+        single_slot: bool = False,
+    ) -> None:
+        self._redis = redis
+        self._keys = Keys(prefix, single_slot)
+        self._clock = clock
+        self._create = redis.register_script(scripts.CREATE)
+        self._approve = redis.register_script(scripts.APPROVE)
+        self._reject = redis.register_script(scripts.REJECT)
+        self._cancel = redis.register_script(scripts.CANCEL)
+        self._expire = redis.register_script(scripts.EXPIRE)
+        self._claim = redis.register_script(scripts.CLAIM)
+        self._finish = redis.register_script(scripts.FINISH)
+        self._reclaim = redis.register_script(scripts.RECLAIM)
+        self._finish_interrupted = redis.register_script(scripts.FINISH_INTERRUPTED)
+        self._invalidate = redis.register_script(scripts.INVALIDATE)
+        self._set_message_ref = redis.register_script(scripts.SET_MESSAGE_REF)
+
+    @property
+    def keys(self) -> Keys:
+        return self._keys
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _now(self) -> str:
+        return repr(float(self._clock()))
+
+    def _shared_args(self, request_id: str, now: str, actor: str) -> list[str]:
+        retention_ms = str(RETENTION_SECONDS * 1000)
+        return [request_id, now, actor, retention_ms, str(AUDIT_MAXLEN), str(ENTITY_AUDIT_MAXLEN)]
+
+    async def _locate(self, request_id: str) -> RequestKeys | None:
+        if not is_valid_request_id(request_id):
+            return None
+        values = await self._redis.hmget(self._keys.request(request_id), list(_LOCATOR_FIELDS))
+        if any(v is None for v in values):
+            return None
+        kind, entity_id, action, requester = (text(v) for v in values)
+        return self._keys.for_request(
+            request_id,
+            entity_kind=kind,
+            entity_id=entity_id,
+            action=action,
+            requester_id=requester,
+        )
+
+    async def _transition(
+        self, script: AsyncScript, request_id: str, actor: str, *extra: str
+    ) -> TransitionResult:
+        keys = await self._locate(request_id)
+        if keys is None:
+            return not_found(request_id)
+        args = [*self._shared_args(request_id, self._now(), actor), *extra]
+        reply = await script(keys=keys.as_list(), args=args)
+        return decode_result(request_id, reply)
+
+    # -- creating and reading -------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        action: str,
+        entity_kind: str,
+        entity_id: str,
+        plan_json: str,
+        fingerprint: str,
+        requester_id: str,
+        requester_email: str | None = None,
+        reason: str = "",
+        channel: str = "",
+        message_ts: str | None = None,
+        quorum: int = 1,
+        approver_group: str = "",
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+    ) -> ApprovalRequest | LockHeld:
+        """Open a pending request, or report the open one holding this entity+action lock.
+
+        A holder that is pending but past its expiry (the sweeper has not run yet) is expired
+        on the spot and the lock taken, so a dead sweeper never blocks new requests.
+        """
+        if quorum < 1:
+            raise ValueError("quorum must be at least 1")
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        if not requester_id:
+            raise ValueError("requester_id is required")
+        fields = {
+            "action": action,
+            "entity_kind": entity_kind,
+            "entity_id": entity_id,
+            "plan_json": plan_json,
+            "plan_fingerprint": fingerprint,
+            "requester_email": requester_email or "",
+            "reason": reason,
+            "channel": channel,
+            "message_ts": message_ts or "",
+            "quorum": str(quorum),
+            "approver_group": approver_group,
+        }
+        for _attempt in range(3):
+            request_id = _new_id()
+            keys = self._keys.for_request(
+                request_id,
+                entity_kind=entity_kind,
+                entity_id=entity_id,
+                action=action,
+                requester_id=requester_id,
+            )
+            now = float(self._clock())
+            ttl_ms = str(int((ttl_seconds + PENDING_HISTORY_SECONDS) * 1000))
+            args = [
+                *self._shared_args(request_id, repr(now), requester_id),
+                ttl_ms,
+                repr(now + ttl_seconds),
+                *(part for pair in fields.items() for part in pair),
+            ]
+            reply = await self._create(keys=keys.as_list(), args=args)
+            status = text(reply[0])
+            if status == "ok":
+                created = await self.get(request_id)
+                if created is None:
+                    raise RuntimeError("request vanished right after create")
+                return created
+            if status == "locked":
+                holder = LockHeld(holder_request_id=text(reply[1]), holder_requester=text(reply[2]))
+                if not await self._expired_holder(holder.holder_request_id):
+                    return holder
+            # else: an id collision ("exists") or a stale holder we just expired; try again.
+        raise RuntimeError("could not create the request after 3 attempts")
+
+    async def _expired_holder(self, holder_id: str) -> bool:
+        """Expire a lock holder that outlived its expiry; True if the lock is now free."""
+        return (await self.expire(holder_id)).ok
+
+    async def get(self, request_id: str) -> ApprovalRequest | None:
+        """The request and its approvals, read in one MULTI (same slot)."""
+        if not is_valid_request_id(request_id):
+            return None
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(self._keys.request(request_id))
+            pipe.hgetall(self._keys.approvals(request_id))
+            raw_request, raw_approvals = await pipe.execute()
+        fields = text_map(raw_request)
+        if "state" not in fields:
+            return None
+        return decode_request(fields, text_map(raw_approvals))
+
+    async def _many(self, index: str, ids: list[str]) -> list[ApprovalRequest]:
+        """Load requests listed in an index, pruning entries whose hash has gone."""
+        loaded = await _bounded(self.get(request_id) for request_id in ids)
+        missing = [rid for rid, req in zip(ids, loaded, strict=True) if req is None]
+        if missing:
+            await self._redis.zrem(index, *missing)
+        return [req for req in loaded if req is not None]
+
+    async def list_pending(self, limit: int = 100) -> list[ApprovalRequest]:
+        """Pending requests, soonest expiry first."""
+        ids = [text(v) for v in await self._redis.zrange(self._keys.pending, 0, limit - 1)]
+        requests = await self._many(self._keys.pending, ids)
+        return [r for r in requests if r.state is ApprovalState.PENDING]
+
+    async def list_by_requester(self, user_id: str, limit: int = 100) -> list[ApprovalRequest]:
+        """A user's open requests (pending, approved, executing), oldest first."""
+        index = self._keys.requester(user_id)
+        ids = [text(v) for v in await self._redis.zrange(index, 0, limit - 1)]
+        return [r for r in await self._many(index, ids) if r.is_open]
+
+    # -- transitions -----------------------------------------------------------------------
+
+    async def approve(
+        self,
+        request_id: str,
+        approver_id: str,
+        fingerprint: str,
+        quorum: int,
+        *,
+        allow_self: bool = False,
+    ) -> TransitionResult:
+        """Count ``approver_id`` once; approved when the count reaches the quorum.
+
+        ``fingerprint`` is the plan the approver was shown: if the stored plan differs, the
+        click is refused as ``plan_changed``. The stored quorum is a floor: a caller can ask
+        for more approvals, never fewer.
+        """
+        if quorum < 1:
+            raise ValueError("quorum must be at least 1")
+        flag = "1" if allow_self else "0"
+        return await self._transition(
+            self._approve, request_id, approver_id, fingerprint, str(quorum), flag
+        )
+
+    async def reject(self, request_id: str, user_id: str, reason: str) -> TransitionResult:
+        """Pending → rejected; a blank reason is refused as ``reason_required``."""
+        return await self._transition(self._reject, request_id, user_id, reason)
+
+    async def cancel(self, request_id: str, user_id: str) -> TransitionResult:
+        """Pending → cancelled, only when ``user_id`` is the stored requester."""
+        return await self._transition(self._cancel, request_id, user_id)
+
+    async def expire(self, request_id: str, *, actor: str = _SWEEPER) -> TransitionResult:
+        """Pending and past expiry → expired; ``not_due`` otherwise."""
+        return await self._transition(self._expire, request_id, actor)
+
+    async def expire_due(self, limit: int = 100, *, actor: str = _SWEEPER) -> list[str]:
+        """Expire up to ``limit`` due requests; returns those *this* call expired.
+
+        Safe from any number of replicas at once: each request is expired by exactly one.
+        """
+        due = await self._redis.zrangebyscore(
+            self._keys.pending, "-inf", self._now(), start=0, num=limit
+        )
+        ids = [text(v) for v in due]
+        results = await _bounded(self.expire(rid, actor=actor) for rid in ids)
+        gone = [r.request_id for r in results if r.refusal is Refusal.NOT_FOUND]
+        if gone:
+            await self._redis.zrem(self._keys.pending, *gone)
+        return [r.request_id for r in results if r.ok]
+
+    async def claim(
+        self, request_id: str, executor_id: str, lease_seconds: float
+    ) -> TransitionResult:
+        """Approved → executing under a lease; exactly one of any number of callers wins."""
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
+        lease_end = repr(float(self._clock()) + lease_seconds)
+        return await self._transition(self._claim, request_id, executor_id, lease_end)
+
+    async def finish(
+        self,
+        request_id: str,
+        executor_id: str,
+        state: ApprovalState,
+        outcome: Mapping[str, Any],
+    ) -> TransitionResult:
+        """Executing → executed | failed | submitted_for_review, by the lease holder only."""
+        target = ApprovalState(state)
+        if target not in FINISH_STATES:
+            raise ValueError(f"finish cannot set {target}")
+        return await self._transition(
+            self._finish, request_id, executor_id, target.value, json.dumps(dict(outcome))
+        )
+
+    async def interrupted_due(self, limit: int = 100, *, actor: str = _SWEEPER) -> list[str]:
+        """Mark executions whose lease ran out as interrupted; each id is reported once.
+
+        The caller then checks Statsig and records the verdict with ``finish_interrupted``.
+        """
+        due = await self._redis.zrangebyscore(
+            self._keys.leases, "-inf", self._now(), start=0, num=limit
+        )
+        ids = [text(v) for v in due]
+        results = await _bounded(self.reclaim(rid, actor=actor) for rid in ids)
+        gone = [r.request_id for r in results if r.refusal is Refusal.NOT_FOUND]
+        if gone:
+            await self._redis.zrem(self._keys.leases, *gone)
+        return [r.request_id for r in results if r.ok]
+
+    async def reclaim(self, request_id: str, *, actor: str = _SWEEPER) -> TransitionResult:
+        """Executing with an ended lease → marked interrupted (once); the holder can't finish."""
+        return await self._transition(self._reclaim, request_id, actor)
+
+    async def list_interrupted(self) -> list[str]:
+        """Reclaimed executions still waiting for a verdict (e.g. their sweeper died)."""
+        return [text(v) for v in await self._redis.zrange(self._keys.interrupted, 0, -1)]
+
+    async def finish_interrupted(
+        self,
+        request_id: str,
+        state: ApprovalState,
+        outcome: Mapping[str, Any],
+        *,
+        actor: str = _SWEEPER,
+    ) -> TransitionResult:
+        """Record the verdict on a reclaimed execution: executed (verified) or failed."""
+        target = ApprovalState(state)
+        if target not in INTERRUPTED_FINISH_STATES:
+            raise ValueError(f"finish_interrupted cannot set {target}")
+        return await self._transition(
+            self._finish_interrupted, request_id, actor, target.value, json.dumps(dict(outcome))
+        )
+
+    async def invalidate_approvals(
+        self, request_id: str, new_fingerprint: str, plan_json: str, *, actor: str = "system"
+    ) -> TransitionResult:
+        """The plan was edited or the entity moved: clear approvals, store the new plan."""
+        return await self._transition(
+            self._invalidate, request_id, actor, new_fingerprint, plan_json
+        )
+
+    async def set_message_ref(self, request_id: str, channel: str, ts: str) -> bool:
+        """Remember the approval message (for ``chat.update``); False if no such request."""
+        if not is_valid_request_id(request_id):
+            return False
+        stored = await self._set_message_ref(
+            keys=[self._keys.request(request_id)], args=[channel, ts]
+        )
+        return bool(int(stored))
+
+    # -- audit -----------------------------------------------------------------------------
+
+    async def audit(self, since_id: str | None = None, count: int = 100) -> list[AuditEvent]:
+        """Entries after ``since_id`` (exclusive), oldest first; the latest ``count`` if None."""
+        if since_id is None:
+            newest = await self._redis.xrevrange(self._keys.audit, count=count)
+            return decode_audit(newest, newest_first=True)
+        return decode_audit(await self._redis.xrange(self._keys.audit, f"({since_id}", count=count))
+
+    async def audit_for_entity(
+        self, entity_kind: str, entity_id: str, count: int = 100
+    ) -> list[AuditEvent]:
+        """The latest ``count`` entries about one entity, oldest first."""
+        key = self._keys.entity_audit(entity_kind, entity_id)
+        return decode_audit(await self._redis.xrevrange(key, count=count), newest_first=True)

@@ -1,0 +1,310 @@
+"""What every action shares: the client surface it needs, the loaded state, the outcome logic.
+
+An action runs in three steps (see :mod:`bot.ops.actions`): ``load`` reads what the plan
+needs, ``plan`` is pure, ``execute`` mutates and then verifies by reading back. The verify
+step is the same everywhere and lives here: the read-back either shows the intended state
+(applied), or shows the entity unchanged with an ``activeReview`` (Statsig turned the
+change into a review: pending, never "done"), or disagrees (failed).
+
+Statsig errors (:class:`~bot.statsig.errors.ConsoleError`) become failed outcomes carrying
+``user_message`` only, so no stack trace or key can leak into chat.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from bot.ops.actions_client import ConsoleAPI
+from bot.ops.plans import BlastRadius, EntityKind, Outcome, OutcomeStatus, Plan
+from bot.statsig.errors import ConsoleError
+from bot.statsig.models import (
+    ActiveReview,
+    DynamicConfig,
+    Experiment,
+    Gate,
+    GateOverrides,
+    ReviewSettings,
+    Rule,
+    Segment,
+)
+
+__all__ = [
+    "ActionBase",
+    "Current",
+    "Entity",
+    "PlanError",
+    "References",
+    "active_review",
+    "blast_radius",
+    "reference_warnings",
+    "entity_env_names",
+    "reviewers",
+]
+
+Entity = Gate | DynamicConfig | Experiment | Segment
+E = TypeVar("E", Gate, DynamicConfig, Experiment, Segment)
+
+
+class PlanError(ValueError):
+    """The request cannot be planned (unknown rule or group, impossible transition).
+
+    ``user_message`` is a sentence for people; the surfaces show it instead of a plan.
+    """
+
+    def __init__(self, user_message: str) -> None:
+        self.user_message = user_message
+        super().__init__(user_message)
+
+
+@dataclass(frozen=True)
+class References:
+    """How many other entities reference a gate (its blast radius beyond traffic)."""
+
+    gates: int = 0
+    experiments: int = 0
+    configs: int = 0
+
+    @classmethod
+    def count(cls, refs: object) -> References:
+        """Read the client's references value, whether it holds lists or counts."""
+
+        def one(*names: str) -> int:
+            for name in names:
+                value = refs.get(name) if isinstance(refs, dict) else getattr(refs, name, None)
+                if isinstance(value, int):
+                    return value
+                if isinstance(value, Sequence) and not isinstance(value, str):
+                    return len(value)
+            return 0
+
+        return cls(
+            gates=one("gates", "gate_references"),
+            experiments=one("experiments", "experiment_references"),
+            configs=one("configs", "dynamic_configs", "config_references"),
+        )
+
+
+@dataclass(frozen=True)
+class Current(Generic[E]):
+    """Everything ``plan()`` needs, read by ``load()``; plain data so tests build it by hand.
+
+    ``project_environments`` is ``None`` when it was not needed (every relevant rule
+    names its environments) or could not be read. ``notes`` are load-time warnings
+    (a blast-radius read that failed) that the plan carries on.
+    """
+
+    entity: E
+    references: References = References()
+    overrides: GateOverrides | None = None
+    project_review_required: bool = False
+    project_environments: tuple[str, ...] | None = None
+    running_pipelines: int = 0
+    segment_ids: frozenset[str] | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def active_review(entity: Entity | None) -> ActiveReview | None:
+    """The entity's open Statsig review, including on kinds whose model lacks the field."""
+    if entity is None:
+        return None
+    review = getattr(entity, "active_review", None)
+    if review is None and entity.model_extra:
+        raw = entity.model_extra.get("activeReview")
+        if isinstance(raw, dict):
+            review = ActiveReview.model_validate(raw)
+    return review if isinstance(review, ActiveReview) else None
+
+
+def _review_settings(entity: Entity) -> ReviewSettings | None:
+    settings = getattr(entity, "review_settings", None)
+    if settings is None and entity.model_extra:
+        raw = entity.model_extra.get("reviewSettings")
+        if isinstance(raw, dict):
+            settings = ReviewSettings.model_validate(raw)
+    return settings if isinstance(settings, ReviewSettings) else None
+
+
+def reviewers(entity: Entity, project_required: bool) -> tuple[bool, list[str]]:
+    """(review required?, allowed reviewers by email, else name, else id)."""
+    settings = _review_settings(entity)
+    required = project_required or bool(settings and settings.required_review)
+    names = [r.email or r.name or r.id for r in settings.allowed_reviewers] if settings else []
+    return required, names
+
+
+def blast_radius(
+    current: Current[Any], *, rules: Sequence[Rule] = (), environments: list[str] | None = None
+) -> BlastRadius:
+    """Traffic, environments and references touched; ``environments`` overrides the rules'."""
+    entity = current.entity
+    checks = getattr(entity, "checks_per_hour", None)
+    if checks is None and entity.model_extra:
+        extra = entity.model_extra.get("checksPerHour")
+        checks = extra if isinstance(extra, int | float) else None
+    refs = current.references
+    return BlastRadius(
+        checks_per_hour=checks,
+        environments=(
+            environments
+            if environments is not None
+            else entity_env_names(rules, current.project_environments)
+        ),
+        gate_references=refs.gates,
+        experiment_references=refs.experiments,
+        config_references=refs.configs,
+    )
+
+
+def reference_warnings(refs: References) -> list[str]:
+    """ "N experiments reference this gate" lines, one per non-zero kind."""
+    parts = (
+        (refs.experiments, "experiment"),
+        (refs.configs, "dynamic config"),
+        (refs.gates, "gate"),
+    )
+    return [
+        f"{count} {noun}{'s' if count != 1 else ''} reference{'s' if count == 1 else ''} this gate."
+        for count, noun in parts
+        if count
+    ]
+
+
+def entity_env_names(rules: Sequence[Rule], project: tuple[str, ...] | None) -> list[str]:
+    """Environments the given rules apply in; a rule without a list applies in all."""
+    names: set[str] = set()
+    for rule in rules:
+        if rule.environments is None:
+            if project is None:
+                return ["all environments"]
+            names.update(project)
+        else:
+            names.update(rule.environments)
+    return sorted(names)
+
+
+class ActionBase(ABC, Generic[E]):
+    """Shared plan scaffolding and the mutate → read back → judge execution.
+
+    Subclasses are frozen dataclasses holding the request's parameters; they implement
+    ``load`` and ``plan``, and for the default :meth:`execute` also ``_mutate`` (send the
+    change; return the entity if the endpoint answers with one), ``_read`` (GET the
+    entity) and ``_verify`` (does this state show the change?).
+    """
+
+    action: ClassVar[str]
+    entity_kind: ClassVar[EntityKind]
+    absolute: ClassVar[bool] = False
+
+    @property
+    @abstractmethod
+    def entity_id(self) -> str:
+        """The Statsig ID this action changes."""
+
+    @property
+    @abstractmethod
+    def reason(self) -> str:
+        """The requester's free-text reason."""
+
+    @abstractmethod
+    async def load(self, client: ConsoleAPI) -> Current[E]:
+        """Read the entity and whatever else the plan shows."""
+
+    @abstractmethod
+    def plan(self, current: Current[E]) -> Plan:
+        """The before → after diff; pure."""
+
+    async def _read(self, client: ConsoleAPI) -> E:
+        """GET the entity (used by the default :meth:`execute`)."""
+        raise NotImplementedError
+
+    async def _mutate(self, client: ConsoleAPI, plan: Plan) -> E | None:
+        """Send the change; the entity if the endpoint answers with it."""
+        raise NotImplementedError
+
+    def _verify(self, plan: Plan, after: E) -> str | None:
+        """``None`` when ``after`` shows the change, else what still differs."""
+        raise NotImplementedError
+
+    def _plan(self, current: Current[E], **fields: Any) -> Plan:
+        """A plan with the parts every action fills the same way."""
+        entity = current.entity
+        required, allowed = reviewers(entity, current.project_review_required)
+        warnings = list(fields.pop("warnings", []))
+        if required:
+            warnings.append("Statsig requires a review for changes to this entity.")
+        if (review := active_review(entity)) is not None:
+            warnings.append(f"a Statsig review is already open on it ({review.review_id}).")
+        warnings.extend(current.notes)
+        return Plan(
+            action=self.action,
+            entity_kind=self.entity_kind,
+            entity_id=entity.id,
+            entity_name=entity.name,
+            reason=self.reason,
+            review_required=required,
+            allowed_reviewers=allowed,
+            tags=list(entity.tags),
+            base_version=entity.version,
+            base_modified_time=entity.last_modified_time,
+            absolute=self.absolute,
+            snapshot=entity.to_api(),
+            warnings=warnings,
+            **fields,
+        )
+
+    def _outcome(self, status: OutcomeStatus, message: str, **fields: Any) -> Outcome:
+        return Outcome(
+            status=status,
+            message=message,
+            entity_kind=self.entity_kind,
+            entity_id=self.entity_id,
+            **fields,
+        )
+
+    async def execute(self, client: ConsoleAPI, plan: Plan) -> Outcome:
+        """Send the change (unless it is a no-op), read the entity back and judge it."""
+        if plan.is_noop:
+            return self._outcome(OutcomeStatus.NOOP, f"Nothing to do: {plan.summary}")
+        try:
+            response = await self._mutate(client, plan)
+        except ConsoleError as exc:
+            return self._outcome(
+                OutcomeStatus.FAILED, f"Failed: {plan.summary}", error=exc.user_message
+            )
+        try:
+            after = await self._read(client)
+        except ConsoleError as exc:
+            if response is None:
+                return self._outcome(
+                    OutcomeStatus.FAILED,
+                    f"The change was sent but {self.entity_kind} {self.entity_id} could not "
+                    "be read back; check it in the console before retrying.",
+                    error=exc.user_message,
+                )
+            after = response
+        return self.judge(plan, after)
+
+    def judge(self, plan: Plan, after: E) -> Outcome:
+        """Applied, pending review or failed, from the state read back after the change."""
+        mismatch = self._verify(plan, after)
+        wire = after.to_api()
+        if mismatch is None:
+            return self._outcome(OutcomeStatus.APPLIED, f"Done: {plan.summary}", after=wire)
+        review = active_review(after)
+        if review is not None:
+            return self._outcome(
+                OutcomeStatus.PENDING_REVIEW,
+                f"Submitted for review in Statsig (review {review.review_id}); NOT applied "
+                f"yet: {plan.summary}",
+                review_id=review.review_id,
+                after=wire,
+            )
+        return self._outcome(
+            OutcomeStatus.FAILED,
+            f"Statsig accepted the request but the read-back disagrees: {mismatch}",
+            error=mismatch,
+            after=wire,
+        )

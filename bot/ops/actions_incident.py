@@ -1,0 +1,185 @@
+"""Incident mode (DESIGN §5): kill a gate fast, and restore it exactly later.
+
+``IncidentKill`` makes the fewest possible round trips: ``load`` is one GET (the snapshot)
+and ``execute`` one ``PUT /disable`` in the limiter's priority lane, verified from the
+PUT's own answer instead of a third call. If Statsig turned the disable into a review,
+the outcome says loudly that the gate is NOT disabled yet.
+
+``Restore`` puts back ``isEnabled`` and the rules exactly as snapshotted (one PATCH), and
+refuses with a diff if the gate changed since the kill: someone else has acted since, and
+blindly writing the old state over their change could undo a fix.
+
+Usage::
+
+    kill = IncidentKill("checkout_v2", reason="INC-231 errors spiking")
+    plan = kill.plan(await kill.load(client))
+    outcome = await kill.execute(client, plan)
+    restore = Restore("checkout_v2", plan.snapshot, reason="fixed", after_kill=outcome.after)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.ops.actions_base import Current, PlanError, blast_radius, reference_warnings
+from bot.ops.actions_client import ConsoleAPI
+from bot.ops.actions_gate import _GateAction, pipeline_warning
+from bot.ops.actions_load import load_gate
+from bot.ops.diff import diff_entity, diff_rules, format_diff, rules_equal
+from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.statsig.errors import ConsoleError
+from bot.statsig.models import Gate
+
+__all__ = ["IncidentKill", "Restore", "RestoreRefused"]
+
+
+@dataclass(frozen=True)
+class IncidentKill(_GateAction):
+    """``kill <gate> [reason]``: snapshot, then disable in the priority lane."""
+
+    gate_id: str
+    reason: str = ""
+    action = "incident.kill"
+    absolute = True
+
+    async def load(self, client: ConsoleAPI) -> Current[Gate]:
+        """One GET: the snapshot. The blast radius reads are skipped on purpose."""
+        return Current(entity=await client.get_gate(self.gate_id))
+
+    def plan(self, current: Current[Gate]) -> Plan:
+        gate = current.entity
+        changes: list[FieldChange] = []
+        warnings = list(reference_warnings(current.references))
+        if gate.is_enabled:
+            changes.append(FieldChange(field="isEnabled", before=True, after=False))
+        else:
+            warnings.insert(0, f"{gate.id} is already disabled.")
+        return self._plan(
+            current,
+            summary=f"KILL gate {gate.id}: disable it for everyone",
+            changes=changes,
+            blast_radius=blast_radius(current, rules=gate.rules),
+            change={"isEnabled": False},
+            warnings=warnings + pipeline_warning(current.running_pipelines),
+        )
+
+    async def execute(self, client: ConsoleAPI, plan: Plan) -> Outcome:
+        """One PUT; its answer is the read-back."""
+        if plan.is_noop:
+            return self._outcome(
+                OutcomeStatus.NOOP, f"{self.gate_id} was already disabled.", after=plan.snapshot
+            )
+        try:
+            after = await client.disable_gate(self.gate_id, priority=True)
+        except ConsoleError as exc:
+            return self._outcome(
+                OutcomeStatus.FAILED,
+                f"KILL FAILED: gate {self.gate_id} is NOT disabled.",
+                error=exc.user_message,
+            )
+        return self.judge(plan, after)
+
+    def judge(self, plan: Plan, after: Gate) -> Outcome:
+        outcome = super().judge(plan, after)
+        if outcome.status is OutcomeStatus.PENDING_REVIEW:
+            message = (
+                f"GATE {self.gate_id} IS NOT DISABLED YET: Statsig turned the kill into "
+                f"review {outcome.review_id}. Approve and commit it in the Statsig console now."
+            )
+            return outcome.model_copy(update={"message": message})
+        if outcome.status is OutcomeStatus.FAILED:
+            message = f"KILL FAILED: gate {self.gate_id} is NOT disabled ({outcome.error})."
+            return outcome.model_copy(update={"message": message})
+        return outcome.model_copy(update={"message": f"Killed: gate {self.gate_id} is disabled."})
+
+    def _verify(self, plan: Plan, after: Gate) -> str | None:
+        return None if not after.is_enabled else "isEnabled is still true"
+
+
+class RestoreRefused(PlanError):
+    """The gate changed since the kill; ``changes``/``rule_changes`` say how."""
+
+    def __init__(
+        self, gate_id: str, changes: list[FieldChange], rule_changes: list[RuleChange], moved: bool
+    ) -> None:
+        self.changes = changes
+        self.rule_changes = rule_changes
+        why = "it was edited" if moved else "its state differs"
+        super().__init__(
+            f"Not restoring {gate_id}: {why} since the kill, so the snapshot could undo "
+            f"someone's change. What differs:\n{format_diff(changes, rule_changes)}"
+        )
+
+
+def _marker(state: dict[str, Any]) -> tuple[Any, Any]:
+    return state.get("version"), state.get("lastModifiedTime")
+
+
+@dataclass(frozen=True)
+class Restore(_GateAction):
+    """``restore``: put ``snapshot``'s ``isEnabled`` and rules back.
+
+    ``after_kill`` is the gate as the kill left it (the kill outcome's ``after``); with it
+    any edit since (even one that only bumps the version) refuses the restore. Without it,
+    the gate must still look like the snapshot with ``isEnabled`` false.
+    """
+
+    gate_id: str
+    snapshot: dict[str, Any]
+    reason: str = ""
+    after_kill: dict[str, Any] | None = None
+    action = "incident.restore"
+
+    async def load(self, client: ConsoleAPI) -> Current[Gate]:
+        return await load_gate(client, self.gate_id)
+
+    def _check_unchanged(self, gate: Gate) -> None:
+        current = gate.to_api()
+        if self.after_kill is not None:
+            base = self.after_kill
+            if all(v is not None for v in _marker(base)) and _marker(base) != _marker(current):
+                changes, rules = diff_entity("gate", base, current)
+                markers = [
+                    f for f in ("version", "lastModifiedTime") if base.get(f) != current.get(f)
+                ]
+                changes += [
+                    FieldChange(field=f, before=base.get(f), after=current.get(f)) for f in markers
+                ]
+                raise RestoreRefused(self.gate_id, changes, rules, moved=True)
+        else:
+            base = {**self.snapshot, "isEnabled": False}
+        changes, rules = diff_entity("gate", base, current)
+        changes = [c for c in changes if c.field == "isEnabled"]
+        if changes or rules:
+            raise RestoreRefused(self.gate_id, changes, rules, moved=False)
+
+    def plan(self, current: Current[Gate]) -> Plan:
+        gate = current.entity
+        self._check_unchanged(gate)
+        target = Gate.model_validate(self.snapshot)
+        changes: list[FieldChange] = []
+        if gate.is_enabled != target.is_enabled:
+            changes.append(
+                FieldChange(field="isEnabled", before=gate.is_enabled, after=target.is_enabled)
+            )
+        rules = self.snapshot.get("rules") or []
+        return self._plan(
+            current,
+            summary=f"restore gate {gate.id} to its state before the kill",
+            changes=changes,
+            rule_changes=diff_rules(gate.rules, rules),
+            blast_radius=blast_radius(current, rules=target.rules),
+            change={"isEnabled": target.is_enabled, "rules": rules},
+            warnings=pipeline_warning(current.running_pipelines),
+        )
+
+    async def _mutate(self, client: ConsoleAPI, plan: Plan) -> Gate:
+        return await client.update_gate(self.gate_id, dict(plan.change))
+
+    def _verify(self, plan: Plan, after: Gate) -> str | None:
+        if after.is_enabled != plan.change["isEnabled"]:
+            return f"isEnabled is {str(after.is_enabled).lower()}"
+        if not rules_equal(after.rules, plan.change["rules"]):
+            return "the rules differ from the snapshot"
+        return None

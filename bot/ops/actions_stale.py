@@ -1,0 +1,121 @@
+"""Stale plans: did the entity move between planning and execution?
+
+Like a stale Terraform plan: the plan records the entity's ``version`` and
+``lastModifiedTime``. Before executing, :func:`check_base` reads the entity again. If it
+moved, a relative action (a rollout computed from the old rules) is refused and the caller
+gets what moved plus, when it passes the action, a fresh plan to approve instead; an
+absolute action (disable: the result does not depend on the base) may proceed with a
+warning.
+
+Usage::
+
+    staleness = await check_base(client, plan, action)
+    if not staleness.proceed:
+        return staleness.refusal()      # an Outcome; staleness.fresh_plan is the new diff
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.ops.actions_base import Entity
+from bot.ops.actions_client import ConsoleAPI
+from bot.ops.diff import diff_entity, format_diff
+from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+
+if TYPE_CHECKING:
+    from bot.ops.actions import Action
+
+__all__ = ["Staleness", "check_base", "read_entity"]
+
+BASE_MOVED = "the base moved since planning"
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """The answer of :func:`check_base`.
+
+    ``stale`` says the entity moved; ``proceed`` whether execution may go on (always when
+    not stale; for absolute plans also when stale). ``changes``/``rule_changes`` are what
+    moved; ``fresh_plan`` the plan recomputed against today's entity, when the action was
+    given.
+    """
+
+    plan: Plan
+    stale: bool
+    proceed: bool
+    version: int | None = None
+    modified_time: datetime | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+    rule_changes: list[RuleChange] = field(default_factory=list)
+    fresh_plan: Plan | None = None
+
+    @property
+    def warning(self) -> str | None:
+        """The line to show when an absolute plan proceeds on a moved base."""
+        if self.stale and self.proceed:
+            return f"{BASE_MOVED}: {format_diff(self.changes, self.rule_changes)}"
+        return None
+
+    def refusal(self) -> Outcome:
+        """The failed outcome for a refused stale plan (nothing was sent to Statsig)."""
+        what = format_diff(self.changes, self.rule_changes)
+        return Outcome(
+            status=OutcomeStatus.FAILED,
+            message=(
+                f"Not applied: {self.plan.entity_kind} {self.plan.entity_id} changed in "
+                f"Statsig after this was planned. Plan it again.\n{what}"
+            ),
+            entity_kind=self.plan.entity_kind,
+            entity_id=self.plan.entity_id,
+            error="stale plan",
+        )
+
+
+async def read_entity(client: ConsoleAPI, plan: Plan) -> Entity:
+    """GET the entity a plan is about."""
+    if plan.entity_kind == "gate":
+        return await client.get_gate(plan.entity_id)
+    if plan.entity_kind == "config":
+        return await client.get_config(plan.entity_id)
+    if plan.entity_kind == "experiment":
+        return await client.get_experiment(plan.entity_id)
+    return await client.get_segment(plan.entity_id)
+
+
+def _moved(plan: Plan, entity: Entity) -> bool:
+    versions = (plan.base_version, entity.version)
+    if None not in versions and versions[0] != versions[1]:
+        return True
+    base_time, now_time = plan.base_modified_time, entity.last_modified_time
+    return base_time is not None and now_time is not None and base_time != now_time
+
+
+async def check_base(client: ConsoleAPI, plan: Plan, action: Action | None = None) -> Staleness:
+    """Re-read the entity and compare it with the plan's base.
+
+    Raises :class:`~bot.statsig.errors.ConsoleError` if the entity cannot be read; with
+    ``action``, a stale relative plan also gets ``fresh_plan`` (which may raise
+    :class:`~bot.ops.actions_base.PlanError` if the request no longer makes sense).
+    """
+    entity = await read_entity(client, plan)
+    if not _moved(plan, entity):
+        return Staleness(plan=plan, stale=False, proceed=True)
+    changes, rule_changes = diff_entity(plan.entity_kind, plan.snapshot or {}, entity.to_api())
+    if plan.base_version != entity.version:
+        changes.append(FieldChange(field="version", before=plan.base_version, after=entity.version))
+    fresh = None
+    if action is not None and not plan.absolute:
+        fresh = action.plan(await action.load(client))
+    return Staleness(
+        plan=plan,
+        stale=True,
+        proceed=plan.absolute,
+        version=entity.version,
+        modified_time=entity.last_modified_time,
+        changes=changes,
+        rule_changes=rule_changes,
+        fresh_plan=fresh,
+    )

@@ -1,0 +1,146 @@
+"""Paged lists of gates, configs, experiments and segments.
+
+One line per entity, packed into as few sections as fit. When the caller knows there is a
+next page, a "Next page" button carries everything needed to fetch it (kind, page, query)
+as a :class:`~bot.slack.blocks.values.PageRef`, so no list state lives in the bot.
+
+Usage::
+
+    msg = render_gate_list(page.data, page=1, has_next=True, query="checkout")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.slack.blocks.common import (
+    Message,
+    actions,
+    button,
+    context,
+    esc,
+    esc_plain,
+    fmt_number,
+    fmt_pct,
+    header,
+    ident,
+    message,
+    plural,
+    section,
+    truncate,
+)
+from bot.slack.blocks.ids import LIST_NEXT_PAGE
+from bot.slack.blocks.parts import packed_sections, tags_text
+from bot.slack.blocks.values import ListKind, PageRef
+from bot.statsig.models import DynamicConfig, Experiment, Gate, Segment
+
+__all__ = [
+    "render_config_list",
+    "render_experiment_list",
+    "render_gate_list",
+    "render_segment_list",
+]
+
+_TITLES: dict[ListKind, tuple[str, str]] = {
+    "gate": ("🚦", "Gates"),
+    "config": ("🔧", "Dynamic configs"),
+    "experiment": ("🧪", "Experiments"),
+    "segment": ("👥", "Segments"),
+}
+
+
+def _state(enabled: bool) -> str:
+    return "✅" if enabled else "⛔"
+
+
+def _gate_line(gate: Gate) -> str:
+    top = max((rule.pass_percentage for rule in gate.rules), default=None)
+    rollout = f" · up to {fmt_pct(top)}" if top is not None else ""
+    tags = f" · {tags_text(gate.tags)}" if gate.tags else ""
+    return (
+        f"{_state(gate.is_enabled)} {ident(gate.id)} · {esc(gate.status, 30)}"
+        f" · {plural(len(gate.rules), 'rule')}{rollout}{tags}"
+    )
+
+
+def _config_line(config: DynamicConfig) -> str:
+    tags = f" · {tags_text(config.tags)}" if config.tags else ""
+    rules = plural(len(config.rules), "rule")
+    return f"{_state(config.is_enabled)} {ident(config.id)} · {rules}{tags}"
+
+
+def _experiment_line(experiment: Experiment) -> str:
+    groups = plural(len(experiment.groups), "group")
+    return (
+        f"{ident(experiment.id)} · {esc(experiment.status, 30)}"
+        f" · {groups} · allocation {fmt_pct(experiment.allocation)}"
+    )
+
+
+def _segment_line(segment: Segment) -> str:
+    size = f" · {fmt_number(segment.count)} IDs" if segment.count is not None else ""
+    return f"{_state(segment.is_enabled)} {ident(segment.id)} · {esc(segment.type, 30)}{size}"
+
+
+def _render_list(
+    kind: ListKind,
+    lines: Sequence[str],
+    ids: Sequence[str],
+    *,
+    page: int,
+    has_next: bool,
+    query: str,
+) -> Message:
+    icon, title = _TITLES[kind]
+    heading = f"{icon} {title}"
+    if query:
+        heading += f" matching “{esc_plain(query, 60)}”"
+    status = f"page {page} · {len(lines)} shown"
+    if has_next:
+        status += " · more on the next page"
+    body: list[dict[str, Any]] = [header(heading), context([status])]
+    if lines:
+        body += packed_sections(lines, noun=title.lower(), max_chars=9000, max_sections=8)
+    else:
+        body.append(section(f"No {title.lower()} found."))
+    tail = []
+    if has_next:
+        value = PageRef(kind, page + 1, query).encode()
+        tail.append(actions([button("Next page ▶", LIST_NEXT_PAGE, value)]))
+    names = truncate(", ".join(ids), 500) if ids else "none"
+    fallback = f"{title} (page {page}): {esc_plain(names, 600)}"
+    return message(fallback, body, tail)
+
+
+def render_gate_list(
+    page_items: Sequence[Gate], *, page: int, has_next: bool, query: str = ""
+) -> Message:
+    """One page of gates; ``query`` is echoed in the heading and the next-page button."""
+    lines = [_gate_line(g) for g in page_items]
+    ids = [g.id for g in page_items]
+    return _render_list("gate", lines, ids, page=page, has_next=has_next, query=query)
+
+
+def render_config_list(
+    page_items: Sequence[DynamicConfig], *, page: int, has_next: bool, query: str = ""
+) -> Message:
+    lines = [_config_line(c) for c in page_items]
+    ids = [c.id for c in page_items]
+    return _render_list("config", lines, ids, page=page, has_next=has_next, query=query)
+
+
+def render_experiment_list(
+    page_items: Sequence[Experiment], *, page: int, has_next: bool, query: str = ""
+) -> Message:
+    lines = [_experiment_line(e) for e in page_items]
+    ids = [e.id for e in page_items]
+    return _render_list("experiment", lines, ids, page=page, has_next=has_next, query=query)
+
+
+def render_segment_list(
+    page_items: Sequence[Segment], *, page: int, has_next: bool, query: str = ""
+) -> Message:
+    lines = [_segment_line(s) for s in page_items]
+    ids = [s.id for s in page_items]
+    return _render_list("segment", lines, ids, page=page, has_next=has_next, query=query)

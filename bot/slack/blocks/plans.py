@@ -1,0 +1,168 @@
+"""Plans (what would change) and outcomes (what did), as Block Kit.
+
+A plan message is what an approver reads before clicking, so it leads with the before →
+after diff, then the blast radius, then anything Statsig itself will demand. It carries no
+buttons: the approval message adds its own (``approval_*`` in :mod:`.ids`).
+
+Usage::
+
+    render_plan(plan)          # the diff, blast radius, review warnings
+    render_outcome(outcome)    # applied / pending review / nothing to do / failed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.slack.blocks.common import (
+    Message,
+    compact_json,
+    context,
+    esc,
+    esc_plain,
+    fields_section,
+    fmt_number,
+    fmt_time,
+    header,
+    ident,
+    link,
+    message,
+    section,
+)
+from bot.slack.blocks.parts import packed_sections
+from bot.statsig.links import console_url
+
+__all__ = ["render_outcome", "render_plan", "value_text"]
+
+_MAX_IDS = 20
+
+
+def value_text(value: Any) -> str:
+    """A before/after value: booleans and numbers as words, everything else as code."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return fmt_number(value)
+    if isinstance(value, str):
+        return ident(value, 200)
+    return compact_json(value, 300)
+
+
+def _field_line(change: FieldChange) -> str:
+    return f"• {ident(change.field, 80)}: {value_text(change.before)} → {value_text(change.after)}"
+
+
+def _rule_line(change: RuleChange) -> str:
+    name = esc(change.rule_name, 100)
+    if change.kind == "added":
+        return f"• ➕ rule {name} added"
+    if change.kind == "removed":
+        return f"• ➖ rule {name} removed"
+    edits = "; ".join(
+        f"{ident(c.field, 60)} {value_text(c.before)} → {value_text(c.after)}"
+        for c in change.changes[:6]
+    )
+    return f"• ✏️ rule {name}: {edits or 'edited'}"
+
+
+def _ids_line(label: str, ids: Sequence[str]) -> str:
+    shown = ", ".join(ident(i, 60) for i in ids[:_MAX_IDS])
+    more = f" (+{len(ids) - _MAX_IDS} more)" if len(ids) > _MAX_IDS else ""
+    return f"• {label} ({len(ids)}): {shown}{more}"
+
+
+def _diff_blocks(plan: Plan) -> list[dict[str, Any]]:
+    if plan.is_noop:
+        return [section("*Changes*\nNothing to change: it is already in the intended state.")]
+    lines = [_field_line(c) for c in plan.changes]
+    lines += [_rule_line(c) for c in plan.rule_changes]
+    if plan.overrides_added:
+        lines.append(_ids_line("overrides added", plan.overrides_added))
+    if plan.overrides_removed:
+        lines.append(_ids_line("overrides removed", plan.overrides_removed))
+    return [section("*Changes* (before → after)"), *packed_sections(lines, noun="changes")]
+
+
+def _blast_blocks(plan: Plan) -> list[dict[str, Any]]:
+    radius = plan.blast_radius
+    envs = ", ".join(ident(e, 30) for e in radius.environments[:8]) or "all"
+    refs = (
+        f"{radius.gate_references} gates, {radius.experiment_references} experiments, "
+        f"{radius.config_references} configs"
+    )
+    return fields_section(
+        [
+            ("Checks/hour", fmt_number(radius.checks_per_hour)),
+            ("Environments", envs),
+            ("Used by", refs),
+            ("Tags", ", ".join(ident(t, 40) for t in plan.tags[:10]) or "–"),
+        ]
+    )
+
+
+def _warning_blocks(plan: Plan) -> list[dict[str, Any]]:
+    lines = []
+    if plan.review_required:
+        who = ", ".join(esc(r, 60) for r in plan.allowed_reviewers[:10])
+        lines.append(
+            "⚠️ Statsig requires a review of this entity; the change may wait for it"
+            + (f" (reviewers: {who})" if who else "")
+        )
+    lines += [f"⚠️ {esc(w, 400)}" for w in plan.warnings]
+    return packed_sections(lines, noun="warnings", max_chars=2500) if lines else []
+
+
+def render_plan(plan: Plan) -> Message:
+    """The change a person is asked to approve; no buttons (the approval adds them)."""
+    target = ident(plan.entity_id)
+    if plan.entity_name and plan.entity_name != plan.entity_id:
+        target += f" ({esc(plan.entity_name, 100)})"
+    intro = f"*Action* {ident(plan.action, 60)} on {esc(plan.entity_kind, 20)} {target}"
+    if plan.reason:
+        intro += f"\n*Reason* {esc(plan.reason, 500)}"
+    body: list[dict[str, Any]] = [
+        header(f"📝 Plan: {esc_plain(plan.summary, 130)}"),
+        section(intro),
+        *_diff_blocks(plan),
+        *_blast_blocks(plan),
+        *_warning_blocks(plan),
+    ]
+    details = []
+    if plan.base_version is not None:
+        details.append(f"based on version {plan.base_version}")
+    if plan.base_modified_time is not None:
+        details.append(f"last modified {fmt_time(plan.base_modified_time)}")
+    if plan.absolute:
+        details.append("absolute change: still applies if the entity moves")
+    tail = [context(details)] if details else []
+    return message(f"Plan: {esc_plain(plan.summary, 300)}", body, tail)
+
+
+_OUTCOME_HEADINGS = {
+    OutcomeStatus.APPLIED: "✅ Done",
+    OutcomeStatus.PENDING_REVIEW: "🕒 Submitted for review in Statsig",
+    OutcomeStatus.NOOP: "➖ Nothing to do",
+    OutcomeStatus.FAILED: "❌ Failed",
+}
+
+
+def render_outcome(outcome: Outcome, *, project_id: str | None = None) -> Message:
+    """What execution did, as read back from Statsig."""
+    heading = _OUTCOME_HEADINGS.get(outcome.status, esc(outcome.status, 40))
+    lines = [f"*{heading}*: {esc(outcome.message, 1000)}"]
+    if outcome.review_id:
+        lines.append(f"Review {ident(outcome.review_id, 60)} awaits approval in the console.")
+    if outcome.error:
+        lines.append(f"Error: {esc(outcome.error, 1000)}")
+    if outcome.after and isinstance(outcome.after.get("isEnabled"), bool):
+        lines.append("Now " + ("enabled" if outcome.after["isEnabled"] else "disabled") + ".")
+    url = console_url(outcome.entity_kind, outcome.entity_id, project_id)
+    footer = context(
+        [f"{esc(outcome.entity_kind, 20)} {ident(outcome.entity_id)}", link(url, "Open in Statsig")]
+    )
+    fallback = f"{heading}: {esc_plain(outcome.message, 500)}"
+    return message(fallback, [section("\n".join(lines))], [footer])
