@@ -252,10 +252,15 @@ class ApprovalStore:
         return [req for req in loaded if req is not None]
 
     async def list_pending(self, limit: int = 100) -> list[ApprovalRequest]:
-        """Pending requests, soonest expiry first."""
+        """Pending requests that can still be decided, soonest expiry first."""
+        now = float(self._clock())
         ids = [text(v) for v in await self._redis.zrange(self._keys.pending, 0, limit - 1)]
         requests = await self._many(self._keys.pending, ids)
-        return [r for r in requests if r.state is ApprovalState.PENDING]
+        return [
+            r
+            for r in requests
+            if r.state is ApprovalState.PENDING and r.expires_at.timestamp() > now
+        ]
 
     async def list_by_requester(self, user_id: str, limit: int = 100) -> list[ApprovalRequest]:
         """A user's open requests (pending, approved, executing), oldest first."""

@@ -19,12 +19,10 @@ ToggleCommand(action='gate.disable', kind=<CommandKind.CHANGE: 'change'>, reason
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
 
-from bot.ops import arguments as arg
 from bot.ops.arguments import ArgumentProblem
+from bot.ops.command_handlers import HANDLERS, Args, handled_keys
 from bot.ops.command_models import (
     COMMAND_ADAPTER,
     ApprovalsCommand,
@@ -45,17 +43,8 @@ from bot.ops.command_models import (
     ToggleCommand,
     UsageError,
 )
-from bot.ops.plans import EntityKind
-from bot.ops.registry import NOUNS, CommandSpec, help_for, noun_for, spec_for, specs_for_noun
-from bot.ops.text import (
-    MAX_INPUT_CHARS,
-    Token,
-    normalize,
-    plain_value,
-    readable_text,
-    shown,
-    suggest,
-)
+from bot.ops.registry import NOUNS, CommandSpec, noun_for, spec_for, specs_for_noun
+from bot.ops.text import MAX_INPUT_CHARS, Token, normalize, shown, suggest
 from bot.ops.text import tokenize as _tokenize
 
 __all__ = [
@@ -80,16 +69,6 @@ __all__ = [
     "handled_keys",
     "parse",
 ]
-
-_ENTITY_NOUNS = ("gate", "config", "experiment", "segment")
-
-
-class _Reply(Exception):
-    """Carries a finished UsageError out of deeply nested parsing; caught in :func:`parse`."""
-
-    def __init__(self, error: UsageError) -> None:
-        super().__init__(error.problem)
-        self.error = error
 
 
 @dataclass
@@ -131,263 +110,6 @@ def _split_flags(tokens: list[Token]) -> _Words:
     return words
 
 
-class _Args:
-    """A cursor over the words after the verb, for one command's handler."""
-
-    def __init__(self, spec: CommandSpec, noun: str, tokens: list[Token], forced: int,
-                 flags: dict[str, list[str]]) -> None:  # fmt: skip
-        self.spec, self.noun, self.flags = spec, noun, flags
-        self._tokens, self._forced, self._pos = tokens, forced, 0
-
-    @property
-    def entity(self) -> EntityKind:
-        assert self.noun in _ENTITY_NOUNS, f"{self.noun} is not an entity noun"
-        return cast(EntityKind, self.noun)
-
-    @property
-    def base(self) -> dict[str, Any]:
-        action = f"{self.noun}.edit" if self.spec.action == "*.edit" else self.spec.action
-        return {"action": action, "kind": self.spec.kind}
-
-    def next(self) -> Token | None:
-        """The next word before any ``--``, or ``None``."""
-        if self._pos >= min(self._forced, len(self._tokens)):
-            return None
-        self._pos += 1
-        return self._tokens[self._pos - 1]
-
-    def require(self, label: str) -> str:
-        token = self.next()
-        if token is None or not token.value.strip():
-            raise ArgumentProblem(f"missing {label}")
-        return token.value
-
-    def name(self, noun: str | None = None) -> str:
-        label = f"{noun or self.noun} name"
-        return arg.entity_name(self.require(label), label)
-
-    def rest(self) -> str:
-        """Everything left, as readable text (the reason, or a search text)."""
-        words = [readable_text(t.value) for t in self._tokens[self._pos :]]
-        self._pos = len(self._tokens)
-        return " ".join(w for w in words if w.strip()).strip()
-
-    def done(self) -> None:
-        if self._pos < len(self._tokens):
-            raise ArgumentProblem(f"unexpected argument `{shown(self._tokens[self._pos].value)}`")
-
-    def ids(self) -> tuple[str, ...]:
-        first = self.next()
-        if first is None:
-            raise ArgumentProblem("missing IDs")
-        raws = [first.value]
-        end = min(self._forced, len(self._tokens))
-        explicit = self._forced < len(self._tokens) or any(
-            t.quoted for t in self._tokens[self._pos : end]
-        )
-        while self._pos < end:
-            token = self._tokens[self._pos]
-            more = (not token.quoted) if explicit else (
-                raws[-1].endswith(",") or token.value.startswith(",")
-            )  # fmt: skip
-            if not more:
-                break
-            raws.append(token.value)
-            self._pos += 1
-        return arg.id_list(raws)
-
-    def flag(self, name: str) -> str | None:
-        values = self.flags.get(name)
-        return values[-1] if values else None
-
-
-def _help(a: _Args) -> Command:
-    topic = a.rest()
-    if not topic:
-        return HelpCommand(**a.base)
-    found = help_for(topic)
-    if found is None:
-        keys = [n.name for n in NOUNS] + [s.key for n in NOUNS for s in specs_for_noun(n.name)]
-        raise ArgumentProblem(f"unknown help topic `{shown(topic)}`", tuple(suggest(topic, keys)))
-    return HelpCommand(topic=found.name, **a.base)
-
-
-def _show(a: _Args) -> Command:
-    name = a.name()
-    a.done()
-    return ShowCommand(noun=a.entity, name=name, **a.base)
-
-
-def _history(a: _Args) -> Command:
-    name = a.name()
-    a.done()
-    return HistoryCommand(noun=a.entity, name=name, **a.base)
-
-
-def _list(a: _Args) -> Command:
-    text = a.rest() or None
-    if a.spec.verb == "search" and text is None:
-        raise ArgumentProblem("missing search text")
-    tags: dict[str, None] = {}
-    for value in a.flags.get("tag", []):
-        for piece in value.split(","):
-            if piece.strip():
-                tags[arg.label_value(piece, "tag")] = None
-    status = a.flag("status")
-    page = a.flag("page")
-    return ListCommand(
-        noun=a.entity,
-        text=text,
-        tags=tuple(tags),
-        status=arg.status_value(a.noun, status) if status is not None else None,
-        page=arg.page_number(page) if page is not None else 1,
-        **a.base,
-    )
-
-
-def _toggle(a: _Args) -> Command:
-    name = a.name()
-    return ToggleCommand(
-        noun=a.entity, name=name, enabled=a.spec.verb == "enable", reason=a.rest(), **a.base
-    )
-
-
-def _lifecycle(a: _Args) -> Command:
-    name = a.name()
-    operation: Any = a.spec.verb
-    return LifecycleCommand(
-        noun=a.entity, name=name, operation=operation, reason=a.rest(), **a.base
-    )
-
-
-def _rollout(a: _Args) -> Command:
-    name = a.name()
-    pct = arg.percentage(a.require("percentage"))
-    rule = a.flag("rule")
-    return RolloutCommand(
-        name=name,
-        percentage=pct,
-        rule=arg.label_value(rule, "rule") if rule is not None else None,
-        reason=a.rest(),
-        **a.base,
-    )
-
-
-_MODES = ("pass", "fail", "remove")
-
-
-def _override(a: _Args) -> Command:
-    name = a.name()
-    mode = plain_value(a.require("override mode (pass, fail or remove)")).lower()
-    if mode not in _MODES:
-        raise ArgumentProblem(
-            f"unknown override mode `{shown(mode)}` (pass, fail or remove)",
-            tuple(suggest(mode, _MODES)),
-        )
-    ids = a.ids()
-    env = a.flag("env")
-    return OverrideCommand(
-        name=name,
-        mode=mode,
-        ids=ids,
-        environment=arg.label_value(env, "environment") if env is not None else None,
-        reason=a.rest(),
-        **a.base,
-    )
-
-
-def _decide(a: _Args) -> Command:
-    name = a.name()
-    group = arg.label_value(a.require("group name"), "group name")
-    return DecideCommand(name=name, group=group, reason=a.rest(), **a.base)
-
-
-def _segment_ids(a: _Args) -> Command:
-    name = a.name()
-    operation: Any = "add" if a.spec.verb == "add-ids" else "remove"
-    return SegmentIdsCommand(name=name, operation=operation, ids=a.ids(), reason=a.rest(), **a.base)
-
-
-def _kill(a: _Args) -> Command:
-    gate = a.name("gate")
-    return KillCommand(gate=gate, reason=a.rest(), **a.base)
-
-
-def _restore(a: _Args) -> Command:
-    label = "request ID or gate name"
-    target = arg.entity_name(a.require(label), label)
-    return RestoreCommand(target=target, reason=a.rest(), **a.base)
-
-
-_SCOPES = ("all", "mine", "pending")
-
-
-def _approvals(a: _Args) -> Command:
-    token = a.next()
-    scope = "all" if token is None else plain_value(token.value).lower()
-    if scope not in _SCOPES:
-        raise ArgumentProblem(
-            f"unknown approvals filter `{shown(scope)}` (mine or pending)",
-            tuple(suggest(scope, _SCOPES)),
-        )
-    a.done()
-    return ApprovalsCommand(scope=scope, **a.base)
-
-
-def _audit(a: _Args) -> Command:
-    token = a.next()
-    name = arg.entity_name(token.value, "name") if token is not None else None
-    a.done()
-    since = a.flag("since")
-    return AuditCommand(
-        name=name, since=arg.duration(since) if since is not None else None, **a.base
-    )
-
-
-def _edit(a: _Args) -> Command:
-    word = a.require("what to edit (gate, config, experiment or segment)")
-    noun = noun_for(plain_value(word))
-    if noun is None or noun.name not in _ENTITY_NOUNS:
-        raise ArgumentProblem(
-            f"cannot edit `{shown(word)}` (gate, config, experiment or segment)",
-            tuple(suggest(word, _ENTITY_NOUNS)),
-        )
-    a.noun = noun.name
-    name = a.name()
-    a.done()
-    return EditCommand(noun=a.entity, name=name, **a.base)
-
-
-_Handler = Callable[[_Args], Command]
-_HANDLERS: dict[str, _Handler] = {
-    "help": _help,
-    **{f"{noun} show": _show for noun in _ENTITY_NOUNS},
-    **{f"{noun} list": _list for noun in _ENTITY_NOUNS},
-    "gate search": _list,
-    **{f"{noun} history": _history for noun in ("gate", "config")},
-    **{f"{noun} {verb}": _toggle for noun in ("gate", "config") for verb in ("enable", "disable")},
-    "gate launch": _lifecycle,
-    "gate archive": _lifecycle,
-    "gate rollout": _rollout,
-    "gate override": _override,
-    "experiment start": _lifecycle,
-    "experiment abandon": _lifecycle,
-    "experiment decide": _decide,
-    "segment add-ids": _segment_ids,
-    "segment remove-ids": _segment_ids,
-    "kill": _kill,
-    "restore": _restore,
-    "approvals": _approvals,
-    "audit": _audit,
-    "edit": _edit,
-}
-
-
-def handled_keys() -> frozenset[str]:
-    """Registry keys the parser has a handler for (a test checks it covers the registry)."""
-    return frozenset(_HANDLERS)
-
-
 def _unknown_noun(word: str, next_word: str | None) -> UsageError:
     names = {alias: n.name for n in NOUNS for alias in (n.name, *n.aliases)}
     nouns = tuple(dict.fromkeys(names[m] for m in suggest(word, names)))
@@ -408,19 +130,22 @@ def _unknown_verb(noun: str, word: str) -> UsageError:
     return UsageError(f"unknown verb `{shown(word)}` for {noun}", usage, keys)
 
 
-def _identify(words: _Words) -> tuple[CommandSpec, str, int] | Command:
-    """The command the first words name, and how many positionals they used."""
+def _identify(words: _Words) -> tuple[CommandSpec, str, int] | Command | UsageError:
+    """The command the first words name, and how many positionals they used.
+
+    A bare entity noun is already a complete command (its help); unknown words are errors.
+    """
     pos = words.positionals
     noun = noun_for(pos[0].value)
     if noun is None:
-        raise _Reply(_unknown_noun(pos[0].value, pos[1].value if len(pos) > 1 else None))
+        return _unknown_noun(pos[0].value, pos[1].value if len(pos) > 1 else None)
     if not noun.has_verbs:
         spec = spec_for(noun.name, None)
         assert spec is not None, f"registry has no entry for noun {noun.name}"
         return spec, noun.name, 1
     if len(pos) == 1:
         if words.flags:
-            raise _Reply(UsageError(f"missing verb for {noun.name}", f"help {noun.name}"))
+            return UsageError(f"missing verb for {noun.name}", f"help {noun.name}")
         help_spec = spec_for("help", None)
         assert help_spec is not None
         return HelpCommand(topic=noun.name, action=help_spec.action, kind=help_spec.kind)
@@ -432,7 +157,7 @@ def _identify(words: _Words) -> tuple[CommandSpec, str, int] | Command:
         default = spec_for(noun.name, noun.default_verb)
         assert default is not None
         return default, noun.name, 1
-    raise _Reply(_unknown_verb(noun.name, verb.value))
+    return _unknown_verb(noun.name, verb.value)
 
 
 def _check_flags(spec: CommandSpec, flags: list[tuple[str, str | None]]) -> dict[str, list[str]]:
@@ -470,17 +195,14 @@ def parse(text: str) -> Command | UsageError:
         if words.flags:
             return UsageError("missing command", "help")
         return parse("help")
-    try:
-        found = _identify(words)
-    except _Reply as reply:
-        return reply.error
+    found = _identify(words)
     if not isinstance(found, tuple):
         return found
     spec, noun, used = found
     forced = len(words.positionals) if words.forced is None else words.forced
     try:
         flags = _check_flags(spec, words.flags)
-        args = _Args(spec, noun, words.positionals[used:], max(forced - used, 0), flags)
-        return _HANDLERS[spec.key](args)
+        args = Args(spec, noun, words.positionals[used:], max(forced - used, 0), flags)
+        return HANDLERS[spec.key](args)
     except ArgumentProblem as problem:
         return UsageError(problem.problem, spec.usage, problem.suggestions)

@@ -14,8 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.demo_project import (
+    ALICE,
+    BOB,
+    CAROL,
+    DEMO_EPOCH_MS,
+    PEOPLE,
+    REVIEWERS,
+    populate_project,
+    standard_environments,
+)
 from bot.sandbox.entities import (
-    base_id,
     condition,
     everyone,
     make_config,
@@ -28,39 +37,8 @@ from bot.sandbox.state import SandboxState, empty_overrides
 
 __all__ = ["DEMO_EPOCH_MS", "PEOPLE", "populate", "standard_environments"]
 
-DEMO_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 _DAY = 86_400_000
 Entity = dict[str, Any]
-
-PEOPLE: list[Entity] = [
-    {"email": "alice@example.com", "firstName": "Alice", "lastName": "Adams", "role": "Admin"},
-    {"email": "bob@example.com", "firstName": "Bob", "lastName": "Brown", "role": "Member"},
-    {"email": "carol@example.com", "firstName": "Carol", "lastName": "Clark", "role": "Member"},
-    {"email": "dave@example.com", "firstName": "Dave", "lastName": "Davis", "role": "Read Only"},
-]
-
-
-def _actor(person: Entity) -> Entity:
-    name = f"{person['firstName']} {person['lastName']}"
-    return {"id": base_id("user", person["email"]), "name": name, "email": person["email"]}
-
-
-ALICE, BOB, CAROL, DAVE = (_actor(p) for p in PEOPLE)
-REVIEWERS = [{"id": a["id"], "name": a["name"], "email": a["email"]} for a in (ALICE, BOB)]
-
-
-def standard_environments() -> list[Entity]:
-    """development, staging, production; production does not require review by default."""
-    return [
-        {
-            "name": name,
-            "id": base_id("env", name),
-            "isProduction": name == "production",
-            "requiresReview": False,
-            "requiresReleasePipeline": False,
-        }
-        for name in ("development", "staging", "production")
-    ]
 
 
 def _c(kind: str, operator: str | None = None, target: Any = None, **extra: Any) -> Entity:
@@ -344,74 +322,10 @@ def _populate_segments(state: SandboxState) -> None:
         state.segments[name] = segment
 
 
-def _populate_project(state: SandboxState) -> None:
-    state.users = [dict(p) for p in PEOPLE]
-    state.teams = [
-        _team("Payments", [PEOPLE[1], PEOPLE[2]], [PEOPLE[0]], "team_only", True),
-        _team("Growth", [PEOPLE[2], PEOPLE[3]], [PEOPLE[1]], "anyone", False),
-    ]
-    state.tags = [
-        {"id": base_id("tag", name), "name": name, "description": desc, "isCore": core}
-        for name, desc, core in [
-            ("critical", "Business-critical: changes need extra care", True),
-            ("checkout", "Checkout funnel", False),
-            ("payments", "Payments team", False),
-            ("web", "Web surfaces", False),
-            ("mobile", "Mobile apps", False),
-            ("internal", "Employees and testers", False),
-            ("growth", "Growth team", False),
-        ]
-    ]
-    state.pipeline_triggers["trigger_new_nav_1"] = {
-        "id": "trigger_new_nav_1",
-        "releasePipelineID": "pipeline_nav",
-        "description": "Gradual rollout of new_nav",
-        "gateID": "new_nav",
-        "status": "IN_PROGRESS",
-        "currentPhase": "10% of users",
-        "currentPhaseID": "phase_10",
-        "currentPhaseEndTime": DEMO_EPOCH_MS + 2 * _DAY,
-        "creatorID": CAROL["id"],
-        "createdTime": DEMO_EPOCH_MS - _DAY,
-        "lastModifierID": CAROL["id"],
-        "lastModifierName": CAROL["name"],
-        "actions": [
-            {
-                "type": "STARTED",
-                "timeMs": DEMO_EPOCH_MS - _DAY,
-                "phaseID": "phase_10",
-                "actorID": CAROL["id"],
-                "actorName": CAROL["name"],
-            }
-        ],
-    }
-
-
-def _team(
-    name: str, members: list[Entity], admins: list[Entity], approval: str, require: bool
-) -> Entity:
-    return {
-        "id": base_id("team", name),
-        "name": name,
-        "description": f"The {name} team",
-        "members": [dict(m) for m in members],
-        "admins": [dict(a) for a in admins],
-        "defaultGateMetrics": [],
-        "defaultExperimentPrimaryMetrics": [],
-        "defaultExperimentSecondaryMetrics": [],
-        "defaultHoldoutMetrics": [],
-        "changeTeamConfigs": "team_only",
-        "reviewApproval": approval,
-        "defaultTargetApplications": [],
-        "defaultHoldoutID": None,
-        "requireReviews": require,
-    }
-
-
 def populate(state: SandboxState) -> None:
     """Fill ``state`` with the demo project."""
     _populate_gates(state)
     _populate_configs(state)
     _populate_experiments(state)
     _populate_segments(state)
-    _populate_project(state)
+    populate_project(state)

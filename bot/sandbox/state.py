@@ -112,7 +112,7 @@ class SandboxState:
     @classmethod
     def empty(cls, *, clock_ms: Callable[[], int] = wall_clock_ms) -> SandboxState:
         """A project with nothing in it but the three standard environments."""
-        from bot.sandbox.demo import standard_environments
+        from bot.sandbox.demo_project import standard_environments
 
         return cls(clock_ms=clock_ms, environments=standard_environments())
 

@@ -6,6 +6,7 @@ This is the only module that touches ``httpx``. It holds the API key as a
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -132,14 +133,14 @@ class HttpTransport:
     ) -> Any:
         mutation = method in MUTATIONS
         headers = {REVIEW_HEADER: "true"} if mutation and self._respect_reviews else {}
-        if mutation:
-            await self._limiter.acquire(priority=priority)
         query = {k: v for k, v in (params or {}).items() if v is not None}
         started = time.monotonic()
+        slot = self._limiter.slot(priority=priority) if mutation else contextlib.nullcontext()
         try:
-            response = await self._http.request(
-                method, path, params=query, json=body, headers=headers
-            )
+            async with slot:
+                response = await self._http.request(
+                    method, path, params=query, json=body, headers=headers
+                )
         except httpx.TransportError as exc:
             error = self._transport_error(exc, mutation)
             self._log_failure(method, path, error, started)

@@ -5,6 +5,11 @@ attempts count toward the quota, so hitting 429 and retrying makes things worse.
 limiter keeps a log of admitted mutations and checks every sliding window before letting
 one more through.
 
+A mutation occupies its place in a window from the moment it is admitted until ``period``
+seconds after its answer arrived (``async with limiter.slot():``). Statsig counts it when
+it *arrives*, which is somewhere in between, so the client never counts fewer requests in
+any window than the server does, however uneven network latency is.
+
 Two lanes share the windows:
 
 * the **bulk** lane (normal changes) may use the window only up to ``limit - reserve``,
@@ -16,17 +21,19 @@ Usage::
 
     limiter = MutationLimiter()                       # the documented limits
     limiter = MutationLimiter(((20, 1.0),), clock=fake.now, sleep=fake.sleep)
-    await limiter.acquire(priority=True)
+    async with limiter.slot(priority=True):
+        ...                                           # send the request
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 __all__ = ["DEFAULT_WINDOWS", "MutationLimiter", "Window"]
 
@@ -38,8 +45,17 @@ DEFAULT_WINDOWS: tuple[Window, ...] = ((100, 10.0), (900, 900.0))
 _log = logging.getLogger("bot.statsig")
 
 
+@dataclass
+class _Slot:
+    admitted: float
+    finished: float | None = None  # None while the request is in flight
+
+
 class MutationLimiter:
     """Sliding-window limiter with a priority lane; clock and sleep are injectable."""
+
+    poll_interval = 0.02
+    """How often a caller blocked only by in-flight requests looks again."""
 
     def __init__(
         self,
@@ -59,52 +75,73 @@ class MutationLimiter:
         }
         self._clock = clock
         self._sleep = sleep
-        self._admitted: deque[float] = deque()
+        self._slots: list[_Slot] = []
         self._bulk_queue = asyncio.Lock()
 
     @property
     def windows(self) -> tuple[Window, ...]:
         return tuple(self._windows)
 
+    @contextlib.asynccontextmanager
+    async def slot(self, *, priority: bool = False) -> AsyncIterator[None]:
+        """Hold a place for one mutation while it is sent and answered."""
+        taken = await self._admit(priority)
+        try:
+            yield
+        finally:
+            taken.finished = self._clock()
+
     async def acquire(self, *, priority: bool = False) -> float:
-        """Wait for a slot and take it; returns the seconds spent waiting."""
+        """Take a place for a mutation that counts from now; returns the seconds waited."""
+        started = self._clock()
+        taken = await self._admit(priority)
+        taken.finished = taken.admitted
+        return taken.admitted - started
+
+    def delay_for(self, *, priority: bool = False) -> float:
+        """Seconds until a mutation in this lane could go out (0 when it could now)."""
+        now = self._clock()
+        self._forget(now)
+        delay = 0.0
+        for window in self._windows:
+            limit, period = window
+            allowed = limit if priority else limit - self._reserve[window]
+            frees_at = sorted(
+                math.inf if s.finished is None else s.finished + period
+                for s in self._slots
+                if s.finished is None or s.finished + period > now
+            )
+            if len(frees_at) >= allowed:
+                # The place frees when the entry that keeps us at the cap leaves the window.
+                blocking = frees_at[len(frees_at) - allowed]
+                wait = self.poll_interval if blocking == math.inf else blocking - now
+                delay = max(delay, wait)
+        return delay
+
+    async def _admit(self, priority: bool) -> _Slot:
         started = self._clock()
         if priority:
-            await self._take(priority=True)
+            taken = await self._take(priority=True)
         else:
             async with self._bulk_queue:
-                await self._take(priority=False)
-        waited = self._clock() - started
+                taken = await self._take(priority=False)
+        waited = taken.admitted - started
         if waited > 0:
             _log.info(
                 "statsig mutation delayed by the client rate limiter",
                 extra={"limiter_wait_s": round(waited, 3), "priority": priority},
             )
-        return waited
+        return taken
 
-    def delay_for(self, *, priority: bool = False) -> float:
-        """Seconds until a mutation in this lane could go out (0 when it could now)."""
-        now = self._clock()
-        self._forget_before(now - self._windows[-1][1])
-        delay = 0.0
-        for window in self._windows:
-            limit, period = window
-            allowed = limit if priority else limit - self._reserve[window]
-            in_window = [t for t in self._admitted if t > now - period]
-            if len(in_window) >= allowed:
-                # The slot frees when the oldest entry that keeps us at the cap expires.
-                oldest_blocking = in_window[len(in_window) - allowed]
-                delay = max(delay, oldest_blocking + period - now)
-        return delay
-
-    async def _take(self, *, priority: bool) -> None:
+    async def _take(self, *, priority: bool) -> _Slot:
         while True:
             delay = self.delay_for(priority=priority)
             if delay <= 0:
-                self._admitted.append(self._clock())
-                return
+                taken = _Slot(admitted=self._clock())
+                self._slots.append(taken)
+                return taken
             await self._sleep(delay)
 
-    def _forget_before(self, cutoff: float) -> None:
-        while self._admitted and self._admitted[0] <= cutoff:
-            self._admitted.popleft()
+    def _forget(self, now: float) -> None:
+        longest = self._windows[-1][1]
+        self._slots = [s for s in self._slots if s.finished is None or s.finished + longest > now]

@@ -15,6 +15,7 @@ async def test_expire_due_twice(store: ApprovalStore, clock: FakeClock) -> None:
     clock.advance(10)
     later = await make_request(store, entity_id="later")
     clock.advance(TTL - 5)
+    assert [r.id for r in await store.list_pending()] == [later.id]  # due ones are not offered
     assert sorted(await store.expire_due()) == sorted(due)
     assert await store.expire_due() == []
     assert [r.id for r in await store.list_pending()] == [later.id]

@@ -350,9 +350,7 @@ class FakeStatsig:
         status, example = found or (int(next(c for c in responses if c.startswith("2"))), None)
         schema = responses[str(status)]["content"]["application/json"]["schema"]
         body = (
-            self.conformer.conform(example, schema)
-            if found
-            else self.conformer.example_of(schema)
+            self.conformer.conform(example, schema) if found else self.conformer.example_of(schema)
         )
         response = httpx.Response(status, json=body, request=request)
         self.exchanges.append((f"{request.method} {template}", request, response))

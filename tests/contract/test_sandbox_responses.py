@@ -332,3 +332,17 @@ async def test_rate_limited_mutation_answers_error_envelope(contract: Contract) 
     second = await _call(app, "PUT", f"{_G}/checkout_v2/disable", None)
     assert (first.status_code, second.status_code) == (200, 429)
     check(contract, second)
+
+
+async def test_check_rejects_a_response_that_breaks_the_document(contract: Contract) -> None:
+    """Guards the guard: a gate without its required ``rules`` must fail validation."""
+    app = create_sandbox_app(SandboxState.demo())
+    response = await _call(app, "GET", f"{_G}/checkout_v2", None)
+    body = response.json()
+    del body["data"]["rules"]
+    broken = httpx.Response(200, json=body, request=response.request)
+    with pytest.raises(Exception, match="'rules' is a required property"):
+        check(contract, broken)
+    undeclared = httpx.Response(418, json={"oops": True}, request=response.request)
+    with pytest.raises(AssertionError):
+        check(contract, undeclared)

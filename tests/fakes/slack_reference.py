@@ -25,8 +25,8 @@ __all__ = [
 REF_ENV = "SLACK_API_REF_DIR"
 
 # Errors any Web API method can answer with (Slack lists them once, not per method; the data
-# set only carries method-specific codes). ``msg_too_long`` is listed for chat.update and
-# chat.postEphemeral but Slack answers it for chat.postMessage too.
+# set only carries method-specific codes). ``msg_too_long`` and ``invalid_attachments`` are
+# listed for chat.update and chat.postEphemeral; the fake answers them for chat.postMessage too.
 COMMON_ERRORS = frozenset(
     {
         "not_authed",
@@ -45,6 +45,7 @@ COMMON_ERRORS = frozenset(
         "fatal_error",
         "unknown_method",
         "msg_too_long",
+        "invalid_attachments",
     }
 )
 

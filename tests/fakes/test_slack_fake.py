@@ -245,6 +245,26 @@ async def test_malformed_blocks_json_in_a_form_is_invalid_blocks(slack: FakeSlac
     assert body["error"] == "invalid_blocks"
 
 
+async def test_markdown_text_and_attachments(slack: FakeSlack, client: AsyncWebClient) -> None:
+    posted = await client.chat_postMessage(channel="C1", markdown_text="**bold**")
+    assert slack.message("C1", posted["ts"]).text == "**bold**"
+    conflict = client.chat_postMessage(channel="C1", text="t", markdown_text="**b**")
+    assert (await error_of(conflict))["error"] == "markdown_text_conflict"
+    form = {"channel": "C1", "text": "t", "attachments": "[{oops"}
+    headers = {"Authorization": f"Bearer {slack.bot_token}"}
+    async with httpx.AsyncClient(base_url=slack.api_url, headers=headers) as http:
+        body = (await http.post("chat.postMessage", data=form)).json()
+    assert body["error"] == "invalid_attachments"
+
+
+def test_reference_knows_which_errors_a_method_documents() -> None:
+    spec = load_reference()["views.open"]
+    assert spec.allows_error("expired_trigger_id")
+    assert spec.allows_error("invalid_auth")
+    assert not spec.allows_error("message_not_found")
+    assert load_reference()["users.lookupByEmail"].bot_scopes == ("users:read.email",)
+
+
 # -- chat.update / postEphemeral / delete ---------------------------------------------------
 
 

@@ -146,6 +146,12 @@ async def test_input_blocks_need_a_submit_button(slack: FakeSlack, client: Async
     assert ok["ok"] is True
 
 
+async def test_views_over_250_kb_are_too_large(slack: FakeSlack, client: AsyncWebClient) -> None:
+    huge = modal(blocks=[section("x" * 2900)] * 90)
+    body = await error_of(client.views_open(trigger_id=slack.new_trigger_id(), view=huge))
+    assert body["error"] == "view_too_large"
+
+
 async def test_a_hundred_view_blocks_are_fine(slack: FakeSlack, client: AsyncWebClient) -> None:
     view = modal(blocks=[{"type": "divider"}] * 100)
     assert (await client.views_open(trigger_id=slack.new_trigger_id(), view=view))["ok"] is True

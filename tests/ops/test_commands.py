@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from pydantic import BaseModel
 
 from bot.ops.commands import (
     COMMAND_ADAPTER,
@@ -30,10 +31,18 @@ from bot.ops.commands import (
 )
 from bot.ops.registry import CommandKind
 
+C = TypeVar("C", bound=BaseModel)
+
 
 def ok(text: str) -> Command:
     result = parse(text)
     assert not isinstance(result, UsageError), result.message
+    return result
+
+
+def as_(text: str, cls: type[C]) -> C:
+    result = parse(text)
+    assert isinstance(result, cls), getattr(result, "message", result)
     return result
 
 
@@ -50,21 +59,29 @@ def test_empty_text_and_help_show_all_help() -> None:
 
 
 def test_help_topic_is_canonicalised_through_aliases() -> None:
-    assert ok("help flags").topic == "gate"  # type: ignore[union-attr]
-    assert ok("help flag off").topic == "gate disable"  # type: ignore[union-attr]
-    assert ok("help kill").topic == "kill"  # type: ignore[union-attr]
+    assert as_("help flags", HelpCommand).topic == "gate"
+    assert as_("help flag off", HelpCommand).topic == "gate disable"
+    assert as_("help kill", HelpCommand).topic == "kill"
 
 
 def test_bare_noun_shows_help_for_that_noun() -> None:
     assert ok("gate") == HelpCommand(action="help.show", kind=CommandKind.READ, topic="gate")
-    assert ok("exp").topic == "experiment"  # type: ignore[union-attr]
+    assert as_("exp", HelpCommand).topic == "experiment"
 
 
 # --- gates -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["gate checkout_v2", "gate show checkout_v2", "FLAG Show checkout_v2",
-                                  "gates checkout_v2", "flags info checkout_v2"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gate checkout_v2",
+        "gate show checkout_v2",
+        "FLAG Show checkout_v2",
+        "gates checkout_v2",
+        "flags info checkout_v2",
+    ],
+)
 def test_gate_show_and_its_shortcut(text: str) -> None:
     assert ok(text) == ShowCommand(
         action="gate.show", kind=CommandKind.READ, noun="gate", name="checkout_v2"
@@ -72,7 +89,7 @@ def test_gate_show_and_its_shortcut(text: str) -> None:
 
 
 def test_gate_name_keeps_its_case_for_the_resolver() -> None:
-    assert ok("gate Checkout_V2").name == "Checkout_V2"  # type: ignore[union-attr]
+    assert as_("gate Checkout_V2", ShowCommand).name == "Checkout_V2"
 
 
 def test_a_quoted_verb_is_a_name() -> None:
@@ -147,10 +164,14 @@ def test_reason_is_optional_and_empty_when_absent() -> None:
         ("gate rollout new_nav 50 --rule=beta ramp", 50.0, "beta", "ramp"),
         ('gate rollout --rule "Beta users" new_nav 50 ramp', 50.0, "Beta users", "ramp"),
         ('gate rollout new_nav 50 ramp --rule "Beta users" now', 50.0, "Beta users", "ramp now"),
-        ("gate ramp new_nav 50 -- --rule is not a flag here", 50.0, None,
-         "--rule is not a flag here"),
+        (
+            "gate ramp new_nav 50 -- --rule is not a flag here",
+            50.0,
+            None,
+            "--rule is not a flag here",
+        ),
     ],
-)  # fmt: skip
+)
 def test_gate_rollout_percentages_rules_and_reasons(
     text: str, pct: float, rule: str | None, reason: str
 ) -> None:
@@ -169,18 +190,27 @@ def test_gate_rollout_percentages_rules_and_reasons(
     [
         ("gate override new_nav pass u1", "pass", ("u1",), None, ""),
         ("gate override new_nav fail u1,u2 QA team", "fail", ("u1", "u2"), None, "QA team"),
-        ("gate override new_nav PASS u1, u2 ,u3 , u4 why", "pass", ("u1", "u2", "u3", "u4"),
-         None, "why"),
+        (
+            "gate override new_nav PASS u1, u2 ,u3 , u4 why",
+            "pass",
+            ("u1", "u2", "u3", "u4"),
+            None,
+            "why",
+        ),
         ("gate override new_nav remove u1 --env staging", "remove", ("u1",), "staging", ""),
-        ('gate override new_nav pass u1 u2 u3 "QA team"', "pass", ("u1", "u2", "u3"), None,
-         "QA team"),
+        (
+            'gate override new_nav pass u1 u2 u3 "QA team"',
+            "pass",
+            ("u1", "u2", "u3"),
+            None,
+            "QA team",
+        ),
         ("gate override new_nav pass u1 u2 -- QA team", "pass", ("u1", "u2"), None, "QA team"),
         ("gate override new_nav pass u1 u2", "pass", ("u1",), None, "u2"),
         ("gate override new_nav pass u1,u1,u2", "pass", ("u1", "u2"), None, ""),
-        ("gate override new_nav pass --env=prod u1,a@b.com", "pass", ("u1", "a@b.com"),
-         "prod", ""),
+        ("gate override new_nav pass --env=prod u1,a@b.com", "pass", ("u1", "a@b.com"), "prod", ""),
     ],
-)  # fmt: skip
+)
 def test_gate_override_id_lists(
     text: str, mode: str, ids: tuple[str, ...], env: str | None, reason: str
 ) -> None:
@@ -198,13 +228,15 @@ def test_gate_override_id_lists(
 
 @pytest.mark.parametrize(("verb", "operation"), [("launch", "launch"), ("archive", "archive")])
 def test_gate_launch_and_archive(verb: str, operation: str) -> None:
-    assert ok(f"gate {verb} new_nav shipped it") == LifecycleCommand(
-        action=f"gate.{verb}",
-        kind=CommandKind.CHANGE,
-        noun="gate",
-        name="new_nav",
-        operation=operation,  # type: ignore[arg-type]
-        reason="shipped it",
+    assert ok(f"gate {verb} new_nav shipped it") == LifecycleCommand.model_validate(
+        {
+            "action": f"gate.{verb}",
+            "kind": "change",
+            "noun": "gate",
+            "name": "new_nav",
+            "operation": operation,
+            "reason": "shipped it",
+        }
     )
 
 
@@ -215,7 +247,7 @@ def test_config_rows() -> None:
     assert ok("dc pricing") == ShowCommand(
         action="config.show", kind=CommandKind.READ, noun="config", name="pricing"
     )
-    assert ok("configs list --status disabled").status == "Disabled"  # type: ignore[union-attr]
+    assert as_("configs list --status disabled", ListCommand).status == "Disabled"
     assert ok("config history pricing").action == "config.history"
     assert ok("config off pricing bad values") == ToggleCommand(
         action="config.disable",
@@ -232,12 +264,15 @@ def test_experiment_rows() -> None:
     assert ok("exp pricing_test") == ShowCommand(
         action="experiment.show", kind=CommandKind.READ, noun="experiment", name="pricing_test"
     )
-    listed = ok("experiment list --status decision-made")
-    assert listed.status == "decision_made"  # type: ignore[union-attr]
-    start = ok("experiment start pricing_test go")
-    assert (start.action, start.operation, start.reason) == (  # type: ignore[union-attr]
-        "experiment.start", "start", "go")  # fmt: skip
-    assert ok("exp abandon pricing_test").operation == "abandon"  # type: ignore[union-attr]
+    listed = as_("experiment list --status decision-made", ListCommand)
+    assert listed.status == "decision_made"
+    start = as_("experiment start pricing_test go", LifecycleCommand)
+    assert (start.action, start.operation, start.reason) == (
+        "experiment.start",
+        "start",
+        "go",
+    )
+    assert as_("exp abandon pricing_test", LifecycleCommand).operation == "abandon"
     assert ok('experiment decide pricing_test "Test B" clear winner') == DecideCommand(
         action="experiment.decide",
         kind=CommandKind.CHANGE,
@@ -249,7 +284,7 @@ def test_experiment_rows() -> None:
 
 def test_segment_rows() -> None:
     assert ok("seg beta_users").action == "segment.show"
-    assert ok("segment list beta").text == "beta"  # type: ignore[union-attr]
+    assert as_("segment list beta", ListCommand).text == "beta"
     assert ok("segment add-ids beta_users u1,u2 new testers") == SegmentIdsCommand(
         action="segment.add-ids",
         kind=CommandKind.CHANGE,
@@ -258,9 +293,12 @@ def test_segment_rows() -> None:
         ids=("u1", "u2"),
         reason="new testers",
     )
-    removed = ok("seg remove-ids beta_users u3")
-    assert (removed.action, removed.operation, removed.ids) == (  # type: ignore[union-attr]
-        "segment.remove-ids", "remove", ("u3",))  # fmt: skip
+    removed = as_("seg remove-ids beta_users u3", SegmentIdsCommand)
+    assert (removed.action, removed.operation, removed.ids) == (
+        "segment.remove-ids",
+        "remove",
+        ("u3",),
+    )
 
 
 # --- shortcuts -----------------------------------------------------------------------------
@@ -277,17 +315,21 @@ def test_kill_is_an_incident_command() -> None:
 
 def test_restore_takes_a_request_id_or_a_gate() -> None:
     assert ok("restore req_01HZX3 all clear") == RestoreCommand(
-        action="incident.restore", kind=CommandKind.INCIDENT, target="req_01HZX3",
+        action="incident.restore",
+        kind=CommandKind.INCIDENT,
+        target="req_01HZX3",
         reason="all clear",
-    )  # fmt: skip
-    assert ok("RESTORE checkout_v2").target == "checkout_v2"  # type: ignore[union-attr]
+    )
+    assert as_("RESTORE checkout_v2", RestoreCommand).target == "checkout_v2"
 
 
-@pytest.mark.parametrize(("text", "scope"), [("approvals", "all"), ("approvals mine", "mine"),
-                                             ("approval PENDING", "pending")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [("approvals", "all"), ("approvals mine", "mine"), ("approval PENDING", "pending")],
+)
 def test_approvals_filters(text: str, scope: str) -> None:
-    assert ok(text) == ApprovalsCommand(action="approvals.list", kind=CommandKind.READ,
-                                        scope=scope)  # type: ignore[arg-type]  # fmt: skip
+    expected = {"action": "approvals.list", "kind": "read", "scope": scope}
+    assert ok(text) == ApprovalsCommand.model_validate(expected)
 
 
 @pytest.mark.parametrize(
@@ -302,18 +344,18 @@ def test_approvals_filters(text: str, scope: str) -> None:
     ],
 )
 def test_audit_name_and_since(text: str, name: str | None, since: timedelta | None) -> None:
-    assert ok(text) == AuditCommand(action="audit.list", kind=CommandKind.READ, name=name,
-                                    since=since)  # fmt: skip
+    assert ok(text) == AuditCommand(
+        action="audit.list", kind=CommandKind.READ, name=name, since=since
+    )
 
 
-@pytest.mark.parametrize(("noun_word", "noun"), [("gate", "gate"), ("dc", "config"),
-                                                 ("exp", "experiment"), ("SEG", "segment")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("noun_word", "noun"),
+    [("gate", "gate"), ("dc", "config"), ("exp", "experiment"), ("SEG", "segment")],
+)
 def test_edit_opens_a_modal_for_any_entity_noun(noun_word: str, noun: str) -> None:
-    assert ok(f"edit {noun_word} some_name") == EditCommand(
-        action=f"{noun}.edit",
-        kind=CommandKind.CHANGE,
-        noun=noun,
-        name="some_name",  # type: ignore[arg-type]
+    assert ok(f"edit {noun_word} some_name") == EditCommand.model_validate(
+        {"action": f"{noun}.edit", "kind": "change", "noun": noun, "name": "some_name"}
     )
 
 
@@ -321,8 +363,9 @@ def test_edit_opens_a_modal_for_any_entity_noun(noun_word: str, noun: str) -> No
 
 
 def test_smart_quotes_and_em_dash_flags_from_autocorrect() -> None:
-    command = ok("gate rollout new_nav 25 \u2014rule \u201cBeta users\u201d it\u2019s time")
-    assert (command.rule, command.reason) == ("Beta users", "it's time")  # type: ignore[union-attr]
+    text = "gate rollout new_nav 25 \u2014rule \u201cBeta users\u201d it\u2019s time"
+    command = as_(text, RolloutCommand)
+    assert (command.rule, command.reason) == ("Beta users", "it's time")
 
 
 def test_apostrophes_in_reasons_are_not_quotes() -> None:
@@ -335,8 +378,10 @@ def test_slack_escapes_in_reasons_are_unwrapped() -> None:
 
 
 def test_slack_autolinked_ids_are_unwrapped() -> None:
-    command = ok("segment add-ids beta <mailto:a@b.co|a@b.co>,<http://x.co|x.co>")
-    assert command.ids == ("a@b.co", "x.co")  # type: ignore[union-attr]
+    command = as_(
+        "segment add-ids beta <mailto:a@b.co|a@b.co>,<http://x.co|x.co>", SegmentIdsCommand
+    )
+    assert command.ids == ("a@b.co", "x.co")
 
 
 def test_slack_html_entities_are_decoded_in_reasons() -> None:
@@ -348,7 +393,11 @@ def test_multiline_paste_is_one_line() -> None:
 
 
 def test_commands_round_trip_through_the_adapter() -> None:
-    for text in ("gate override new_nav pass u1,u2 --env prod why", "audit --since 2h",
-                 "kill checkout_v2 now", "gate list --tag a --tag b"):  # fmt: skip
+    for text in (
+        "gate override new_nav pass u1,u2 --env prod why",
+        "audit --since 2h",
+        "kill checkout_v2 now",
+        "gate list --tag a --tag b",
+    ):
         command = ok(text)
         assert COMMAND_ADAPTER.validate_json(COMMAND_ADAPTER.dump_json(command)) == command

@@ -113,27 +113,36 @@ def test_bad_percentages(pct: str, problem: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("gate rollout new_nav 5 --rul beta",
-         f"Error: unknown flag `--rul` for `gate rollout`. {ROLLOUT} Did you mean `--rule`?"),
-        ("gate rollout new_nav 5 --rule",
-         f"Error: flag `--rule` needs a value. {ROLLOUT}"),
-        ("gate rollout new_nav 5 --rule= x",
-         f"Error: flag `--rule` needs a value. {ROLLOUT}"),
-        ("gate rollout new_nav 5 --rule --env x",
-         f"Error: flag `--rule` needs a value. {ROLLOUT}"),
-        ("gate rollout new_nav 5 --env x",
-         f"Error: unknown flag `--env` for `gate rollout`. {ROLLOUT}"),
-        ("gate rollout new_nav 5 --rule a --rule b",
-         f"Error: flag `--rule` is given twice. {ROLLOUT}"),
-        ("kill checkout_v2 --force",
-         "Error: unknown flag `--force` for `kill`. Usage: `/statsig kill <gate> [reason]`."),
-        ("audit --since",
-         "Error: flag `--since` needs a value. Usage: `/statsig audit [name] [--since D]`."),
-        ("gate list --page 0",
-         "Error: `0` is not a page number (1 to 10000)."
-         " Usage: `/statsig gate list [text] [--tag T] [--status S] [--page N]`."),
+        (
+            "gate rollout new_nav 5 --rul beta",
+            f"Error: unknown flag `--rul` for `gate rollout`. {ROLLOUT} Did you mean `--rule`?",
+        ),
+        ("gate rollout new_nav 5 --rule", f"Error: flag `--rule` needs a value. {ROLLOUT}"),
+        ("gate rollout new_nav 5 --rule= x", f"Error: flag `--rule` needs a value. {ROLLOUT}"),
+        ("gate rollout new_nav 5 --rule --env x", f"Error: flag `--rule` needs a value. {ROLLOUT}"),
+        (
+            "gate rollout new_nav 5 --env x",
+            f"Error: unknown flag `--env` for `gate rollout`. {ROLLOUT}",
+        ),
+        (
+            "gate rollout new_nav 5 --rule a --rule b",
+            f"Error: flag `--rule` is given twice. {ROLLOUT}",
+        ),
+        (
+            "kill checkout_v2 --force",
+            "Error: unknown flag `--force` for `kill`. Usage: `/statsig kill <gate> [reason]`.",
+        ),
+        (
+            "audit --since",
+            "Error: flag `--since` needs a value. Usage: `/statsig audit [name] [--since D]`.",
+        ),
+        (
+            "gate list --page 0",
+            "Error: `0` is not a page number (1 to 10000)."
+            " Usage: `/statsig gate list [text] [--tag T] [--status S] [--page N]`.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_flag_errors(text: str, message: str) -> None:
     assert error(text) == message
 

@@ -23,10 +23,24 @@ _VOCABULARY = sorted(
     | {"pass", "fail", "remove", "mine", "pending", "--", "25%", "12.5", "2h", "u1,u2", ","}
 )
 _SLACK = st.sampled_from(
-    ["<@U123|alice>", "<@U123>", "<#C1|ops>", "<!here>", "<!subteam^S1|@oncall>",
-     "<http://x.co|x.co>", "<https://a.b/c?d=e&amp;f|link text>", "<mailto:a@b.co|a@b.co>",
-     "<", ">", "<|>", "<@>", "&amp;", "&lt;", "&gt;"]
-)  # fmt: skip
+    [
+        "<@U123|alice>",
+        "<@U123>",
+        "<#C1|ops>",
+        "<!here>",
+        "<!subteam^S1|@oncall>",
+        "<http://x.co|x.co>",
+        "<https://a.b/c?d=e&amp;f|link text>",
+        "<mailto:a@b.co|a@b.co>",
+        "<",
+        ">",
+        "<|>",
+        "<@>",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+    ]
+)
 _PUNCT = st.sampled_from(['"', "'", "\u201c", "\u201d", "\u2019", "\u2014", "=", "\\", "`", "%"])
 _NAME = st.from_regex(r"[a-zA-Z0-9_\-.]{1,12}", fullmatch=True)
 _WORD = st.one_of(st.sampled_from(_VOCABULARY), _SLACK, _PUNCT, _NAME, st.text(max_size=8))

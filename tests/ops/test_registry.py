@@ -31,8 +31,9 @@ def test_aliases_never_collide() -> None:
     words = [w for n in NOUNS for w in (n.name, *n.aliases)]
     assert len(words) == len(set(words))
     for noun in NOUNS:
-        verbs = [w for s in REGISTRY if s.noun == noun.name and s.verb
-                 for w in (s.verb, *s.aliases)]  # fmt: skip
+        verbs = [
+            w for s in REGISTRY if s.noun == noun.name and s.verb for w in (s.verb, *s.aliases)
+        ]
         assert len(verbs) == len(set(verbs)), noun.name
 
 
@@ -86,7 +87,8 @@ def test_help_for_nouns_commands_and_aliases() -> None:
 
 
 def test_noun_lookup() -> None:
-    assert noun_for("DC") is not None and noun_for("DC").name == "config"  # type: ignore[union-attr]
+    config = noun_for("DC")
+    assert config is not None and config.name == "config"
     assert noun_for("nope") is None
 
 

@@ -66,7 +66,7 @@ async def test_mutation_writes_a_statsig_shaped_audit_entry(
 async def test_rule_patch_changes_rule_id_but_keeps_base_id(
     client: httpx.AsyncClient, state: SandboxState
 ) -> None:
-    rule = state.gates["new_nav"]["rules"][0]
+    rule = dict(state.gates["new_nav"]["rules"][0])
 
     response = await client.patch(f"{G}/new_nav/rules/{rule['id']}", json={"passPercentage": 25})
 
@@ -127,13 +127,15 @@ async def test_overrides_add_replace_and_delete(client: httpx.AsyncClient) -> No
     current = (await client.get(url)).json()["data"]
     assert current["passingUserIDs"] == ["qa_user_1"]
 
-    added = await client.patch(url, json={"passingUserIDs": ["blocked_user_9"], "failingUserIDs": []})
+    added = await client.patch(
+        url, json={"passingUserIDs": ["blocked_user_9"], "failingUserIDs": []}
+    )
     assert added.status_code == 201
     data = added.json()["data"]
     assert data["passingUserIDs"] == ["qa_user_1", "blocked_user_9"]
     assert data["failingUserIDs"] == []  # an ID lives on one list at a time
 
-    replaced = (await client.post(url, json={"passingUserIDs": [], "failingUserIDs": ["x"]}))
+    replaced = await client.post(url, json={"passingUserIDs": [], "failingUserIDs": ["x"]})
     assert replaced.json()["data"]["failingUserIDs"] == ["x"]
     assert replaced.json()["data"]["passingUserIDs"] == []
     cleared = (await client.delete(url)).json()["data"]
@@ -175,7 +177,9 @@ async def test_touch_gate_is_an_out_of_band_edit(state: SandboxState, clock: Fak
     assert gate["lastModifierName"] != "CONSOLE API"
 
 
-async def test_add_gate_builds_a_complete_gate(client: httpx.AsyncClient, state: SandboxState) -> None:
+async def test_add_gate_builds_a_complete_gate(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
     state.add_gate("my_gate", tags=["critical"], isEnabled=False)
     gate = (await client.get(f"{G}/my_gate")).json()["data"]
     assert gate["tags"] == ["critical"] and gate["isEnabled"] is False

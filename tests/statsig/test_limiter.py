@@ -101,3 +101,18 @@ async def test_the_client_sends_mutations_through_the_limiter_and_reads_around_i
     assert sent_at[:3] == [1000.0] * 3  # reads are not limited
     assert sent_at[3:7] == [1000.0, 1000.0, 1001.0, 1001.0]
     assert sent_at[7] == 1001.0  # the incident lane had headroom left
+
+
+async def test_a_slot_counts_until_a_period_after_its_answer() -> None:
+    clock = FakeClock()
+    limiter = _limiter(clock, ((2, 1.0),))  # reserve 1: one bulk mutation at a time
+    async with limiter.slot():
+        # In flight: the window stays occupied however long the answer takes.
+        clock.advance(5.0)
+        assert limiter.delay_for() == limiter.poll_interval
+    finished = clock()
+    assert limiter.delay_for() == pytest.approx(1.0)
+    clock.advance(0.5)
+    assert limiter.delay_for() == pytest.approx(0.5)
+    await limiter.acquire()
+    assert clock() == pytest.approx(finished + 1.0)
