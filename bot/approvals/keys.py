@@ -11,6 +11,8 @@ Layout (default prefix ``statsig-bot:``)::
     statsig-bot:{idx}:lock:KIND:ACTION:ENTITY  HASH  request_id, requester_id of the open request
     statsig-bot:{idx}:audit              STREAM every transition, capped (MAXLEN ~)
     statsig-bot:{idx}:audit:KIND:ENTITY  STREAM the same entries for one entity, capped
+    statsig-bot:{req:ID}:review          HASH   the Statsig review's fate (workflow, retention TTL)
+    statsig-bot:{idx}:review-watch       ZSET   request id → next poll (submitted for review)
 
 Redis Cluster: a request's own keys share the hash tag ``{req:ID}``, so single-request reads
 (``get``) are one slot. The global indexes share the tag ``{idx}``, so they all live in one
@@ -130,6 +132,10 @@ class Keys:
     def approvals(self, request_id: str) -> str:
         return self._request_base(request_id) + "approvals"
 
+    def review(self, request_id: str) -> str:
+        """Written by the workflow's review watcher, not by the transition scripts."""
+        return self._request_base(request_id) + "review"
+
     @property
     def pending(self) -> str:
         return self._index + "pending"
@@ -145,6 +151,15 @@ class Keys:
     @property
     def audit(self) -> str:
         return self._index + "audit"
+
+    @property
+    def review_watch(self) -> str:
+        return self._index + "review-watch"
+
+    @property
+    def lock_pattern(self) -> str:
+        """``SCAN`` pattern matching every entity lock (the open requests)."""
+        return self._index.replace("[", "\\[").replace("?", "\\?").replace("*", "\\*") + "lock:*"
 
     def requester(self, user_id: str) -> str:
         # User ids end the key, so any character is safe here (the tag came first).

@@ -118,6 +118,15 @@ class ApprovalStore:
     def keys(self) -> Keys:
         return self._keys
 
+    @property
+    def redis(self) -> aioredis.Redis:
+        """The client, for the workflow's own keys (review watch) and health checks."""
+        return self._redis
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self._clock
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _now(self) -> str:

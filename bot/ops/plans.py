@@ -102,8 +102,9 @@ class Plan(BaseModel):
 
     @property
     def is_noop(self) -> bool:
-        return not (self.changes or self.rule_changes or self.overrides_added
-                    or self.overrides_removed)
+        return not (
+            self.changes or self.rule_changes or self.overrides_added or self.overrides_removed
+        )
 
     def fingerprint(self) -> str:
         """A stable hash of what will change and of the base it was planned against."""

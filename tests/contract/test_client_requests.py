@@ -61,7 +61,7 @@ class OpenAPIRequest:
 
     @property
     def content_type(self) -> str:
-        return self._request.headers.get("content-type", "").lower()
+        return str(self._request.headers.get("content-type", "")).lower()
 
 
 class OpenAPIResponse:

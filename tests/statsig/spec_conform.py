@@ -98,8 +98,9 @@ class Conformer:
             return bool(schema.get("nullable"))
         kind = schema.get("type") or ("object" if "properties" in schema else None)
         checks: dict[str, Any] = {
-            "object": lambda v: isinstance(v, dict)
-            and all(k in v for k in schema.get("required", [])),
+            "object": lambda v: (
+                isinstance(v, dict) and all(k in v for k in schema.get("required", []))
+            ),
             "array": lambda v: isinstance(v, list),
             "string": lambda v: isinstance(v, str),
             "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),

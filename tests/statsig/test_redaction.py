@@ -13,8 +13,7 @@ from tests.statsig.helpers import API_KEY, Recorder, error, gate_json, make_clie
 
 # Statsig's documented 401 body, echoing the key that was sent.
 ECHO_401 = (
-    "This endpoint only accepts an active CONSOLE key, but an invalid key was sent. "
-    f"Key: {API_KEY}"
+    f"This endpoint only accepts an active CONSOLE key, but an invalid key was sent. Key: {API_KEY}"
 )
 
 FAILURES: list[httpx.Response | Exception] = [

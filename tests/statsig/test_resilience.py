@@ -119,9 +119,13 @@ async def test_a_read_timeout_on_a_read_is_retried(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "call"),
     [
-        ("POST", f"{GATE}/overrides",
-         lambda c: c.replace_gate_overrides("checkout_v2", {"passingUserIDs": ["u1"],
-                                                            "failingUserIDs": []})),
+        (
+            "POST",
+            f"{GATE}/overrides",
+            lambda c: c.replace_gate_overrides(
+                "checkout_v2", {"passingUserIDs": ["u1"], "failingUserIDs": []}
+            ),
+        ),
         ("PATCH", GATE, lambda c: c.update_gate("checkout_v2", {"description": "new"})),
     ],
     ids=["POST", "PATCH"],

@@ -1,0 +1,303 @@
+"""The change side of :class:`~bot.ops.service.ChatOps`: command → plan → decision → commit.
+
+Every change is planned before anything runs (``load`` → ``plan``), then the policy
+decides for this actor, on this entity's tags, in this channel, with what Statsig itself
+demands (a review). The result is a :class:`Proposal` the surface confirms; committing it
+hands the plan to the approval workflow, which either runs it at once (recording it for
+the audit trail and for ``restore``) or opens an approval request.
+
+Until the workflow is wired in (``workflow=None``), allowed changes run directly and
+changes that need approval are refused with "approvals are unavailable".
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.ops.actions import Action, PlanError, Restore
+from bot.ops.identity import Actor
+from bot.ops.plans import Outcome, Plan
+from bot.ops.policy import Allowed, Denied, NeedsApproval, Policy, ReviewRequirement
+from bot.ops.replies import Context, Proposal, Reply
+from bot.ops.service_reads import Reads
+from bot.slack.blocks import render_audit, render_error, render_outcome, render_plan
+from bot.slack.blocks.common import Message, esc, esc_plain, header, ident, message, section
+from bot.slack.blocks.parts import packed_sections
+from bot.statsig.client import ConsoleClient
+from bot.statsig.models import AuditLogEntry
+
+__all__ = [
+    "Changes",
+    "RestoreSourceLike",
+    "WorkflowLike",
+    "approvals_reply",
+    "audit_reply",
+    "unavailable",
+]
+
+INCIDENT_ACTIONS = ("incident.kill", "incident.restore")
+_REMEMBERED_PLANS = 256
+
+
+class RestoreSourceLike(Protocol):
+    """What ``snapshot_for_restore`` gives back: the gate and its state before the change."""
+
+    @property
+    def gate_id(self) -> str: ...
+
+    @property
+    def snapshot(self) -> dict[str, Any]: ...
+
+
+class WorkflowLike(Protocol):
+    """The parts of :class:`bot.approvals.workflow.ApprovalWorkflow` the core calls."""
+
+    async def submit(
+        self, plan: Plan, need: NeedsApproval, requester: Actor, *, channel: str | None
+    ) -> Any: ...
+
+    async def run_now(self, plan: Plan, requester: Actor, *, channel: str | None) -> Any: ...
+
+    async def snapshot_for_restore(self, ref: str) -> Any: ...
+
+    async def pending(self) -> Any: ...
+
+    async def mine(self, actor: Actor) -> Any: ...
+
+    async def audit_entries(
+        self, *, entity: tuple[str, str] | None = None, since_seconds: float | None = None
+    ) -> Any: ...
+
+
+def unavailable(what: str) -> Reply:
+    """The reply when the approval workflow is not running (no Redis, not configured)."""
+    return Reply(
+        message=render_error(
+            "approvals are unavailable",
+            f"{what} needs the approval workflow, which is not running in this deployment.",
+        ),
+        ok=False,
+    )
+
+
+class Changes:
+    """Plans, decisions and commits for one deployment."""
+
+    def __init__(
+        self,
+        client: ConsoleClient,
+        policy: Policy,
+        reads: Reads,
+        workflow: WorkflowLike | None,
+        *,
+        project_id: str | None = None,
+    ) -> None:
+        self._client = client
+        self._policy = policy
+        self._reads = reads
+        self._workflow = workflow
+        self._project_id = project_id
+        # Only for running allowed plans without a workflow: plan fingerprint → action.
+        self._actions: OrderedDict[str, Action] = OrderedDict()
+
+    async def propose(
+        self,
+        action: Action,
+        kind: str,
+        ctx: Context,
+        text: str,
+        rename: Callable[[str], Action],
+    ) -> Proposal | Reply:
+        """Load and plan ``action`` (``rename`` rebuilds it for a corrected name), decide."""
+
+        async def load(name: str) -> tuple[Action, Any]:
+            chosen = action if name == action.entity_id else rename(name)
+            return chosen, await chosen.load(self._client)
+
+        got = await self._reads.resolved(action.entity_kind, action.entity_id, load)
+        if isinstance(got, Reply):
+            return got
+        chosen, current = got
+        try:
+            plan = chosen.plan(current)
+        except PlanError as exc:
+            return Reply(
+                message=render_error("cannot plan this change", exc.user_message), ok=False
+            )
+        decision = self._policy.decide(
+            ctx.actor,
+            plan.action,
+            tags=plan.tags,
+            channel=ctx.channel_id,
+            kind=kind,
+            review=ReviewRequirement(
+                required=plan.review_required, allowed_reviewers=tuple(plan.allowed_reviewers)
+            ),
+        )
+        self._remember(plan, chosen)
+        return Proposal(
+            plan=plan,
+            decision=decision,
+            message=render_plan(plan),
+            command_text=text,
+            warnings=tuple(plan.warnings),
+        )
+
+    async def restore_action(self, target: str, reason: str) -> Action | Reply:
+        """The :class:`Restore` for a request ID or gate, from the workflow's snapshot."""
+        if self._workflow is None:
+            return unavailable("Restoring a snapshot")
+        source = await self._workflow.snapshot_for_restore(target)
+        if source is None:
+            return Reply(
+                message=render_error(
+                    f"nothing to restore for {target}",
+                    "There is no kill, disable or change of that gate or request with a "
+                    "snapshot. Give the request ID from the kill message, or the gate name.",
+                ),
+                ok=False,
+            )
+        after_kill = getattr(source, "after_kill", None)
+        return Restore(
+            source.gate_id,
+            dict(source.snapshot),
+            reason=reason,
+            after_kill=dict(after_kill) if isinstance(after_kill, dict) else None,
+        )
+
+    async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
+        """Run, request approval for, or refuse a confirmed proposal."""
+        plan, decision = proposal.plan, proposal.decision
+        if isinstance(decision, Denied):
+            return Reply(message=render_error("not allowed", decision.reason), ok=False)
+        self._reads.forget(plan.entity_kind)
+        if isinstance(decision, NeedsApproval):
+            return await self._submit(plan, decision, ctx)
+        return await self._run_now(plan, decision, ctx)
+
+    async def _submit(self, plan: Plan, need: NeedsApproval, ctx: Context) -> Reply:
+        if self._workflow is None:
+            return unavailable("This change")
+        result = await self._workflow.submit(plan, need, ctx.actor, channel=ctx.channel_id)
+        request = getattr(result, "request", None)
+        message: Message = result.message
+        if request is None:
+            return Reply(message=message, ok=False)
+        request_id = str(request.id)
+        return Reply(
+            message=_note(
+                f"Approval requested: {request_id}. It needs "
+                f"{need.approvals_required} approval(s) from {need.approvers.name}."
+            ),
+            announcements=(message,),
+            request_id=request_id,
+        )
+
+    async def _run_now(self, plan: Plan, decision: Allowed, ctx: Context) -> Reply:
+        incident = plan.action in INCIDENT_ACTIONS
+        if self._workflow is None:
+            action = self._actions.get(plan.fingerprint())
+            if action is None:
+                return Reply(message=render_error("this plan has expired; plan it again"), ok=False)
+            outcome = await action.execute(self._client, plan)
+            message = render_outcome(outcome, project_id=self._project_id)
+            return self._ran(message, outcome, None, incident)
+        result = await self._workflow.run_now(plan, ctx.actor, channel=ctx.channel_id)
+        ran: Outcome | None = getattr(result, "outcome", None)
+        request_id = getattr(result, "request_id", None)
+        return self._ran(result.message, ran, request_id, incident)
+
+    def _ran(
+        self, message: Message, outcome: Outcome | None, request_id: str | None, incident: bool
+    ) -> Reply:
+        ok = outcome is not None and outcome.succeeded
+        return Reply(
+            message=message,
+            visibility="channel" if ok else "private",
+            ok=ok,
+            incident_announcement=message if incident and ok else None,
+            request_id=request_id,
+            outcome=outcome,
+        )
+
+    def _remember(self, plan: Plan, action: Action) -> None:
+        key = plan.fingerprint()
+        self._actions[key] = action
+        self._actions.move_to_end(key)
+        while len(self._actions) > _REMEMBERED_PLANS:
+            self._actions.popitem(last=False)
+
+
+def _note(text: str) -> Message:
+    return message(esc(text, 2000), [section(esc(text, 2000))])
+
+
+def _request_line(request: Any) -> str:
+    who = request.requester.email or request.requester.user_id
+    reason = f" — {esc(request.reason, 200)}" if request.reason else ""
+    return (
+        f"{ident(request.id, 40)} · {esc(request.state, 30)} · {esc(request.action, 40)} "
+        f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 100)} · by {esc(who, 80)} "
+        f"· {len(request.approvals)}/{request.quorum} approvals{reason}"
+    )
+
+
+async def approvals_reply(workflow: WorkflowLike | None, scope: str, actor: Actor) -> Reply:
+    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them."""
+    if workflow is None:
+        return unavailable("Listing approval requests")
+    if scope == "mine":
+        requests = list(await workflow.mine(actor))
+        title = "Your approval requests"
+    else:
+        requests = list(await workflow.pending())
+        title = "Open approval requests"
+        if scope == "pending":
+            mine = {r.id for r in await workflow.mine(actor)}
+            requests = [r for r in requests if r.id not in mine]
+            title = "Approval requests waiting for others' approval"
+    lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
+    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="requests")]
+    return Reply(message=message(f"{title}: {len(requests)}", body))
+
+
+def _as_audit_entry(event: Any) -> AuditLogEntry:
+    at: datetime = event.at
+    from_state = f"{event.from_state} → " if event.from_state else ""
+    return AuditLogEntry(
+        id=str(event.id),
+        name=str(event.entity_id),
+        change_log=f"[bot] {event.action} {event.event} ({from_state}{event.to_state}, "
+        f"request {event.request_id})",
+        date=at.astimezone(UTC).strftime("%Y-%m-%d"),
+        time=at.astimezone(UTC).strftime("%H:%M:%S"),
+        updated_by=str(event.actor),
+    )
+
+
+async def audit_reply(
+    workflow: WorkflowLike | None,
+    client: ConsoleClient,
+    name: str | None,
+    since_seconds: float | None,
+) -> Reply:
+    """``audit [name] [--since D]``: the bot's own trail merged with Statsig's audit log."""
+    entries: list[AuditLogEntry] = []
+    notes: list[str] = []
+    if workflow is None:
+        notes.append("the bot's own audit trail is unavailable (no approval workflow)")
+    else:
+        events = await workflow.audit_entries(since_seconds=since_seconds)
+        entries += [_as_audit_entry(e) for e in events if name is None or e.entity_id == name]
+    start = None
+    if since_seconds is not None:
+        start = (datetime.now(UTC) - timedelta(seconds=since_seconds)).date()
+    page = await client.list_audit_logs(start_date=start, limit=100)
+    entries += [e for e in page.data if name is None or e.name == name]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    entries.sort(key=lambda e: e.when or epoch, reverse=True)
+    title = f"Audit: {name}" if name else "Audit log"
+    return Reply(message=render_audit(entries[:60], title=title, note="; ".join(notes) or None))
