@@ -15,15 +15,36 @@ import click
 
 __all__ = ["main"]
 
-SLACK_CREDENTIAL_VARS = ("SLACK_BOT_TOKEN",)
+SLACK_CREDENTIAL_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 
 
-def _has_slack_credentials() -> bool:
-    if any(os.environ.get(name) for name in SLACK_CREDENTIAL_VARS):
+def _is_set(name: str) -> bool:
+    """Set to something other than blanks, in the environment or in ``./.env``."""
+    # An empty variable in the environment is "unset" (as pydantic-settings treats it).
+    if os.environ.get(name, "").strip():
         return True
     from bot.config import dotenv_has
 
-    return any(dotenv_has(name) for name in SLACK_CREDENTIAL_VARS)
+    try:
+        return dotenv_has(name)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+
+
+def _slack_mode() -> str | None:
+    """``"http"`` or ``"socket"`` when Slack credentials for that mode are set, else None."""
+    if not _is_set("SLACK_BOT_TOKEN"):
+        return None
+    if _is_set("SLACK_SIGNING_SECRET"):
+        return "http"
+    if _is_set("SLACK_APP_TOKEN"):
+        return "socket"
+    return None
+
+
+def _has_slack_credentials() -> bool:
+    """Whether ``statsig-bot`` with no arguments should serve Slack (token + a way in)."""
+    return _slack_mode() is not None
 
 
 @click.group(invoke_without_command=True)
@@ -32,9 +53,18 @@ def cli(ctx: click.Context) -> None:
     """Operate Statsig feature gates, configs and experiments from Slack or a terminal."""
     if ctx.invoked_subcommand is not None:
         return
-    if _has_slack_credentials():
-        click.echo("Slack credentials found: serving Slack over HTTP.", err=True)
-        ctx.invoke(serve)
+    mode = _slack_mode()
+    if mode is not None:
+        how = "over HTTP" if mode == "http" else "with Socket Mode"
+        click.echo(f"Slack credentials found: serving Slack {how}.", err=True)
+        ctx.invoke(serve, mode=mode)
+    elif _is_set("SLACK_BOT_TOKEN"):
+        click.echo(
+            "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP) nor "
+            "SLACK_APP_TOKEN (Socket Mode): starting the terminal shell instead.",
+            err=True,
+        )
+        ctx.invoke(shell)
     else:
         click.echo(
             "No Slack credentials (SLACK_BOT_TOKEN): starting the terminal shell instead.",

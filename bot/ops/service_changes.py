@@ -204,24 +204,13 @@ class Changes:
                 return Reply(message=render_error("this plan has expired; plan it again"), ok=False)
             outcome = await action.execute(self._client, plan)
             message = render_outcome(outcome, project_id=self._project_id)
-            return self._ran(message, outcome, None, incident)
+            return _ran(message, outcome, None, message if incident else None)
         result = await self._workflow.run_now(plan, ctx.actor, channel=ctx.channel_id)
         ran: Outcome | None = getattr(result, "outcome", None)
-        request_id = getattr(result, "request_id", None)
-        return self._ran(result.message, ran, request_id, incident)
-
-    def _ran(
-        self, message: Message, outcome: Outcome | None, request_id: str | None, incident: bool
-    ) -> Reply:
-        ok = outcome is not None and outcome.succeeded
-        return Reply(
-            message=message,
-            visibility="channel" if ok else "private",
-            ok=ok,
-            incident_announcement=message if incident and ok else None,
-            request_id=request_id,
-            outcome=outcome,
-        )
+        loud: Message | None = getattr(result, "announcement", None)
+        if loud is None and incident:
+            loud = result.message
+        return _ran(result.message, ran, getattr(result, "request_id", None), loud)
 
     def _remember(self, plan: Plan, action: Action) -> None:
         key = plan.fingerprint()
@@ -229,6 +218,23 @@ class Changes:
         self._actions.move_to_end(key)
         while len(self._actions) > _REMEMBERED_PLANS:
             self._actions.popitem(last=False)
+
+
+def _ran(
+    message: Message, outcome: Outcome | None, request_id: str | None, loud: Message | None
+) -> Reply:
+    """A change that ran: shown in the channel when it worked; a kill is also announced."""
+    ok = outcome is not None and outcome.succeeded
+    extra = (loud,) if loud is not None and loud is not message else ()
+    return Reply(
+        message=message,
+        visibility="channel" if ok and not extra else "private",
+        ok=ok,
+        announcements=extra,
+        incident_announcement=loud if ok else None,
+        request_id=request_id,
+        outcome=outcome,
+    )
 
 
 def _note(text: str) -> Message:
@@ -258,7 +264,7 @@ async def approvals_reply(workflow: WorkflowLike | None, scope: str, actor: Acto
         if scope == "pending":
             mine = {r.id for r in await workflow.mine(actor)}
             requests = [r for r in requests if r.id not in mine]
-            title = "Approval requests waiting for others' approval"
+            title = "Approval requests waiting for you"
     lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
     body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="requests")]
     return Reply(message=message(f"{title}: {len(requests)}", body))

@@ -1,0 +1,211 @@
+"""Approve, Reject and Cancel clicks: checked against today's policy, then one transition.
+
+A click is answered privately (``ClickResult.message``) and changes nothing unless the
+clicker may act. Approve also re-reads the entity: if it moved in Statsig after approvals
+were collected, those approvals are voided (the request gets the fresh plan) and the
+approver is asked to look again; a stale plan that reaches its quorum is refused later by
+the executor's own stale check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from redis.exceptions import RedisError
+
+from bot.approvals.authorize import approval_verdict, current_need, rejection_verdict
+from bot.approvals.models import ApprovalRequest, TransitionResult
+from bot.approvals.results import ClickResult, StoredPlan, stored_plan
+from bot.approvals.states import ApprovalState, Refusal
+from bot.ops.actions import check_base
+from bot.ops.actions_base import PlanError
+from bot.ops.actions_rebuild import action_from_plan
+from bot.ops.diff import format_diff
+from bot.ops.identity import Actor
+from bot.ops.policy import Denied
+from bot.slack.blocks.approvals import render_notice, render_unavailable
+from bot.statsig.errors import ConsoleError, NotFound
+
+if TYPE_CHECKING:
+    from bot.approvals.workflow import ApprovalWorkflow
+
+__all__ = ["Clicks", "refusal_text"]
+
+UNKNOWN = "This request is unknown or expired."
+
+_STATE_WORDS = {
+    ApprovalState.APPROVED: "already approved and about to run",
+    ApprovalState.EXECUTING: "already running",
+    ApprovalState.EXECUTED: "already executed",
+    ApprovalState.FAILED: "already finished (it failed)",
+    ApprovalState.SUBMITTED_FOR_REVIEW: "already submitted for review in Statsig",
+    ApprovalState.REJECTED: "already rejected",
+    ApprovalState.CANCELLED: "cancelled",
+    ApprovalState.EXPIRED: "expired",
+}
+
+
+def refusal_text(result: TransitionResult) -> str:
+    """Why a click changed nothing, in words for the clicker."""
+    state = result.state
+    if result.refusal is Refusal.NOT_FOUND or state is None:
+        return UNKNOWN
+    if result.refusal is Refusal.WRONG_STATE:
+        return f"Nothing changed: this request is {_STATE_WORDS.get(state, state.value)}."
+    texts = {
+        Refusal.EXPIRED: "This request has expired; nothing changed.",
+        Refusal.PLAN_CHANGED: "The plan changed since you saw it; read the updated request "
+        "and approve again.",
+        Refusal.SELF_APPROVAL: "You cannot approve your own request.",
+        Refusal.ALREADY_APPROVED: "You already approved this request; you count once.",
+        Refusal.NOT_REQUESTER: "Only the requester can cancel this request.",
+        Refusal.REASON_REQUIRED: "A rejection needs a reason.",
+    }
+    if result.refusal is None:
+        return "Nothing changed."
+    return texts.get(result.refusal, f"Nothing changed ({result.refusal}).")
+
+
+def _no(text: str, *details: str) -> ClickResult:
+    return ClickResult(ok=False, message=render_notice(text, ok=False, details=details))
+
+
+def _yes(text: str, *details: str) -> ClickResult:
+    return ClickResult(ok=True, message=render_notice(text, details=details))
+
+
+class Clicks:
+    """The click handlers of one :class:`ApprovalWorkflow`."""
+
+    def __init__(self, workflow: ApprovalWorkflow) -> None:
+        self._wf = workflow
+        self._store = workflow.store
+
+    async def _open(self, request_id: str) -> tuple[ApprovalRequest, StoredPlan] | ClickResult:
+        """The pending request and its plan, or the answer to give instead."""
+        request = await self._store.get(request_id)
+        if request is None:
+            return _no(UNKNOWN)
+        if request.state is not ApprovalState.PENDING:
+            return _no(refusal_text(TransitionResult(
+                request_id=request_id, ok=False, state=request.state,
+                refusal=Refusal.WRONG_STATE,
+            )))  # fmt: skip
+        if request.expires_at.timestamp() <= self._wf.store.clock():
+            expired = await self._store.expire(request_id)
+            if expired.ok:
+                await self._wf.notify_transition(request_id)
+            return _no("This request has expired; nothing changed.")
+        stored = stored_plan(request)
+        if stored is None:
+            return _no("This request's plan cannot be read; ask for it again.")
+        return request, stored
+
+    async def approve(self, request_id: str, approver: Actor) -> ClickResult:
+        try:
+            return await self._approve(request_id, approver)
+        except RedisError:
+            return ClickResult(ok=False, message=render_unavailable())
+
+    async def _approve(self, request_id: str, approver: Actor) -> ClickResult:
+        opened = await self._open(request_id)
+        if isinstance(opened, ClickResult):
+            return opened
+        request, stored = opened
+        approver = await self._wf.with_role(approver)
+        verdict = approval_verdict(self._wf.policy, approver, request, stored)
+        if isinstance(verdict, Denied):
+            return _no(f"Your approval does not count: {verdict.reason}.")
+        moved = await self._check_entity(request, stored, approver)
+        if moved is not None:
+            return moved
+        need = current_need(self._wf.policy, stored)
+        allow_self = not isinstance(need, Denied) and need.allow_self_approval
+        result = await self._store.approve(
+            request_id, approver.user_id, request.plan_fingerprint, request.quorum,
+            allow_self=allow_self,
+        )  # fmt: skip
+        if not result.ok:
+            if result.refusal is Refusal.EXPIRED:
+                await self._wf.notify_transition(request_id)
+            return _no(refusal_text(result))
+        await self._wf.notify_transition(request_id)
+        if result.state is ApprovalState.PENDING:
+            missing = (result.quorum or 0) - (result.approvals or 0)
+            return _yes(
+                f"Approved ({result.approvals} of {result.quorum}); waiting for {missing} more."
+            )
+        execution = await self._wf.executor.claim_and_run(request_id)
+        if execution is None:
+            return _yes("Approved; another replica is running it.")
+        return ClickResult(
+            ok=True,
+            message=render_notice(f"Approved. {execution.outcome.message}"),
+            outcome=execution.outcome,
+        )
+
+    async def _check_entity(
+        self, request: ApprovalRequest, stored: StoredPlan, approver: Actor
+    ) -> ClickResult | None:
+        """Re-read the entity; void collected approvals if it moved since they were given."""
+        plan = stored.plan
+        try:
+            staleness = await check_base(self._wf.client, plan)
+        except NotFound:
+            return _no(f"{plan.entity_kind} {plan.entity_id} no longer exists in Statsig.")
+        except ConsoleError as exc:
+            return _no(f"Statsig could not be reached to check {plan.entity_id}; try again.",
+                       exc.user_message)  # fmt: skip
+        if not staleness.stale or not request.approvals:
+            return None
+        fresh = plan.model_copy(
+            update={
+                "base_version": staleness.version,
+                "base_modified_time": staleness.modified_time,
+            }
+        )
+        try:
+            action = action_from_plan(plan)
+            fresh = action.plan(await action.load(self._wf.client))
+        except (PlanError, ConsoleError):
+            pass
+        renewed = stored.model_copy(update={"plan": fresh})
+        result = await self._store.invalidate_approvals(
+            request.id, fresh.fingerprint(), renewed.encode(), actor=approver.user_id
+        )
+        if result.ok:
+            await self._wf.notify_transition(request.id)
+        what = format_diff(staleness.changes, staleness.rule_changes)
+        return _no(
+            f"{plan.entity_id} changed in Statsig since it was approved, so the approvals "
+            "were cleared. Read the updated request and approve again.",
+            what,
+        )
+
+    async def reject(self, request_id: str, actor: Actor, reason: str) -> ClickResult:
+        try:
+            opened = await self._open(request_id)
+            if isinstance(opened, ClickResult):
+                return opened
+            request, stored = opened
+            actor = await self._wf.with_role(actor)
+            verdict = rejection_verdict(self._wf.policy, actor, request, stored)
+            if isinstance(verdict, Denied):
+                return _no(f"You cannot reject this request: {verdict.reason}.")
+            result = await self._store.reject(request_id, actor.user_id, reason)
+        except RedisError:
+            return ClickResult(ok=False, message=render_unavailable())
+        if not result.ok:
+            return _no(refusal_text(result))
+        await self._wf.notify_transition(request_id)
+        return _yes("Rejected. The requester has been told.")
+
+    async def cancel(self, request_id: str, actor: Actor) -> ClickResult:
+        try:
+            result = await self._store.cancel(request_id, actor.user_id)
+        except RedisError:
+            return ClickResult(ok=False, message=render_unavailable())
+        if not result.ok:
+            return _no(refusal_text(result))
+        await self._wf.notify_transition(request_id)
+        return _yes("Cancelled.")

@@ -1,0 +1,115 @@
+"""Changes the policy allows at once: recorded, then executed exactly once.
+
+The request goes through the same states as an approved one (created, self-approved,
+claimed, finished), so the audit trail and ``restore`` work the same way. A break-glass
+``kill`` does not wait for Redis: if Redis cannot be reached, or another open kill request
+holds the gate's lock, the gate is still disabled and the result says the audit record is
+missing (the snapshot then goes into the announcement itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from redis.exceptions import RedisError
+
+from bot.approvals.execute import Execution
+from bot.approvals.models import LockHeld
+from bot.approvals.results import RunResult, StoredPlan
+from bot.ops.identity import Actor
+from bot.ops.plans import Outcome, Plan
+from bot.ops.policy import KILL_ACTION
+from bot.slack.blocks.approvals import (
+    render_kill_announcement,
+    render_lock_held,
+    render_notice,
+    render_run_result,
+    render_unavailable,
+)
+
+if TYPE_CHECKING:
+    from bot.approvals.workflow import ApprovalWorkflow
+
+__all__ = ["RUN_NOW_TTL_SECONDS", "run_now"]
+
+log = logging.getLogger(__name__)
+
+RUN_NOW_TTL_SECONDS = 3600.0
+"""Lifetime of a run-now record's pending stage (it is approved the moment it is made)."""
+
+
+async def _record_and_run(
+    wf: ApprovalWorkflow, plan: Plan, requester: Actor, channel: str | None
+) -> Execution | LockHeld | None:
+    """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
+    unless someone else approved the same fresh request)."""
+    stored = StoredPlan(plan=plan, need=None, requester_label=requester.label)
+    created = await wf.store.create(
+        action=plan.action,
+        entity_kind=plan.entity_kind,
+        entity_id=plan.entity_id,
+        plan_json=stored.encode(),
+        fingerprint=plan.fingerprint(),
+        requester_id=requester.user_id,
+        requester_email=requester.email,
+        reason=plan.reason,
+        channel=channel or "",
+        quorum=1,
+        approver_group="",
+        ttl_seconds=RUN_NOW_TTL_SECONDS,
+    )
+    if isinstance(created, LockHeld):
+        return created
+    await wf.store.approve(created.id, requester.user_id, plan.fingerprint(), 1, allow_self=True)
+    # Planned a moment ago by this very call: no stale check, so a kill stays one PUT.
+    return await wf.executor.claim_and_run(created.id, check_stale=False)
+
+
+async def run_now(
+    wf: ApprovalWorkflow, plan: Plan, requester: Actor, *, channel: str | None
+) -> RunResult:
+    """Record ``plan`` as a request and execute it once; see the module docstring."""
+    is_kill = plan.action == KILL_ACTION
+    note = ""
+    try:
+        ran = await _record_and_run(wf, plan, requester, channel)
+    except RedisError:
+        if not is_kill:
+            return RunResult(render_unavailable(), None, None, audit_saved=False)
+        ran = None
+        note = "Redis is unreachable, so this kill has no audit record and no Restore button."
+    if isinstance(ran, LockHeld):
+        if not is_kill:
+            message = render_lock_held(ran, action=plan.action, entity_id=plan.entity_id)
+            return RunResult(message, None, None, audit_saved=True)
+        note = f"another open kill request ({ran.holder_request_id}) holds this gate; ran anyway"
+        ran = None
+    if ran is not None:
+        return _result(plan, ran.outcome, requester, ran.request_id, ran.recorded, note)
+    if not is_kill:
+        return RunResult(render_notice("Nothing ran: the request was taken over.", ok=False),
+                         None, None, audit_saved=True)  # fmt: skip
+    outcome, _ = await wf.executor.run(plan, check_stale=False)
+    return _result(plan, outcome, requester, None, False, note)
+
+
+def _result(
+    plan: Plan,
+    outcome: Outcome,
+    requester: Actor,
+    request_id: str | None,
+    audit_saved: bool,
+    note: str,
+) -> RunResult:
+    message = render_run_result(outcome, audit_saved=audit_saved, note=note)
+    announcement = None
+    if plan.action == KILL_ACTION:
+        announcement = render_kill_announcement(
+            plan,
+            outcome,
+            request_id=request_id if audit_saved else None,
+            requester=requester.label,
+            audit_saved=audit_saved,
+        )
+    return RunResult(message, outcome, request_id, audit_saved, announcement)

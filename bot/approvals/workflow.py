@@ -1,0 +1,311 @@
+"""The approval workflow: request → approve/reject/cancel/expire → claim → execute → result.
+
+:class:`ApprovalWorkflow` is what the core (``bot.ops.service``) and the Slack listeners
+call. It binds together the store (atomic transitions in Redis), the policy (who may click,
+decided again at click time), the executor (exactly-once execution with a stale-plan check)
+and the surface's :class:`~bot.ops.replies.Notifier` (message updates, thread entries, DMs).
+
+Every method answers with a value carrying the message to show; none raises for Redis or
+Statsig trouble. With Redis unreachable the approval path fails closed ("Approvals are
+unavailable …"), except a break-glass ``kill``, which still runs and reports
+``audit_saved=False``.
+
+Usage::
+
+    wf = ApprovalWorkflow(store, client, policy, notifier=notifier)
+    submitted = await wf.submit(plan, need, alice, channel="C1")    # post submitted.message
+    await wf.attach_message(submitted.request.id, "C1", ts)
+    click = await wf.approve(submitted.request.id, bob)             # runs once at quorum
+    await wf.sweep()                                                # any replica, any time
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from redis.exceptions import RedisError
+
+from bot.approvals import clicks
+from bot.approvals.audit_read import AuditReader
+from bot.approvals.execute import Executor
+from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
+from bot.approvals.results import (
+    ClickResult,
+    RestoreSource,
+    RunResult,
+    StoredPlan,
+    SubmitResult,
+    SweepReport,
+    outcome_of,
+    stored_plan,
+)
+from bot.approvals.reviews_watch import ReviewWatch
+from bot.approvals.run_now import run_now
+from bot.approvals.states import TERMINAL_STATES, ApprovalState
+from bot.approvals.store import ApprovalStore
+from bot.approvals.sweeper import Sweeper
+from bot.ops.actions import ConsoleAPI
+from bot.ops.identity import Actor
+from bot.ops.plans import Plan
+from bot.ops.policy import NeedsApproval, Policy
+from bot.ops.replies import Notifier
+from bot.slack.blocks.approvals import (
+    ApprovalCard,
+    render_approval_card,
+    render_approver_invitation,
+    render_lock_held,
+    render_notice,
+    render_requester_dm,
+    render_unavailable,
+)
+from bot.slack.blocks.common import Message
+
+__all__ = ["ApprovalWorkflow", "RoleDirectory", "default_executor_id"]
+
+log = logging.getLogger(__name__)
+
+
+class RoleDirectory(Protocol):
+    """Statsig role lookup (:class:`bot.ops.directory.StatsigDirectory` fits)."""
+
+    async def role_for(self, email: str) -> str | None: ...
+
+
+def default_executor_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ApprovalWorkflow:
+    """Approval requests for one bot replica; any number of replicas share one Redis."""
+
+    def __init__(
+        self,
+        store: ApprovalStore,
+        client: ConsoleAPI,
+        policy: Policy,
+        *,
+        directory: RoleDirectory | None = None,
+        notifier: Notifier | None = None,
+        clock: Callable[[], float] = time.time,
+        executor_id: str | None = None,
+        lease_seconds: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.policy = policy
+        self.notifier = notifier
+        self._directory = directory
+        self._clock = clock
+        self.reviews = ReviewWatch(store, client, clock=clock)
+        self.executor = Executor(
+            store,
+            client,
+            executor_id=executor_id or default_executor_id(),
+            lease_seconds=lease_seconds,
+            on_transition=self.notify_transition,
+            on_review=self.reviews.add,
+        )
+        self._sweeper = Sweeper(store, self.executor, clock=clock)
+        self._audit = AuditReader(store, clock=clock)
+        self._clicks = clicks.Clicks(self)
+
+    # -- notifications ---------------------------------------------------------------------
+
+    async def notify_transition(self, request_id: str) -> None:
+        """Tell the surface; DM the requester when the request reached its end."""
+        if self.notifier is None:
+            return
+        try:
+            await self.notifier.request_updated(request_id)
+            request = await self.store.get(request_id)
+            finished = request is not None and request.state in TERMINAL_STATES
+            if request is not None and finished and request.state is not ApprovalState.CANCELLED:
+                card = await self._card(request)
+                await self.notifier.notify_user(
+                    request.requester.user_id, render_requester_dm(card)
+                )
+        except Exception:  # a surface problem must never undo or block a transition
+            log.exception("notifier failed for request %s", request_id)
+
+    async def _invite_approvers(self, request: ApprovalRequest, need: NeedsApproval) -> None:
+        if self.notifier is None or not self.policy.dm_approvers:
+            return
+        card = await self._card(request)
+        invitation = render_approver_invitation(card, channel=request.channel or None)
+        for member in need.approvers.members:
+            if member[:1] in ("U", "W") and member != request.requester.user_id:
+                try:
+                    await self.notifier.notify_user(member, invitation)
+                except Exception:
+                    log.exception("could not invite approver to request %s", request.id)
+
+    async def _card(self, request: ApprovalRequest) -> ApprovalCard:
+        stored = stored_plan(request)
+        result = None
+        if request.state is ApprovalState.SUBMITTED_FOR_REVIEW:
+            result = await self.reviews.result(request.id)
+        return ApprovalCard(
+            request=request,
+            plan=stored.plan if stored else None,
+            need=stored.need if stored else None,
+            outcome=outcome_of(request),
+            review_result=result,
+        )
+
+    async def with_role(self, actor: Actor) -> Actor:
+        """Fill the actor's Statsig role from the directory when the surface did not."""
+        if self._directory is None or actor.statsig_role is not None or actor.email is None:
+            return actor
+        try:
+            role = await self._directory.role_for(actor.email)
+        except Exception:
+            log.warning("could not look up the Statsig role of an approver")
+            return actor
+        return Actor(actor.user_id, actor.email, actor.display_name, actor.usergroups, role)
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def submit(
+        self, plan: Plan, need: NeedsApproval, requester: Actor, *, channel: str | None
+    ) -> SubmitResult:
+        """Open a pending request and render its card (or say who holds the lock)."""
+        stored = StoredPlan(plan=plan, need=need, requester_label=requester.label)
+        try:
+            created = await self.store.create(
+                action=plan.action,
+                entity_kind=plan.entity_kind,
+                entity_id=plan.entity_id,
+                plan_json=stored.encode(),
+                fingerprint=plan.fingerprint(),
+                requester_id=requester.user_id,
+                requester_email=requester.email,
+                reason=plan.reason,
+                channel=channel or "",
+                quorum=max(1, need.approvals_required),
+                approver_group=need.approvers.name,
+                ttl_seconds=need.ttl_seconds,
+            )
+        except RedisError:
+            return SubmitResult(message=render_unavailable())
+        except ValueError as exc:
+            return SubmitResult(
+                message=render_notice(f"Cannot record this request: {exc}", ok=False)
+            )
+        if isinstance(created, LockHeld):
+            message = render_lock_held(created, action=plan.action, entity_id=plan.entity_id)
+            return SubmitResult(message=message, lock_holder=created)
+        await self.notify_transition(created.id)
+        await self._invite_approvers(created, need)
+        return SubmitResult(
+            message=render_approval_card(await self._card(created)), request=created
+        )
+
+    async def run_now(self, plan: Plan, requester: Actor, *, channel: str | None) -> RunResult:
+        """Record and execute an allowed change at once (a kill runs even without Redis)."""
+        return await run_now(self, plan, requester, channel=channel)
+
+    # -- clicks ----------------------------------------------------------------------------
+
+    async def approve(self, request_id: str, approver: Actor) -> ClickResult:
+        return await self._clicks.approve(request_id, approver)
+
+    async def reject(self, request_id: str, actor: Actor, reason: str) -> ClickResult:
+        return await self._clicks.reject(request_id, actor, reason)
+
+    async def cancel(self, request_id: str, actor: Actor) -> ClickResult:
+        return await self._clicks.cancel(request_id, actor)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def get(self, request_id: str) -> ApprovalRequest | None:
+        try:
+            return await self.store.get(request_id)
+        except RedisError:
+            return None
+
+    async def render_request(self, request_id: str) -> Message | None:
+        """The current approval card (buttons only while pending); ``None`` if unknown."""
+        request = await self.get(request_id)
+        if request is None:
+            return None
+        try:
+            return render_approval_card(await self._card(request))
+        except RedisError:
+            return render_approval_card(ApprovalCard(request, None))
+
+    async def thread_entry(self, request_id: str) -> Message | None:
+        """The thread reply for the request's latest transition."""
+        return await self._audit.thread_entry(request_id)
+
+    async def pending(self) -> list[ApprovalRequest]:
+        try:
+            return await self.store.list_pending()
+        except RedisError:
+            log.warning("Redis unreachable while listing pending requests")
+            return []
+
+    async def mine(self, actor: Actor) -> list[ApprovalRequest]:
+        try:
+            return await self.store.list_by_requester(actor.user_id)
+        except RedisError:
+            log.warning("Redis unreachable while listing a requester's requests")
+            return []
+
+    async def audit_entries(
+        self, *, entity: tuple[str, str] | None = None, since_seconds: float | None = None
+    ) -> list[AuditEvent]:
+        """The bot's own audit trail, oldest first (empty when Redis is unreachable)."""
+        return await self._audit.entries(entity=entity, since_seconds=since_seconds)
+
+    async def snapshot_for_restore(self, ref: str) -> RestoreSource | None:
+        """The snapshot of a kill/disable, by request ID or by gate ID (the latest one)."""
+        return await self._audit.snapshot_for_restore(ref)
+
+    async def attach_message(self, request_id: str, channel: str, ts: str) -> None:
+        try:
+            await self.store.set_message_ref(request_id, channel, ts)
+        except RedisError:
+            log.warning("could not remember the message of request %s", request_id)
+
+    # -- background ------------------------------------------------------------------------
+
+    async def sweep(self) -> SweepReport:
+        """Expire, judge interrupted executions, recover stuck approvals; idempotent."""
+        try:
+            done = await self._sweeper.run()
+        except RedisError as exc:
+            return SweepReport(errors=[f"Redis unreachable: {type(exc).__name__}"])
+        for request_id in [*done.expired, *done.interrupted]:
+            await self.notify_transition(request_id)
+        return SweepReport(
+            expired=done.expired,
+            interrupted={k: v.value for k, v in done.interrupted.items()},
+            recovered=done.recovered,
+        )
+
+    async def watch_reviews_once(self) -> int:
+        """Poll entities whose change awaits a Statsig review; returns how many resolved."""
+        try:
+            resolved = await self.reviews.poll_once()
+        except RedisError:
+            return 0
+        for request_id in resolved:
+            await self._notify_review(request_id)
+        return len(resolved)
+
+    async def _notify_review(self, request_id: str) -> None:
+        if self.notifier is None:
+            return
+        try:
+            await self.notifier.request_updated(request_id)
+            request = await self.store.get(request_id)
+            if request is not None:
+                dm = render_requester_dm(await self._card(request))
+                await self.notifier.notify_user(request.requester.user_id, dm)
+        except Exception:
+            log.exception("notifier failed for review of request %s", request_id)

@@ -1,0 +1,235 @@
+"""``ChatOps``: the core every surface drives, from command text to replies and proposals.
+
+A surface hands over the text someone typed and who they are; it gets back a
+:class:`~bot.ops.replies.Reply` to show, or a :class:`~bot.ops.replies.Proposal` (a planned
+change with the policy's decision) to confirm and pass to :meth:`ChatOps.commit`. Nothing
+raises to a surface: usage errors, unknown names, policy denials and Statsig failures are
+replies; anything unexpected is logged with a short error ID that the reply quotes.
+
+Usage::
+
+    ops = ChatOps(client, policy, workflow=workflow)
+    actor = await ops.enrich(Actor.for_shell("alice@example.com"))
+    ctx = Context(actor, surface="shell")
+    result = await ops.handle("gate disable checkout_v2 errors spiking", ctx)
+    if isinstance(result, Proposal):
+        reply = await ops.commit(result, ctx)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import structlog
+
+from bot.ops.actions import Action
+from bot.ops.adapt import to_action, with_name
+from bot.ops.command_models import (
+    ApprovalsCommand,
+    AuditCommand,
+    Command,
+    EditCommand,
+    HelpCommand,
+    HistoryCommand,
+    ListCommand,
+    RestoreCommand,
+    ShowCommand,
+    UsageError,
+)
+from bot.ops.commands import parse
+from bot.ops.directory import StatsigDirectory
+from bot.ops.identity import Actor
+from bot.ops.policy import Policy
+from bot.ops.registry import COMMAND_PREFIX, help_for, help_topics
+from bot.ops.replies import Context, Proposal, Reply
+from bot.ops.resolve import EntityResolver
+from bot.ops.service_changes import (
+    Changes,
+    WorkflowLike,
+    approvals_reply,
+    audit_reply,
+)
+from bot.ops.service_reads import Reads, names_lister
+from bot.slack.blocks import HelpItem, render_error, render_help
+from bot.slack.blocks.values import ShareRef
+from bot.statsig.client import ConsoleClient
+from bot.statsig.errors import ConsoleError
+
+__all__ = ["ChatOps", "strip_prefix"]
+
+log = structlog.get_logger(__name__)
+R = TypeVar("R", Reply, Reply | Proposal)
+
+_EDIT_ALTERNATIVES = {
+    "gate": ("gate rollout {name} <pct> [--rule R]", "gate override {name} pass|fail|remove <ids>"),
+    "config": ("config enable {name}", "config disable {name}"),
+    "experiment": ("experiment start {name}", "experiment decide {name} <group>"),
+    "segment": ("segment add-ids {name} <ids>", "segment remove-ids {name} <ids>"),
+}
+
+
+def strip_prefix(text: str) -> str:
+    """``"/statsig gate x"`` → ``"gate x"``; other text unchanged."""
+    stripped = text.strip()
+    head, _, rest = stripped.partition(" ")
+    return rest.strip() if head.lower() == COMMAND_PREFIX else stripped
+
+
+class ChatOps:
+    """Commands in, replies and proposals out; one instance per process, shared by users."""
+
+    def __init__(
+        self,
+        client: ConsoleClient,
+        policy: Policy,
+        *,
+        workflow: WorkflowLike | None = None,
+        resolver: EntityResolver | None = None,
+        project_id: str | None = None,
+        directory: StatsigDirectory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.policy = policy
+        self.workflow = workflow
+        self.directory = directory if directory is not None else StatsigDirectory(client)
+        resolver = resolver or EntityResolver(names_lister(client), clock=clock)
+        self._reads = Reads(client, resolver, project_id=project_id, clock=clock)
+        self._changes = Changes(client, policy, self._reads, workflow, project_id=project_id)
+
+    async def enrich(self, actor: Actor) -> Actor:
+        """``actor`` with its Statsig role filled in (unchanged if unknown or unreachable)."""
+        if actor.statsig_role is not None or not actor.email:
+            return actor
+        try:
+            role = await self.directory.role_for(actor.email)
+        except ConsoleError as exc:
+            log.warning("directory.lookup_failed", error=exc.user_message)
+            return actor
+        return dataclasses.replace(actor, statsig_role=role)
+
+    async def handle(self, text: str, ctx: Context) -> Reply | Proposal:
+        """Parse and run one command; changes come back as a :class:`Proposal`."""
+        command = parse(strip_prefix(text))
+        if isinstance(command, UsageError):
+            prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
+            return Reply(
+                message=render_error(
+                    command.problem,
+                    usage=f"{prefix}{command.usage}" if command.usage else None,
+                    suggestions=command.suggestions,
+                ),
+                ok=False,
+            )
+        return await self._guard(command.action, self._dispatch(command, text, ctx))
+
+    async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
+        """Carry out a confirmed proposal: run it, ask for approval, or refuse it."""
+        return await self._guard(proposal.plan.action, self._changes.commit(proposal, ctx))
+
+    async def show(self, ref: str, ctx: Context) -> Reply:
+        """Re-render a "Share in channel" reference (``gate:checkout_v2``) for the channel."""
+        try:
+            share = ShareRef.decode(ref)
+        except ValueError as exc:
+            return Reply(message=render_error("cannot share that", str(exc)), ok=False)
+        return await self._guard(
+            "share", self._reads.share(share.kind, share.entity_id, share.view)
+        )
+
+    async def list_page(self, kind: str, page: int, query: str, ctx: Context) -> Reply:
+        """One page of a list, from a "Next page" button's kind, page and query."""
+        command = parse(f"{kind} list {query} --page {page}")
+        if not isinstance(command, ListCommand):
+            return Reply(message=render_error("cannot show that page"), ok=False)
+        return await self._guard(command.action, self._reads.listing(command))
+
+    async def _guard(self, what: str, call: Awaitable[R]) -> R | Reply:
+        try:
+            return await call
+        except ConsoleError as exc:
+            log.warning("statsig.error", command=what, error=repr(exc))
+            return Reply(
+                message=render_error("Statsig could not do that", exc.user_message), ok=False
+            )
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception("command.failed", command=what, error_id=error_id)
+            return Reply(
+                message=render_error(
+                    f"Something went wrong (error {error_id})",
+                    "The error was logged; quote its ID when you ask for help.",
+                ),
+                ok=False,
+            )
+
+    async def _dispatch(self, command: Command, text: str, ctx: Context) -> Reply | Proposal:
+        match command:
+            case HelpCommand(topic=topic):
+                return self._help(topic, ctx)
+            case ShowCommand():
+                return await self._reads.show(command)
+            case ListCommand():
+                return await self._reads.listing(command)
+            case HistoryCommand():
+                return await self._reads.history(command)
+            case ApprovalsCommand(scope=scope):
+                return await approvals_reply(self.workflow, scope, ctx.actor)
+            case AuditCommand(name=name, since=since):
+                seconds = since.total_seconds() if since is not None else None
+                return await audit_reply(self.workflow, self.client, name, seconds)
+            case EditCommand(noun=noun, name=name):
+                return _edit_reply(noun, name, ctx)
+            case RestoreCommand(target=target, reason=reason):
+                restore = await self._changes.restore_action(target, reason)
+                if isinstance(restore, Reply):
+                    return restore
+                return await self._propose(command, restore, text, ctx, lambda _n: restore)
+        action = to_action(command)
+        if action is None:
+            return Reply(message=render_error(f"{command.action} is not supported"), ok=False)
+
+        def rename(name: str) -> Action:
+            renamed = to_action(with_name(command, name))
+            assert renamed is not None
+            return renamed
+
+        return await self._propose(command, action, text, ctx, rename)
+
+    async def _propose(
+        self,
+        command: Command,
+        action: Action,
+        text: str,
+        ctx: Context,
+        rename: Callable[[str], Action],
+    ) -> Reply | Proposal:
+        ctx = dataclasses.replace(ctx, actor=await self.enrich(ctx.actor))
+        return await self._changes.propose(action, command.kind.value, ctx, text, rename)
+
+    def _help(self, topic: str | None, ctx: Context) -> Reply:
+        prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
+        found = help_for(topic) if topic else None
+        topics = [found] if found is not None else help_topics()
+        items = [
+            HelpItem(f"{prefix}{e.usage}", e.summary, tuple(f"{prefix}{x}" for x in e.examples))
+            for t in topics
+            for e in t.entries
+        ]
+        title = f"{prefix}help {topic}" if found is not None else f"{prefix}help".strip()
+        note = None if found else "Type help <topic> for details, e.g. help gate rollout."
+        return Reply(message=render_help(items, title=title, note=note))
+
+
+def _edit_reply(noun: str, name: str, ctx: Context) -> Reply:
+    if ctx.surface == "slack":
+        text = f"Editing {noun} {name} opens a form in Slack."
+        return Reply(message=render_help([HelpItem(f"edit {noun} {name}", text)], title="Edit"))
+    forms = [f.format(name=name) for f in _EDIT_ALTERNATIVES.get(noun, ())]
+    items = [HelpItem(form, "the shell's equivalent of the Slack form") for form in forms]
+    note = f"Editing {noun} {name} opens a form in Slack; in the shell, use these commands."
+    return Reply(message=render_help(items, title=f"edit {noun} {name}", note=note))

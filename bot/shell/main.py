@@ -1,0 +1,117 @@
+"""``statsig-bot shell``: start a session, run one command (``-c``) or the REPL.
+
+Exit codes (for scripts using ``-c``): 0 done, 1 the command failed or was denied,
+2 usage error (or bad settings), 3 a change was planned but not confirmed (pass ``--yes``).
+
+The first line says which Statsig (the sandbox, or the real Console API), which Redis
+(in-process fakeredis, or ``REDIS_URL``) and who you are. With ``-c`` it goes to stderr,
+so stdout holds only the command's own output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from typing import TextIO
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging import configure_logging
+from bot.ops.replies import Notifier
+from bot.shell.render import render_text
+from bot.shell.repl import PlainInput, interactive_loop
+from bot.shell.session import Printer, Session, Status
+from bot.shell.wiring import build_runtime, default_actor
+from bot.slack.blocks.common import Message
+
+__all__ = ["ShellNotifier", "run", "run_session"]
+
+
+class ShellNotifier(Notifier):
+    """The workflow's notifications, printed in the terminal.
+
+    Card updates are not reprinted (the command's own reply already shows the new state);
+    direct messages are, unless they go to the person at the keyboard, who just saw the
+    same result. So after ``:as bob`` + ``approve``, alice's "executed" DM shows up.
+    """
+
+    def __init__(self, printer: Printer) -> None:
+        self.printer = printer
+        self.session: Session | None = None
+
+    async def request_updated(self, request_id: str) -> None:
+        return None
+
+    async def notify_user(self, user_id: str, message: Message) -> None:
+        if self.session is not None and user_id == self.session.actor.user_id:
+            return
+        self.printer.line(f"✉️  Direct message to {user_id.removeprefix('shell:')}:")
+        self.printer.out.write(render_text(message, width=self.printer.width))
+
+
+async def run_session(
+    settings: Settings,
+    *,
+    command: str | None,
+    assume_yes: bool,
+    actor: str | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    interactive: bool = False,
+) -> int:
+    """One shell session over the given streams; returns the exit code."""
+    width = shutil.get_terminal_size((100, 24)).columns if interactive else 100
+    printer = Printer(stdout, width=max(60, min(width, 120)), color=interactive)
+    notifier = ShellNotifier(printer)
+    runtime = await build_runtime(settings, notifier=notifier)
+    try:
+        session = notifier.session = Session(runtime, printer, ask=None, assume_yes=assume_yes)
+        await session.become(actor or default_actor(settings))
+        if command is not None:
+            stderr.write(session.banner() + "\n")
+            stderr.flush()
+            status = await session.execute(command)
+            return 0 if status is Status.EXIT else int(status)
+        printer.line(session.banner())
+        printer.line("Type help for commands, exit to leave.")
+        if interactive:
+            return await interactive_loop(session)
+        return await PlainInput(session, stdin).run()
+    finally:
+        await runtime.aclose()
+
+
+def _log_level(settings: Settings) -> str:
+    # Log lines would garble the terminal: only errors, unless LOG_LEVEL asks for more.
+    return settings.log_level if os.environ.get("LOG_LEVEL") else "ERROR"
+
+
+def run(command: str | None, assume_yes: bool, actor: str | None) -> int:
+    """Entry point of ``statsig-bot shell`` (see the module docstring for exit codes)."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"statsig-bot: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(_log_level(settings), secrets=settings.secret_values(), stream=sys.stderr)
+    interactive = command is None and sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        return asyncio.run(
+            run_session(
+                settings,
+                command=command,
+                assume_yes=assume_yes,
+                actor=actor,
+                stdin=sys.stdin,
+                stdout=sys.stdout,
+                stderr=sys.stderr,
+                interactive=interactive,
+            )
+        )
+    except ConfigError as exc:
+        print(f"statsig-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

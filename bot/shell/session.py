@@ -1,0 +1,246 @@
+"""One shell session: who you are, and what each typed line does.
+
+The session is the shell's adapter (Hubot's Shell adapter, Errbot's text backend): it
+moves text between a person and the core and renders replies with the same Block Kit →
+text renderer the tests pin, so the shell shows exactly what Slack would. It decides
+nothing: plans, policy and approvals are the core's. Input and output are injected, so the
+REPL and the tests drive the same object.
+
+Shell-only commands: ``:as EMAIL`` (act as someone else, to try approvals), ``approve
+<id>``, ``reject <id> <reason>``, ``cancel <id>`` (the approval card's buttons), a button's
+number (``1``), ``help`` and ``exit``. Everything else is ``/statsig`` command text.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Awaitable, Callable
+from enum import IntEnum
+from typing import TextIO
+
+from bot.ops.commands import UsageError, parse
+from bot.ops.identity import Actor
+from bot.ops.policy import Denied, NeedsApproval
+from bot.ops.replies import Context, Proposal, Reply
+from bot.ops.service import strip_prefix
+from bot.ops.text import normalize
+from bot.shell.render import Choice, render_text_with_choices
+from bot.shell.wiring import Runtime
+from bot.slack.blocks import HelpItem, render_error, render_help
+from bot.slack.blocks.common import Message
+from bot.slack.blocks.ids import (
+    APPROVAL_APPROVE,
+    APPROVAL_CANCEL,
+    APPROVAL_REJECT,
+    INCIDENT_RESTORE,
+    LIST_NEXT_PAGE,
+    SHARE_IN_CHANNEL,
+)
+from bot.slack.blocks.values import PageRef
+
+__all__ = ["Ask", "Printer", "Session", "Status", "SHELL_HELP"]
+
+Ask = Callable[[str], Awaitable[str | None]]
+"""Ask a question, get the answer (``None``: end of input or Ctrl-C, which means no)."""
+
+SHELL_HELP = (
+    HelpItem(":as <email>", "Act as someone else (try approving your own request as bob)."),
+    HelpItem("approve <request-id>", "Approve a request (the card's Approve button)."),
+    HelpItem("reject <request-id> <reason>", "Reject a request, saying why."),
+    HelpItem("cancel <request-id>", "Withdraw your own request."),
+    HelpItem("<number>", "Press the numbered button of the last message, e.g. 1."),
+    HelpItem("exit", "Leave the shell (also quit, or Ctrl-D)."),
+)
+
+
+class Status(IntEnum):
+    """What a line did; the values are ``-c``'s exit codes."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    NOT_CONFIRMED = 3
+    EXIT = 100
+
+
+class Printer:
+    """Renders messages to the output, numbering their buttons across one reply."""
+
+    def __init__(self, out: TextIO, *, width: int = 100, color: bool = False) -> None:
+        self.out = out
+        self.width = width
+        self.color = color
+        self.choices: list[Choice] = []
+
+    def line(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def messages(self, *messages: Message) -> None:
+        """Print messages; their buttons become the choices a number picks."""
+        self.choices = []
+        for msg in messages:
+            text, choices = render_text_with_choices(
+                msg, width=self.width, color=self.color, first_choice=len(self.choices) + 1
+            )
+            self.out.write(text)
+            self.choices += choices
+        self.out.flush()
+
+
+class Session:
+    """A person at a terminal, talking to the core through ``runtime``."""
+
+    def __init__(
+        self, runtime: Runtime, printer: Printer, *, ask: Ask | None, assume_yes: bool = False
+    ) -> None:
+        self.runtime = runtime
+        self.printer = printer
+        self.ask = ask
+        self.assume_yes = assume_yes
+        self.actor = Actor.for_shell("nobody@localhost")
+
+    @property
+    def ctx(self) -> Context:
+        return Context(self.actor, surface="shell")
+
+    async def become(self, email: str) -> Actor:
+        """Act as ``email`` from now on, with the role Statsig knows them by."""
+        self.actor = await self.runtime.ops.enrich(Actor.for_shell(email))
+        return self.actor
+
+    def who(self) -> str:
+        role = self.actor.statsig_role
+        what = f"{role} in Statsig" if role else "no Statsig account: changes will be denied"
+        return f"{self.actor.email} ({what})"
+
+    def banner(self) -> str:
+        """The first line: which Statsig, which Redis, who you are."""
+        rt = self.runtime
+        parts = [
+            f"Statsig: {rt.statsig_label}",
+            f"Redis: {rt.redis_label}",
+            f"policy: {rt.policy_label}",
+            f"you are {self.who()}",
+        ]
+        if rt.workflow is None:
+            parts.append("approvals unavailable")
+        return "statsig-bot shell · " + " · ".join(parts)
+
+    async def execute(self, line: str) -> Status:
+        """Run one typed line and print what it did."""
+        text = normalize(line).strip()
+        if not text:
+            return Status.OK
+        word, _, rest = text.partition(" ")
+        lowered = word.lower()
+        if lowered in ("exit", "quit", ":q"):
+            return Status.EXIT
+        if lowered == ":as":
+            return await self._as(rest.strip())
+        if lowered in ("approve", "reject", "cancel"):
+            return await self._click(lowered, rest.strip())
+        if text.isdigit():
+            return await self._choice(int(text))
+        return await self._command(text)
+
+    async def _as(self, email: str) -> Status:
+        if "@" not in email or " " in email:
+            self.printer.line("Usage: :as <email>, e.g. :as bob@example.com")
+            return Status.USAGE
+        await self.become(email)
+        self.printer.line(f"You are now {self.who()}.")
+        return Status.OK
+
+    async def _click(self, verb: str, rest: str) -> Status:
+        workflow = self.runtime.workflow
+        try:
+            words = shlex.split(rest)
+        except ValueError:
+            words = rest.split()
+        if not words or (verb == "reject" and len(words) < 2):
+            usage = "reject <request-id> <reason>" if verb == "reject" else f"{verb} <request-id>"
+            self.printer.messages(render_error(f"missing arguments for {verb}", usage=usage))
+            return Status.USAGE
+        if workflow is None:
+            self.printer.messages(render_error("approvals are unavailable in this shell"))
+            return Status.FAILED
+        request_id = words[0]
+        if verb == "approve":
+            result = await workflow.approve(request_id, self.actor)
+        elif verb == "reject":
+            result = await workflow.reject(request_id, self.actor, " ".join(words[1:]))
+        else:
+            result = await workflow.cancel(request_id, self.actor)
+        self.printer.messages(result.message)
+        return Status.OK if result.ok else Status.FAILED
+
+    async def _choice(self, number: int) -> Status:
+        choice = next((c for c in self.printer.choices if c.number == number), None)
+        if choice is None or choice.value is None:
+            self.printer.line(f"There is no button {number} on the last message.")
+            return Status.USAGE
+        ops, value = self.runtime.ops, choice.value
+        if choice.action_id == SHARE_IN_CHANNEL:
+            return self._show(await ops.show(value, self.ctx))
+        if choice.action_id == LIST_NEXT_PAGE:
+            ref = PageRef.decode(value)
+            return self._show(await ops.list_page(ref.kind, ref.page, ref.query, self.ctx))
+        if choice.action_id == APPROVAL_APPROVE:
+            return await self._click("approve", value)
+        if choice.action_id == APPROVAL_CANCEL:
+            return await self._click("cancel", value)
+        if choice.action_id == APPROVAL_REJECT:
+            self.printer.line(f"Say why: reject {value} <reason>")
+            return Status.OK
+        if choice.action_id == INCIDENT_RESTORE:
+            return await self._command(f"restore {value}")
+        self.printer.line("That button only works in Slack.")
+        return Status.USAGE
+
+    async def _command(self, text: str) -> Status:
+        body = strip_prefix(text)
+        parsed = parse(body)
+        result = await self.runtime.ops.handle(body, self.ctx)
+        if isinstance(result, Proposal):
+            return await self._propose(result)
+        status = self._show(result)
+        if isinstance(parsed, UsageError):
+            return Status.USAGE
+        if body.lower() in ("help", "?", ""):
+            print_shell_help = render_help(SHELL_HELP, title="shell commands")
+            self.printer.out.write(render_text_with_choices(print_shell_help)[0])
+        return status
+
+    def _show(self, reply: Reply) -> Status:
+        self.printer.messages(reply.message, *reply.announcements)
+        return Status.OK if reply.ok else Status.FAILED
+
+    async def _propose(self, proposal: Proposal) -> Status:
+        self.printer.messages(proposal.message)
+        decision = proposal.decision
+        if isinstance(decision, Denied):
+            return self._show(await self.runtime.ops.commit(proposal, self.ctx))
+        if isinstance(decision, NeedsApproval):
+            who = decision.approvers.name
+            who = "anyone else" if who == "*" else f"group {who}"
+            self.printer.line(
+                f"This change needs {decision.approvals_required} approval(s) from {who}."
+            )
+            question = "Request approval? [y/N] "
+        else:
+            question = "Apply? [y/N] "
+        if not await self._confirm(question):
+            self.printer.line("Not confirmed: nothing was changed.")
+            return Status.NOT_CONFIRMED
+        return self._show(await self.runtime.ops.commit(proposal, self.ctx))
+
+    async def _confirm(self, question: str) -> bool:
+        if self.assume_yes:
+            self.printer.line(f"{question}y (--yes)")
+            return True
+        if self.ask is None:
+            self.printer.line(f"{question.strip()} Not asked: pass --yes to confirm.")
+            return False
+        answer = await self.ask(question)
+        return answer is not None and answer.strip().lower() in ("y", "yes")

@@ -1,0 +1,182 @@
+"""Button clicks: approval decisions, restore, share, next page, and clicks inside forms.
+
+Every click is acked first. Approval decisions go to the workflow, which answers the clicker
+privately (``ClickResult.message``) and moves the shared card itself through the notifier
+(``chat.update`` + a thread entry), so a refused or late click changes nothing and still
+gets an explanation. Reject opens a form for the reason (a rejection needs one) while the
+click's trigger is fresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.ops.identity import Actor
+from bot.ops.replies import Context, Proposal
+from bot.slack.blocks import modals
+from bot.slack.blocks.errors import render_error
+from bot.slack.blocks.ids import (
+    APPROVAL_APPROVE,
+    APPROVAL_CANCEL,
+    APPROVAL_REJECT,
+    INCIDENT_RESTORE,
+    LIST_NEXT_PAGE,
+    SHARE_IN_CHANNEL,
+)
+from bot.slack.blocks.modals import ModalMeta
+from bot.slack.blocks.values import PageRef
+from bot.slack.deps import SlackDeps
+from bot.slack.identity import IdentityError
+from bot.slack.listeners.events import publish_home
+from bot.slack.listeners.forms import open_overrides_form, preview_rollout, update_view
+from bot.slack.listeners.support import (
+    Target,
+    context_for,
+    deliver,
+    run_guarded,
+    send_private,
+    unavailable,
+)
+
+__all__ = ["click_target", "register"]
+
+Work = Callable[[dict[str, Any], Target], Awaitable[None]]
+
+
+def click_target(body: Mapping[str, Any]) -> Target:
+    """Where a click's private answer goes (a Home tab click has no channel: a DM)."""
+    user_id = str((body.get("user") or {}).get("id") or "")
+    channel = (body.get("channel") or {}).get("id")
+    return Target(user_id, channel, body.get("response_url"))
+
+
+def _value(body: Mapping[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+def _from_home(body: Mapping[str, Any]) -> bool:
+    return (body.get("view") or {}).get("type") == "home"
+
+
+class _Clicks:
+    """The click handlers, closed over the app's dependencies."""
+
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+
+    def wrap(self, kind: str, work: Work) -> Callable[..., Awaitable[None]]:
+        async def listener(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            target = click_target(body)
+            await run_guarded(self.deps, kind, target, lambda: work(body, target))
+
+        return listener
+
+    async def decide(self, body: dict[str, Any], target: Target) -> None:
+        wf = self.deps.workflow
+        if wf is None:
+            await send_private(self.deps, target, unavailable("Approvals"))
+            return
+        request_id = _value(body)
+        action_id = str((body.get("actions") or [{}])[0].get("action_id"))
+        actor = (await context_for(self.deps, target.user_id, target.channel_id)).actor
+        if action_id == APPROVAL_APPROVE:
+            result = await wf.approve(request_id, actor)
+        else:
+            result = await wf.cancel(request_id, actor)
+        await send_private(self.deps, target, result.message)
+        if _from_home(body):
+            await publish_home(self.deps, target.user_id)
+
+    async def reject(self, body: dict[str, Any], target: Target) -> None:
+        message_ts = str((body.get("container") or {}).get("message_ts") or "")
+        meta = ModalMeta(request_id=_value(body), channel=target.channel_id or "", ts=message_ts)
+        try:
+            await self.deps.client.views_open(
+                trigger_id=str(body.get("trigger_id")), view=modals.reject_modal(meta)
+            )
+        except SlackApiError:
+            await send_private(self.deps, target, render_error(
+                "Slack did not let me open the reject form", "Please click Reject again."
+            ))  # fmt: skip
+
+    async def restore(self, body: dict[str, Any], target: Target) -> None:
+        await self._command(f"restore {_value(body)}", target)
+
+    async def _command(self, text: str, target: Target) -> None:
+        ops = self.deps.chatops
+        if ops is None:
+            await send_private(self.deps, target, unavailable("Statsig"))
+            return
+        ctx = await context_for(self.deps, target.user_id, target.channel_id)
+        result = await ops.handle(text, ctx)
+        reply = await ops.commit(result, ctx) if isinstance(result, Proposal) else result
+        await deliver(self.deps, reply, target)
+
+    async def share(self, body: dict[str, Any], target: Target) -> None:
+        ops = self.deps.chatops
+        if ops is None:
+            await send_private(self.deps, target, unavailable("Statsig"))
+            return
+        ctx = Context(actor=await self._reader(target), channel_id=target.channel_id)
+        reply = await ops.show(_value(body), ctx)
+        await send_private(self.deps, target, reply.message, in_channel=reply.ok)
+
+    async def next_page(self, body: dict[str, Any], target: Target) -> None:
+        ops = self.deps.chatops
+        if ops is None:
+            await send_private(self.deps, target, unavailable("Statsig"))
+            return
+        try:
+            ref = PageRef.decode(_value(body))
+        except ValueError:
+            await send_private(self.deps, target, render_error("That button is out of date"))
+            return
+        ctx = Context(actor=await self._reader(target), channel_id=target.channel_id)
+        reply = await ops.list_page(ref.kind, ref.page, ref.query, ctx)
+        await send_private(self.deps, target, reply.message, replace_original=True)
+
+    async def _reader(self, target: Target) -> Actor:
+        """Reads need no email: fall back to a bare actor when identity is unavailable."""
+        try:
+            return await self.deps.identity.actor(target.user_id)
+        except IdentityError:
+            return Actor(target.user_id)
+
+    async def form_changed(self, body: dict[str, Any], target: Target) -> None:
+        view = body.get("view") or {}
+        ctx = await context_for(self.deps, target.user_id, None)
+        updated = await preview_rollout(self.deps, view, ctx)
+        if updated is not None:
+            await update_view(self.deps, str(view.get("id")), updated)
+
+    async def to_overrides(self, body: dict[str, Any], target: Target) -> None:
+        view = body.get("view") or {}
+        meta = ModalMeta.decode(view.get("private_metadata"))
+        await open_overrides_form(self.deps, str(view.get("id")), meta)
+
+
+async def _ack_only(ack: AsyncAck) -> None:
+    """Selections inside forms that need no work until the form is submitted."""
+    await ack()
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    clicks = _Clicks(deps)
+    app.action(APPROVAL_APPROVE)(clicks.wrap("approve", clicks.decide))
+    app.action(APPROVAL_CANCEL)(clicks.wrap("cancel", clicks.decide))
+    app.action(APPROVAL_REJECT)(clicks.wrap("reject", clicks.reject))
+    app.action(INCIDENT_RESTORE)(clicks.wrap("restore", clicks.restore))
+    app.action(SHARE_IN_CHANNEL)(clicks.wrap("share", clicks.share))
+    app.action(LIST_NEXT_PAGE)(clicks.wrap("next_page", clicks.next_page))
+    app.action(modals.ROLLOUT_RULE)(clicks.wrap("form_preview", clicks.form_changed))
+    app.action(modals.ROLLOUT_PCT)(clicks.wrap("form_preview", clicks.form_changed))
+    app.action(modals.OPEN_OVERRIDES)(clicks.wrap("form_switch", clicks.to_overrides))
+    for action_id in (modals.GATE_PICKER, modals.CHANNEL_PICKER, modals.OVERRIDE_MODE,
+                      modals.OVERRIDE_ENV):  # fmt: skip
+        app.action(action_id)(_ack_only)

@@ -1,0 +1,72 @@
+"""``/statsig``: ack at once, then parse, plan, decide and answer through ``response_url``.
+
+The ack carries nothing (Slack shows nothing for an empty ack), so Slack gets its answer
+within milliseconds whatever Statsig or Redis are doing; everything slow happens after it.
+A proposal from a slash command is committed right away: typing the command *is* the
+confirmation, and the policy still decides whether it runs now or becomes an approval
+request posted in the channel. ``edit <noun> <name>`` opens a form instead, and uses the
+command's trigger before it expires (see :mod:`bot.slack.listeners.forms`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.ops.command_models import EditCommand
+from bot.ops.commands import parse
+from bot.ops.identity import Actor
+from bot.ops.replies import Context, Proposal, Reply
+from bot.slack.blocks.errors import render_error
+from bot.slack.deps import SlackDeps
+from bot.slack.identity import IdentityError
+from bot.slack.listeners.forms import open_edit_form
+from bot.slack.listeners.support import Target, deliver, run_guarded, send_private, unavailable
+
+__all__ = ["COMMAND", "register", "run_command"]
+
+COMMAND: Final = "/statsig"
+
+
+async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) -> None:
+    """Handle one command's text for ``user_id`` and deliver the answer to ``target``."""
+    if deps.chatops is None:
+        await send_private(deps, target, unavailable("Statsig"))
+        return
+    identity_problem: IdentityError | None = None
+    try:
+        ctx = Context(actor=await deps.identity.actor(user_id), channel_id=target.channel_id)
+    except IdentityError as exc:
+        # Reads need no identity; a change does, and then the person learns why.
+        identity_problem = exc
+        ctx = Context(actor=Actor(user_id), channel_id=target.channel_id)
+    result = await deps.chatops.handle(text, ctx)
+    if isinstance(result, Proposal):
+        if identity_problem is not None:
+            raise identity_problem
+        reply: Reply = await deps.chatops.commit(result, ctx)
+    else:
+        reply = result
+    await deliver(deps, reply, target)
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def on_statsig(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        text = str(body.get("text") or "").strip()
+        user_id = str(body.get("user_id") or "")
+        target = Target(user_id, body.get("channel_id"), body.get("response_url"))
+
+        async def work() -> None:
+            command = parse(text) if text else None
+            if isinstance(command, EditCommand):
+                await open_edit_form(deps, command, str(body.get("trigger_id") or ""), target)
+            elif not user_id:
+                await send_private(deps, target, render_error("This command has no user"))
+            else:
+                await run_command(deps, text or "help", user_id, target)
+
+        await run_guarded(deps, "command", target, work)
+
+    app.command(COMMAND)(on_statsig)

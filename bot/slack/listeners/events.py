@@ -1,0 +1,76 @@
+"""Events API: ``app_home_opened`` publishes the person's Home tab.
+
+Events are acked by Bolt before the listener runs; duplicates (Slack redelivers when it did
+not get a timely 2xx) are dropped earlier, by the ``event_id`` middleware in
+:mod:`bot.slack.app`, so this listener runs once per event across replicas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.approvals.models import ApprovalRequest, AuditEvent
+from bot.ops.identity import Actor
+from bot.slack.blocks.home import home_view
+from bot.slack.deps import SlackDeps
+from bot.slack.identity import IdentityError
+
+__all__ = ["RECENT_CHANGES_SECONDS", "publish_home", "register"]
+
+RECENT_CHANGES_SECONDS = 7 * 24 * 3600.0
+_log = structlog.get_logger(__name__)
+
+
+def _may_approve(deps: SlackDeps, actor: Actor, request: ApprovalRequest) -> bool:
+    """Show a request when the person is in its approver group and did not ask for it."""
+    if request.requester.user_id == actor.user_id:
+        return False
+    group = deps.policy.group(request.approver_group) if request.approver_group else None
+    return group is None or group.contains(actor)
+
+
+async def publish_home(deps: SlackDeps, user_id: str) -> None:
+    """Build and publish ``user_id``'s Home tab; a partial tab beats no tab."""
+    note = None
+    try:
+        actor = await deps.identity.actor(user_id)
+    except IdentityError as exc:
+        actor, note = Actor(user_id), str(exc)
+    waiting: list[ApprovalRequest] = []
+    mine: list[ApprovalRequest] = []
+    recent: list[AuditEvent] = []
+    wf = deps.workflow
+    if wf is None:
+        note = note or "Approvals are not available right now."
+    else:
+        waiting = [r for r in await wf.pending() if _may_approve(deps, actor, r)]
+        mine = await wf.mine(actor)
+        recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
+        recent = sorted(recent, key=lambda e: e.at, reverse=True)
+    view = home_view(waiting=waiting, mine=mine, recent=recent, note=note)
+    try:
+        await deps.client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        _log.warning("slack.home_publish_failed", error=str(exc.response.get("error")))
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def on_home_opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = str(event.get("user") or "")
+        if not user_id:
+            return
+        try:
+            await publish_home(deps, user_id)
+        except Exception:
+            deps.metrics.handled.labels(kind="home", result="error").inc()
+            _log.exception("slack.home_failed")
+            return
+        deps.metrics.handled.labels(kind="home", result="ok").inc()
+
+    app.event("app_home_opened")(on_home_opened)

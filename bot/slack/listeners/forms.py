@@ -1,0 +1,213 @@
+"""Form flows shared by commands, buttons and submissions: open, preview, build commands.
+
+Opening a form follows the open-a-loading-view-then-update pattern: ``views.open`` runs
+first, while the trigger (valid 3 seconds, single use) is fresh, and only then do we read
+Statsig and ``views.update`` the loading view into the real form. A form never talks to
+Statsig to change anything: on submit it becomes the same command text a person could type
+(``gate rollout new_nav 25 --rule 'Beta users' 'ramp up'``), so the core, the policy and
+the audit trail see exactly one kind of request.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from slack_sdk.errors import SlackApiError
+
+from bot.ops.command_models import EditCommand
+from bot.ops.replies import Context
+from bot.slack.blocks import modals
+from bot.slack.blocks.errors import render_error
+from bot.slack.blocks.modals import ModalMeta, RuleChoice
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners.support import Target, send_private, slack_error_code
+from bot.statsig.errors import ConsoleError
+
+__all__ = [
+    "ViewRef",
+    "disable_command",
+    "form_values",
+    "open_edit_form",
+    "open_loading",
+    "open_overrides_form",
+    "overrides_command",
+    "parse_ids",
+    "parse_pct",
+    "preview_rollout",
+    "rollout_command",
+    "selected",
+    "typed",
+]
+
+_log = structlog.get_logger(__name__)
+_ID_SPLIT = re.compile(r"[\s,;]+")
+_ID_OK = re.compile(r"^[\w.@:+\-]{1,200}$")
+MAX_IDS = 1000
+
+ViewRef = tuple[str, str]
+"""A view's ``(id, hash)``; the hash guards ``views.update`` against racing edits."""
+
+
+def form_values(view: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``view.state.values`` as ``{block_id: {action_id: element state}}``."""
+    state = view.get("state") or {}
+    values = state.get("values") or {}
+    return values if isinstance(values, dict) else {}
+
+
+def _element(view: Mapping[str, Any], block: str, action: str) -> dict[str, Any]:
+    element = form_values(view).get(block, {}).get(action)
+    return element if isinstance(element, dict) else {}
+
+
+def typed(view: Mapping[str, Any], block: str, action: str) -> str:
+    """A text or number input's value, stripped ("" when empty)."""
+    return str(_element(view, block, action).get("value") or "").strip()
+
+
+def selected(view: Mapping[str, Any], block: str, action: str) -> str:
+    """A select's chosen option value, or a conversations select's channel ("" if none)."""
+    element = _element(view, block, action)
+    option = element.get("selected_option")
+    if isinstance(option, dict):
+        return str(option.get("value") or "")
+    return str(element.get("selected_conversation") or element.get("selected_channel") or "")
+
+
+def parse_pct(text: str) -> float | None:
+    """A pass percentage from 0 to 100, or ``None`` when it is not one."""
+    try:
+        value = float(text.rstrip("%").strip())
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 100.0 else None
+
+
+def parse_ids(text: str) -> tuple[list[str], list[str]]:
+    """IDs split on commas, spaces and lines: ``(valid ids, rejected tokens)``."""
+    tokens = [t for t in _ID_SPLIT.split(text) if t]
+    good = list(dict.fromkeys(t for t in tokens if _ID_OK.match(t)))
+    return good, [t for t in tokens if not _ID_OK.match(t)]
+
+
+def _q(value: str) -> str:
+    return shlex.quote(value)
+
+
+def rollout_command(gate: str, rule: str, pct: float, reason: str) -> str:
+    text = f"gate rollout {_q(gate)} {pct:g} --rule {_q(rule)}"
+    return f"{text} -- {_q(reason)}" if reason else text
+
+
+def overrides_command(gate: str, mode: str, ids: list[str], env: str, reason: str) -> str:
+    text = f"gate override {_q(gate)} {_q(mode)} {_q(','.join(ids))}"
+    if env and env != modals.ALL_ENVIRONMENTS:
+        text += f" --env {_q(env)}"
+    return f"{text} -- {_q(reason)}" if reason else text
+
+
+def disable_command(gate: str, reason: str) -> str:
+    text = f"gate disable {_q(gate)}"
+    return f"{text} -- {_q(reason)}" if reason else text
+
+
+async def open_loading(deps: SlackDeps, trigger_id: str, title: str) -> ViewRef | None:
+    """Spend the trigger on a loading view at once; ``None`` when Slack refused it."""
+    try:
+        opened = await deps.client.views_open(
+            trigger_id=trigger_id, view=modals.loading_modal(title)
+        )
+    except SlackApiError as exc:
+        _log.warning("slack.views_open_failed", error=slack_error_code(exc))
+        return None
+    view = opened["view"]
+    return str(view["id"]), str(view.get("hash") or "")
+
+
+async def update_view(deps: SlackDeps, view_id: str, view: dict[str, Any]) -> None:
+    try:
+        await deps.client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:
+        _log.warning("slack.views_update_failed", error=slack_error_code(exc))
+
+
+async def open_edit_form(
+    deps: SlackDeps, command: EditCommand, trigger_id: str, target: Target
+) -> None:
+    """``/statsig edit gate <name>``: the rollout form (with a way to the overrides form)."""
+    if command.noun != "gate":
+        await send_private(deps, target, render_error(
+            f"There is no form for {command.noun}s yet",
+            "Forms exist for gates: /statsig edit gate <name>. Every change also has a "
+            "command; see /statsig help.",
+        ))  # fmt: skip
+        return
+    ref = await open_loading(deps, trigger_id, "Gate rollout")
+    if ref is None:
+        await send_private(deps, target, render_error(
+            "Slack did not let me open the form", "Please run the command again."
+        ))  # fmt: skip
+        return
+    meta = ModalMeta(gate=command.name, channel=target.channel_id or "")
+    await update_view(deps, ref[0], await _rollout_form(deps, meta))
+
+
+async def _rollout_form(deps: SlackDeps, meta: ModalMeta) -> dict[str, Any]:
+    if deps.statsig is None:
+        return modals.message_modal("Gate rollout", render_error("Statsig is not available"))
+    try:
+        gate = await deps.statsig.get_gate(meta.gate)
+    except ConsoleError as exc:
+        return modals.message_modal("Gate rollout", render_error(
+            f"I could not load gate {meta.gate}", exc.user_message
+        ))  # fmt: skip
+    rules = [RuleChoice(r.name, r.pass_percentage) for r in gate.rules]
+    return modals.rollout_modal(ModalMeta(gate=gate.id, channel=meta.channel), rules)
+
+
+async def open_overrides_form(deps: SlackDeps, view_id: str, meta: ModalMeta) -> None:
+    """Replace the current form with the overrides form for the same gate."""
+    await update_view(deps, view_id, modals.loading_modal("Gate overrides"))
+    environments: list[str] = []
+    if deps.statsig is not None:
+        try:
+            environments = [e.name for e in await deps.statsig.get_environments()]
+        except ConsoleError as exc:
+            _log.warning("slack.environments_failed", error=exc.user_message)
+    await update_view(deps, view_id, modals.overrides_modal(meta, environments))
+
+
+async def preview_rollout(
+    deps: SlackDeps, view: Mapping[str, Any], ctx: Context
+) -> dict[str, Any] | None:
+    """The rollout form with the plan for what is filled in so far (``None``: incomplete)."""
+    meta = ModalMeta.decode(view.get("private_metadata"))
+    rule = selected(view, modals.ROLLOUT_RULE_BLOCK, modals.ROLLOUT_RULE)
+    pct_text = typed(view, modals.ROLLOUT_PCT_BLOCK, modals.ROLLOUT_PCT)
+    pct = parse_pct(pct_text)
+    if not meta.gate or not rule or pct is None or deps.chatops is None:
+        return None
+    reason = typed(view, modals.REASON_BLOCK, modals.REASON)
+    result = await deps.chatops.handle(rollout_command(meta.gate, rule, pct, reason), ctx)
+    # A proposal shows its plan; a plain reply here is an error (unknown rule, bad %, …).
+    preview = result.message
+    rules = _rules_from_view(view)
+    return modals.rollout_modal(meta, rules, rule=rule, pct=pct_text, preview=preview)
+
+
+def _rules_from_view(view: Mapping[str, Any]) -> list[RuleChoice]:
+    """The rule options the form already shows (no second Statsig read for a preview)."""
+    for block in view.get("blocks") or []:
+        if block.get("block_id") != modals.ROLLOUT_RULE_BLOCK:
+            continue
+        choices = []
+        for option in block.get("element", {}).get("options") or []:
+            label = str(option.get("text", {}).get("text", ""))
+            pct = parse_pct(label.rpartition("(")[2].rstrip(")")) or 0.0
+            choices.append(RuleChoice(str(option.get("value", "")), pct))
+        return choices
+    return []

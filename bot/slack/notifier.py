@@ -1,0 +1,84 @@
+"""Slack's side of :class:`bot.ops.replies.Notifier`: keep approval cards and threads true.
+
+The workflow calls :meth:`SlackNotifier.request_updated` after every transition, from
+whichever replica made it. The card is re-rendered from Redis (``render_request``), so
+concurrent transitions converge on the latest state whatever order the updates land in,
+and the workflow's entry for the latest transition goes into the card's thread. Requests
+without a posted card (shell requests, a failed post) are skipped silently.
+
+Usage::
+
+    notifier = SlackNotifier(web_client)
+    workflow = ApprovalWorkflow(store, client, policy, notifier=notifier)
+    notifier.bind(workflow)
+"""
+
+from __future__ import annotations
+
+import structlog
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks.common import Message
+from bot.slack.deps import WorkflowPort
+
+__all__ = ["SlackNotifier"]
+
+_log = structlog.get_logger(__name__)
+
+
+class SlackNotifier:
+    """Updates the card with ``chat.update``, threads each transition, and sends DMs."""
+
+    def __init__(self, client: AsyncWebClient, workflow: WorkflowPort | None = None) -> None:
+        self._client = client
+        self._workflow = workflow
+
+    def bind(self, workflow: WorkflowPort) -> None:
+        """The workflow needs the notifier and the notifier the workflow: bind after both."""
+        self._workflow = workflow
+
+    async def request_updated(self, request_id: str) -> None:
+        wf = self._workflow
+        if wf is None:
+            return
+        request = await wf.get(request_id)
+        if request is None or not request.channel or not request.message_ts:
+            return
+        card = await wf.render_request(request_id)
+        if card is not None:
+            await self._call_update(request.channel, request.message_ts, card)
+        entry = await wf.thread_entry(request_id)
+        if entry is not None:
+            await self._post(request.channel, entry, thread_ts=request.message_ts)
+
+    async def notify_user(self, user_id: str, message: Message) -> None:
+        if user_id[:1] not in ("U", "W"):
+            return  # shell pseudo-users have no Slack DM
+        try:
+            opened = await self._client.conversations_open(users=user_id)
+        except SlackApiError as exc:
+            _log.warning("slack.notifier.dm_open_failed", error=_code(exc))
+            return
+        await self._post(str(opened["channel"]["id"]), message)
+
+    async def _call_update(self, channel: str, ts: str, card: Message) -> None:
+        try:
+            await self._client.chat_update(channel=channel, ts=ts, **card.to_dict())
+        except SlackApiError as exc:
+            _log.warning("slack.notifier.update_failed", error=_code(exc))
+
+    async def _post(self, channel: str, message: Message, thread_ts: str | None = None) -> None:
+        try:
+            await self._client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, **message.to_dict()
+            )
+        except SlackApiError as exc:
+            _log.warning("slack.notifier.post_failed", error=_code(exc))
+
+
+def _code(exc: SlackApiError) -> str:
+    try:
+        return str(exc.response.get("error") or "unknown_error")
+    except AttributeError:
+        return "unknown_error"

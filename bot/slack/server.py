@@ -1,0 +1,178 @@
+"""``statsig-bot serve``: the Slack app over HTTP (uvicorn + Starlette) or Socket Mode.
+
+HTTP routes (DESIGN §7):
+
+- ``POST /slack/events`` — commands, interactivity, options and events, verified by Bolt
+  against the signing secret (401 otherwise) and answered at ``ack()``;
+- ``GET /healthz`` — the process is alive;
+- ``GET /readyz`` — Redis and Statsig answer (503 naming what does not);
+- ``GET /metrics`` — Prometheus text format.
+
+Start-up fails fast with one line when a setting is missing or Redis cannot be reached, so
+a crash-looping container says exactly what to fix (and never prints a secret).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+import uvicorn
+from redis.exceptions import RedisError
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.slack.deps import ReadinessCheck, SlackDeps
+from bot.slack.metrics import CONTENT_TYPE
+
+__all__ = ["READINESS_TIMEOUT", "StartupError", "create_http_app", "redacted_url", "run"]
+
+READINESS_TIMEOUT = 2.0
+
+
+class StartupError(Exception):
+    """A dependency is unusable at start-up; the message is one printable line."""
+
+
+def redacted_url(url: str) -> str:
+    """``redis://:secret@host:6379/0`` → ``redis://***@host:6379/0`` for messages."""
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def create_http_app(bolt_app: AsyncApp, deps: SlackDeps) -> Starlette:
+    """The ASGI app serving Slack and the operational endpoints."""
+    handler = AsyncSlackRequestHandler(bolt_app)
+
+    async def events(request: Request) -> Response:
+        started = time.perf_counter()
+        response = await handler.handle(request)
+        deps.metrics.response_seconds.observe(time.perf_counter() - started)
+        deps.metrics.requests.labels(status=str(response.status_code)).inc()
+        return response
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = {"redis": _ping_redis(deps.redis), **deps.readiness}
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check(), READINESS_TIMEOUT)
+                results[name] = "ok"
+            except Exception:
+                results[name] = "unreachable"
+        ready = all(value == "ok" for value in results.values())
+        body = {"status": "ready" if ready else "not ready", "checks": results}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(deps.metrics.render(), media_type=CONTENT_TYPE)
+
+    routes = [
+        Route("/slack/events", events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def _ping_redis(redis: aioredis.Redis) -> ReadinessCheck:
+    async def check() -> None:
+        await redis.ping()
+
+    return check
+
+
+def _require(settings: Settings, mode: str) -> None:
+    if mode == "socket":
+        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", purpose="Socket Mode")
+    else:
+        settings.require(
+            "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="serving Slack over HTTP"
+        )
+
+
+async def connect_redis(url: str) -> aioredis.Redis:
+    """A client that has answered PING; :class:`StartupError` otherwise."""
+    client = aioredis.Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        await client.aclose()
+        raise StartupError(
+            f"Redis is unreachable at {redacted_url(url)} ({type(exc).__name__}); "
+            "set REDIS_URL or start Redis"
+        ) from None
+    return client
+
+
+async def _serve(settings: Settings, mode: str, host: str, port: int) -> int:
+    from bot.slack.app import create_app
+    from bot.slack.wiring import build_deps
+
+    redis = await connect_redis(settings.effective_redis_url())
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(redis.aclose)
+        deps = await build_deps(settings, redis, stack)
+        stack.push_async_callback(deps.aclose)
+        app = create_app(settings, deps)
+        if mode == "socket":
+            await _serve_socket(settings, app, deps)
+        else:
+            config = uvicorn.Config(
+                create_http_app(app, deps), host=host, port=port, lifespan="off",
+                log_config=None, access_log=False,
+            )  # fmt: skip
+            print(f"statsig-bot: serving Slack on http://{host}:{port}/slack/events", flush=True)
+            await uvicorn.Server(config).serve()
+    return 0
+
+
+async def _serve_socket(settings: Settings, app: AsyncApp, deps: SlackDeps) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    token = settings.slack_app_token
+    assert token is not None  # checked by _require
+    handler = AsyncSocketModeHandler(app, token.get_secret_value(), web_client=deps.client)
+    try:
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        print("statsig-bot: connected to Slack with Socket Mode", flush=True)
+        await asyncio.Event().wait()  # until cancelled (Ctrl-C)
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+def run(mode: str, host: str, port: int) -> int:
+    """Serve until interrupted; returns the exit status (2: settings, 1: dependencies)."""
+    try:
+        settings = load_settings()
+        _require(settings, mode)
+    except ConfigError as exc:
+        print(f"statsig-bot: {exc}", file=sys.stderr)
+        return 2
+    from bot.logging import configure_logging
+
+    configure_logging(settings.log_level, secrets=settings.secret_values())
+    try:
+        return asyncio.run(_serve(settings, mode, host, port))
+    except StartupError as exc:
+        print(f"statsig-bot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0

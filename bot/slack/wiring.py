@@ -1,0 +1,163 @@
+"""Putting the Slack surface together: real clients, the core, and background sweeping.
+
+:func:`assemble` connects already-built parts (tests pass the fake Slack's client, the
+sandbox-backed Statsig client and the test Redis); :func:`build_deps` builds those parts
+from settings for ``statsig-bot serve`` and registers their clean-up on an exit stack.
+Without ``STATSIG_CONSOLE_API_KEY`` the bot talks to the built-in sandbox, as the shell does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+
+import httpx
+import redis.asyncio as aioredis
+import structlog
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.approvals.store import ApprovalStore
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.config import Settings
+from bot.ops.directory import StatsigDirectory
+from bot.ops.policy import Policy, load_policy
+from bot.ops.service import ChatOps
+from bot.slack.deps import SlackDeps
+from bot.slack.gate_names import GateNameCache
+from bot.slack.identity import SlackIdentity
+from bot.slack.notifier import SlackNotifier
+from bot.statsig.client import ConsoleClient
+
+__all__ = ["SWEEP_INTERVAL_SECONDS", "assemble", "build_deps", "slack_client", "watched_groups"]
+
+SWEEP_INTERVAL_SECONDS = 30.0
+_log = structlog.get_logger(__name__)
+
+
+def slack_client(token: str, base_url: str) -> AsyncWebClient:
+    """The Web API client: ``SLACK_API_URL``, one retry on 429 (``Retry-After``) and resets."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def watched_groups(policy: Policy) -> set[str]:
+    """Every Slack user-group ID (``S…``) the policy's groups name."""
+    return {m for members in policy.model.groups.values() for m in members if m.startswith("S")}
+
+
+def assemble(
+    settings: Settings,
+    *,
+    client: AsyncWebClient,
+    console: ConsoleClient,
+    redis: aioredis.Redis,
+    policy: Policy,
+    clock: Callable[[], float] = time.time,
+    gate_names_ttl: float = 60.0,
+) -> SlackDeps:
+    """Wire the core and the Slack helpers around already-built clients."""
+    prefix = settings.statsig_bot_redis_prefix
+    directory = StatsigDirectory(console)
+    notifier = SlackNotifier(client)
+    store = ApprovalStore(redis, prefix=prefix, clock=clock)
+    workflow = ApprovalWorkflow(
+        store, console, policy, directory=directory, notifier=notifier, clock=clock
+    )
+    notifier.bind(workflow)
+    chatops = ChatOps(console, policy, workflow=workflow, directory=directory)
+    identity = SlackIdentity(
+        client,
+        redis,
+        prefix=prefix,
+        watched_groups=watched_groups(policy),
+        role_lookup=directory.role_for,
+    )
+
+    async def gate_ids() -> list[str]:
+        return [gate.id async for gate in console.iter_gates()]
+
+    async def statsig_ready() -> None:
+        await console.list_gates(limit=1)
+
+    return SlackDeps(
+        settings=settings,
+        client=client,
+        redis=redis,
+        identity=identity,
+        chatops=chatops,
+        workflow=workflow,
+        statsig=console,
+        policy=policy,
+        gate_names=GateNameCache(gate_ids, ttl=gate_names_ttl),
+        readiness={"statsig": statsig_ready},
+        clock=clock,
+    )
+
+
+def _console(settings: Settings) -> ConsoleClient:
+    key = settings.statsig_console_api_key
+    if key is not None:
+        return ConsoleClient(
+            key.get_secret_value(),
+            base_url=settings.statsig_api_url,
+            respect_reviews=settings.statsig_bot_respect_reviews,
+        )
+    from bot.sandbox import SandboxState, create_sandbox_app
+
+    transport = httpx.ASGITransport(app=create_sandbox_app(SandboxState.demo()))
+    return ConsoleClient("console-sandbox", base_url="http://sandbox", transport=transport)
+
+
+async def _sweep_forever(workflow: ApprovalWorkflow, interval: float) -> None:
+    """Expiry and interrupted-lease recovery; idempotent, so every replica may run it."""
+    while True:
+        try:
+            await workflow.sweep()
+            await workflow.watch_reviews_once()
+        except Exception:
+            _log.exception("slack.sweep_failed")
+        await asyncio.sleep(interval)
+
+
+async def build_deps(
+    settings: Settings, redis: aioredis.Redis, stack: contextlib.AsyncExitStack
+) -> SlackDeps:
+    """Everything ``serve`` needs, with clean-up registered on ``stack``."""
+    token = settings.slack_bot_token
+    assert token is not None  # serve checks the settings first
+    client = slack_client(token.get_secret_value(), settings.slack_api_url)
+    console = _console(settings)
+    stack.push_async_callback(console.aclose)
+    deps = assemble(
+        settings,
+        client=client,
+        console=console,
+        redis=redis,
+        policy=load_policy(settings.statsig_bot_policy),
+    )
+    sweeper = asyncio.create_task(_sweep_forever(_workflow(deps), SWEEP_INTERVAL_SECONDS))
+
+    async def stop_sweeper() -> None:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+
+    stack.push_async_callback(stop_sweeper)
+    return deps
+
+
+def _workflow(deps: SlackDeps) -> ApprovalWorkflow:
+    assert isinstance(deps.workflow, ApprovalWorkflow)
+    return deps.workflow

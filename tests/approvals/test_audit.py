@@ -1,0 +1,73 @@
+"""Merging the bot's audit events with Statsig's audit log for ``/statsig audit``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.approvals.audit import BOT_MARK, event_as_entry, merge_audit
+from bot.approvals.models import AuditEvent
+from bot.approvals.states import ApprovalState
+from bot.slack.blocks.history import render_audit
+from bot.statsig.models import AuditLogEntry
+
+
+def _event(n: int, entity: str, when: datetime, event: str = "approved") -> AuditEvent:
+    return AuditEvent(
+        id=f"1700000000000-{n}",
+        request_id=f"req{n:08d}",
+        event=event,
+        from_state=ApprovalState.PENDING,
+        to_state=ApprovalState.APPROVED,
+        actor="UBOB",
+        at=when,
+        entity_kind="gate",
+        entity_id=entity,
+        action="gate.disable",
+        detail={"reason": "too <b>risky</b>"} if event == "rejected" else {},
+    )
+
+
+def _statsig(n: int, name: str, when: datetime) -> AuditLogEntry:
+    return AuditLogEntry(
+        id=f"audit{n}",
+        name=name,
+        change_log="Updated Gate",
+        date=when.strftime("%Y-%m-%d"),
+        time=when.strftime("%H:%M:%S"),
+        updated_by="Console User",
+    )
+
+
+def test_both_trails_interleave_newest_first() -> None:
+    t = [datetime(2026, 1, 1, h, 0, tzinfo=UTC) for h in range(5)]
+    merged = merge_audit(
+        [_event(1, "nav", t[0]), _event(2, "nav", t[3])],
+        [_statsig(1, "nav", t[1]), _statsig(2, "nav", t[4])],
+    )
+    assert [e.id for e in merged] == [
+        "audit2",
+        "bot:1700000000000-2",
+        "audit1",
+        "bot:1700000000000-1",
+    ]
+    assert merged[1].change_log is not None and merged[1].change_log.startswith(BOT_MARK)
+    assert merged[1].when == t[3]
+
+
+def test_filters_by_entity_time_and_limit() -> None:
+    t = [datetime(2026, 1, 1, h, 0, tzinfo=UTC) for h in range(6)]
+    events = [_event(i, "nav" if i % 2 else "other", t[i]) for i in range(6)]
+    statsig = [_statsig(1, "NAV", t[2]), _statsig(2, "other", t[5])]
+    merged = merge_audit(events, statsig, name="nav", since=t[2])
+    assert {e.name for e in merged} <= {"nav", "NAV"}
+    assert all(e.when is not None and e.when >= t[2] for e in merged)
+    assert len(merged) == 3
+    assert len(merge_audit(events, statsig, limit=2)) == 2
+
+
+def test_bot_entries_render_with_reason_escaped() -> None:
+    when = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    entry = event_as_entry(_event(7, "nav", when, event="rejected"))
+    assert entry.updated_by == "UBOB" and "req00000007" in (entry.change_log or "")
+    text = str(render_audit([entry]).blocks)
+    assert "<b>" not in text and "&lt;b&gt;" in text

@@ -1,0 +1,49 @@
+"""200 approve clicks at once through two workflow replicas: exactly one mutation."""
+
+from __future__ import annotations
+
+import asyncio
+
+import redis.asyncio as aioredis
+
+from bot.approvals import ApprovalState
+from bot.ops.identity import Actor
+from tests.approvals.workflow_env import ALICE, BOB, CAROL, scene
+from tests.support.redis_server import RedisServer
+
+
+def _replica(url: str) -> aioredis.Redis:
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=20)
+    return aioredis.Redis.from_pool(pool)
+
+
+async def test_200_concurrent_approvals_on_two_replicas_run_the_change_once(
+    redis_server: RedisServer, redis_client: aioredis.Redis
+) -> None:
+    clients = [_replica(redis_server.url) for _ in range(2)]
+    try:
+        async with scene(redis_client) as env:
+            replicas = [env.workflow(c, name=f"replica-{i}") for i, c in enumerate(clients)]
+            plan = await env.rollout_plan()
+            submitted = await replicas[0].submit(plan, env.need(plan), ALICE, channel="C1")
+            assert submitted.request is not None
+            rid = submitted.request.id
+            clickers = [BOB, CAROL, Actor("UALICE", "alice@example.com", statsig_role="Member")]
+
+            results = await asyncio.gather(
+                *(replicas[i % 2].approve(rid, clickers[i % 3]) for i in range(200))
+            )
+
+            assert len(results) == 200 and all(r.message.text for r in results)
+            executed = [r for r in results if r.outcome is not None]
+            assert len(executed) == 1
+            assert len(env.mutations) == 1
+            assert env.mutations[0].method == "PATCH"
+            request = await replicas[1].get(rid)
+            assert request is not None and request.state is ApprovalState.EXECUTED
+            assert len(request.approvals) == 1
+            refused_self = [r for r in results if "own request" in r.message.text]
+            assert refused_self, "the requester's clicks were answered, not counted"
+    finally:
+        for client in clients:
+            await client.aclose()

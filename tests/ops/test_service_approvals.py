@@ -1,0 +1,85 @@
+"""ChatOps with the approval workflow on a real redis-server: submit, approve, kill, restore."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.approvals import ApprovalStore
+from bot.ops.directory import StatsigDirectory
+from bot.ops.policy import Allowed, NeedsApproval
+from bot.ops.replies import Proposal, Reply
+from bot.ops.service import ChatOps
+from bot.shell.render import render_text
+from bot.shell.wiring import sandbox_policy
+from tests.ops.service_support import ALICE, BOB, CAROL, Env, sandbox_client
+
+workflow_module = pytest.importorskip("bot.approvals.workflow")
+
+
+@pytest.fixture
+async def env(redis_client: aioredis.Redis) -> AsyncIterator[Env]:
+    async with sandbox_client() as (client, app):
+        policy = sandbox_policy()
+        directory = StatsigDirectory(client)
+        workflow = workflow_module.ApprovalWorkflow(
+            ApprovalStore(redis_client), client, policy, directory=directory
+        )
+        ops = ChatOps(client, policy, workflow=workflow, directory=directory)
+        yield Env(ops, client, app)
+
+
+async def _commit(env: Env, text: str, email: str = ALICE) -> tuple[Proposal, Reply]:
+    ctx = await env.ctx(email)
+    proposal = await env.ops.handle(text, ctx)
+    assert isinstance(proposal, Proposal), render_text(proposal.message)
+    return proposal, await env.ops.commit(proposal, ctx)
+
+
+def _rule_pct(env: Env, gate: str) -> float:
+    return float(env.state.gates[gate]["rules"][0]["passPercentage"])
+
+
+async def test_rollout_waits_for_another_persons_approval(env: Env) -> None:
+    proposal, reply = await _commit(env, "gate rollout new_nav 25 ramp")
+    assert isinstance(proposal.decision, NeedsApproval)
+    assert reply.ok and reply.request_id is not None and len(reply.announcements) == 1
+    assert "Approve" in render_text(reply.announcements[0])
+    assert _rule_pct(env, "new_nav") == 10  # nothing ran yet
+    listing = await env.ops.handle("approvals", await env.ctx(BOB))
+    assert reply.request_id in render_text(listing.message)
+    mine = await env.ops.handle("approvals mine", await env.ctx(BOB))
+    assert reply.request_id not in render_text(mine.message)
+    assert env.ops.workflow is not None
+    own = await env.ops.workflow.approve(reply.request_id, (await env.ctx(ALICE)).actor)
+    assert not own.ok
+    click = await env.ops.workflow.approve(reply.request_id, (await env.ctx(BOB)).actor)
+    assert click.ok and _rule_pct(env, "new_nav") == 25
+    audit = render_text((await env.ops.handle("audit new_nav", await env.ctx())).message)
+    assert "[bot] gate.rollout" in audit
+
+
+async def test_kill_runs_at_once_and_restore_puts_it_back(env: Env) -> None:
+    proposal, killed = await _commit(env, "kill checkout_v2 INC-7 errors")
+    assert isinstance(proposal.decision, Allowed)
+    assert killed.ok and killed.request_id and killed.incident_announcement is not None
+    assert env.state.gates["checkout_v2"]["isEnabled"] is False
+    restore, restored = await _commit(env, f"restore {killed.request_id} all clear")
+    assert restore.plan.action == "incident.restore"
+    assert restored.ok, render_text(restored.message)
+    assert env.state.gates["checkout_v2"]["isEnabled"] is True
+
+
+async def test_kill_by_a_non_responder_needs_a_responder(env: Env) -> None:
+    proposal, reply = await _commit(env, "kill checkout_v2", email=CAROL)
+    assert isinstance(proposal.decision, NeedsApproval)
+    assert reply.request_id is not None
+    assert env.state.gates["checkout_v2"]["isEnabled"] is True
+
+
+async def test_restore_of_nothing_says_so(env: Env) -> None:
+    reply = await env.ops.handle("restore new_nav", await env.ctx())
+    assert isinstance(reply, Reply) and not reply.ok
+    assert "nothing to restore for new_nav" in render_text(reply.message)

@@ -1,0 +1,160 @@
+"""``/statsig`` end to end over signed HTTP: every command family, replies and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from bot.slack.blocks.ids import LIST_NEXT_PAGE, SHARE_IN_CHANNEL
+from tests.slack.harness import (
+    CHANNEL,
+    BotInstance,
+    all_text,
+    button_value,
+    eventually,
+    visible,
+    wait_responses,
+)
+
+
+async def _ask(bot: BotInstance, text: str, user: str = "U1ALICE") -> dict[str, object]:
+    response, url = await bot.command(text, user=user)
+    assert response.status_code == 200
+    assert response.content == b""  # the ack carries nothing; the answer follows
+    return (await wait_responses(bot.slack, url))[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("help", "gate"),
+        ("gate show mobile_dark_mode", "mobile_dark_mode"),
+        ("gate list --tag critical", "checkout_v2"),
+        ("gate history checkout_v2", "checkout_v2"),
+        ("config list", "config"),
+        ("experiment list", "experiment"),
+        ("segment list", "segment"),
+        ("approvals", "approval requests"),
+        ("audit", "udit"),
+    ],
+)
+async def test_reads_answer_privately_through_response_url(
+    bot: BotInstance, text: str, expected: str
+) -> None:
+    answer = await _ask(bot, text)
+    assert answer["response_type"] == "ephemeral"
+    assert expected.lower() in all_text(answer).lower()
+    assert visible(bot.slack) == []  # nothing shown to the channel
+    assert bot.world.mutations() == []
+
+
+async def test_share_in_channel_reposts_a_read_for_everyone(bot: BotInstance) -> None:
+    answer = await _ask(bot, "gate show mobile_dark_mode")
+    ref = next(
+        e["value"]
+        for b in answer["blocks"]  # type: ignore[attr-defined]
+        for e in b.get("elements", [])
+        if isinstance(e, dict) and e.get("action_id") == SHARE_IN_CHANNEL
+    )
+    _, url = await bot.click(SHARE_IN_CHANNEL, ref, user="U1ALICE")
+    shared = (await wait_responses(bot.slack, url))[0]
+    assert shared["response_type"] == "in_channel"
+    assert "mobile_dark_mode" in all_text(shared)
+
+
+async def test_next_page_replaces_the_list(bot: BotInstance) -> None:
+    bot.world.state.add_many_gates(45)
+    answer = await _ask(bot, "gate list bulk_gate")
+    ref = next(
+        e["value"]
+        for b in answer["blocks"]  # type: ignore[attr-defined]
+        for e in b.get("elements", [])
+        if isinstance(e, dict) and e.get("action_id") == LIST_NEXT_PAGE
+    )
+    assert json.loads(ref)["p"] == 2
+    _, url = await bot.click(LIST_NEXT_PAGE, ref, user="U1ALICE")
+    page2 = (await wait_responses(bot.slack, url))[0]
+    assert page2["replace_original"] is True
+    assert all_text(page2) != all_text(answer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gate disable mobile_dark_mode flaky on android",
+        "gate enable legacy_banner back again",
+        "gate rollout mobile_dark_mode 50 --rule Android ramp",
+        "gate override mobile_dark_mode pass user_1,user_2 QA",
+        "config disable pricing_tiers bad values",
+        "kill checkout_v2 INC-1 errors",
+    ],
+)
+async def test_changes_post_an_approval_card_in_the_channel(bot: BotInstance, text: str) -> None:
+    answer = await _ask(bot, text)
+    assert answer["response_type"] == "ephemeral"
+    assert "Approval requested" in all_text(answer)
+    await bot.slack.wait_for_calls("chat.postMessage")
+    [card] = visible(bot.slack)
+    request_id = button_value(card, "approval_approve")
+    assert request_id and button_value(card, "approval_reject") == request_id
+    wf = bot.deps.workflow
+    assert wf is not None
+
+    async def attached() -> bool:
+        request = await wf.get(request_id)
+        return request is not None and request.message_ts == card.ts and request.channel == CHANNEL
+
+    await eventually(attached)
+    assert bot.world.mutations() == []  # nothing runs before an approval
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("gate show chekout_v2", "checkout_v2"),  # did you mean
+        ("gate frobnicate x", "Usage"),
+        ("gate rollout mobile_dark_mode 250", "Error"),
+    ],
+)
+async def test_mistakes_get_a_friendly_private_error(
+    bot: BotInstance, text: str, fragment: str
+) -> None:
+    answer = await _ask(bot, text)
+    assert answer["response_type"] == "ephemeral"
+    assert fragment in all_text(answer)
+    assert "Traceback" not in all_text(answer)
+
+
+async def test_statsig_outage_is_a_friendly_message(bot: BotInstance) -> None:
+    bot.world.faults.add(r"/gates/mobile_dark_mode$", "503", times=None)
+    answer = await _ask(bot, "gate show mobile_dark_mode")
+    text = all_text(answer)
+    assert "Statsig" in text and "Traceback" not in text
+
+
+async def test_a_bot_user_cannot_make_changes(bot: BotInstance) -> None:
+    answer = await _ask(bot, "gate disable mobile_dark_mode", user="U9BOT")
+    assert "no email" in all_text(answer)
+    assert visible(bot.slack) == []
+
+
+async def test_missing_email_scope_is_explained(bot: BotInstance) -> None:
+    bot.slack.scopes.discard("users:read.email")
+    answer = await _ask(bot, "gate disable mobile_dark_mode")
+    assert "users:read.email" in all_text(answer)
+    assert visible(bot.slack) == []
+
+
+async def test_ack_arrives_before_statsig_answers(bot: BotInstance) -> None:
+    hold = bot.world.faults.hold(r"/gates/mobile_dark_mode$", method="GET")
+    try:
+        response, url = await bot.command("gate show mobile_dark_mode")
+        assert response.status_code == 200  # Slack has its ack...
+        await asyncio.wait_for(hold.arrived(), 5)  # ...while Statsig's answer is held
+        assert bot.slack.responses(url) == []
+    finally:
+        hold.release()
+    answer = (await wait_responses(bot.slack, url))[0]
+    assert "mobile_dark_mode" in all_text(answer)

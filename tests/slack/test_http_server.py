@@ -1,0 +1,98 @@
+"""The operational endpoints and ``serve``'s fail-fast start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.slack.app import create_app
+from bot.slack.server import create_http_app, redacted_url, run
+from tests.slack.harness import BotInstance, World, bot_instance, settings_for
+from tests.support.asgi_server import serve_asgi
+from tests.support.ports import free_port
+
+
+async def test_healthz_says_alive(bot: BotInstance) -> None:
+    response = await bot.http.get(f"{bot.url}/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_redis_and_statsig(bot: BotInstance) -> None:
+    response = await bot.http.get(f"{bot.url}/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"redis": "ok", "statsig": "ok"}
+
+
+async def test_readyz_names_what_is_down(w: World) -> None:
+    async with bot_instance(w) as healthy:
+        dead = aioredis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+        deps = healthy.deps
+        deps.redis = dead
+        w.faults.add(r"/gates$", "500", times=None)
+        http_app = create_http_app(create_app(settings_for(w.slack, w.redis_url), deps), deps)
+        try:
+            async with serve_asgi(http_app) as url:
+                response = await healthy.http.get(f"{url}/readyz")
+        finally:
+            await dead.aclose()
+        assert response.status_code == 503
+        assert response.json()["checks"] == {"redis": "unreachable", "statsig": "unreachable"}
+
+
+async def test_metrics_count_slack_requests(bot: BotInstance) -> None:
+    await bot.post(b"payload=%7B%7D", signed=False)
+    text = (await bot.http.get(f"{bot.url}/metrics")).text
+    assert 'statsig_bot_slack_requests_total{status="401"} 1.0' in text
+    assert "statsig_bot_slack_response_seconds_bucket" in text
+
+
+def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **values: str) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env from the working tree
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_serve_without_signing_secret_fails_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _env(monkeypatch, tmp_path, SLACK_BOT_TOKEN="xoxb-secret-token-value")
+    assert run("http", "127.0.0.1", free_port()) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "statsig-bot: SLACK_SIGNING_SECRET: missing (required for serving Slack over HTTP)"
+    )
+
+
+def test_socket_mode_needs_an_app_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _env(monkeypatch, tmp_path, SLACK_BOT_TOKEN="xoxb-secret-token-value")
+    assert run("socket", "127.0.0.1", free_port()) == 2
+    assert "SLACK_APP_TOKEN: missing" in capsys.readouterr().err
+
+
+def test_serve_fails_fast_when_redis_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    _env(
+        monkeypatch,
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-secret-token-value",
+        SLACK_SIGNING_SECRET="signing-secret-value",
+        REDIS_URL=f"redis://:hunter2@127.0.0.1:{port}/0",
+    )
+    assert run("http", "127.0.0.1", free_port()) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"statsig-bot: Redis is unreachable at redis://***@127.0.0.1:{port}/0")
+    assert len(err.splitlines()) == 1
+    assert "hunter2" not in err and "xoxb" not in err and "signing-secret" not in err
+
+
+def test_redacted_url_keeps_urls_without_credentials() -> None:
+    assert redacted_url("redis://localhost:6379/0") == "redis://localhost:6379/0"
