@@ -181,9 +181,10 @@ class BotInstance:
 
 
 @contextlib.asynccontextmanager
-async def bot_instance(
+async def deps_for(
     w: World, *, policy: Policy | None = None, warm_gates: bool = False
-) -> AsyncIterator[BotInstance]:
+) -> AsyncIterator[tuple[Settings, SlackDeps]]:
+    """The production wiring around the world's fakes; everything closed afterwards."""
     settings = settings_for(w.slack, w.redis_url)
     redis = aioredis.Redis.from_url(w.redis_url)
     console = w.console()
@@ -194,15 +195,24 @@ async def bot_instance(
     try:
         if warm_gates and deps.gate_names is not None:
             await deps.gate_names.warm()
+        yield settings, deps
+    finally:
+        await deps.aclose()
+        await console.aclose()
+        await redis.aclose()
+
+
+@contextlib.asynccontextmanager
+async def bot_instance(
+    w: World, *, policy: Policy | None = None, warm_gates: bool = False
+) -> AsyncIterator[BotInstance]:
+    """One replica serving ``/slack/events`` over real HTTP."""
+    async with deps_for(w, policy=policy, warm_gates=warm_gates) as (settings, deps):
         app = create_app(settings, deps)
         async with serve_asgi(create_http_app(app, deps)) as url, httpx.AsyncClient(
             timeout=30
         ) as http:
             yield BotInstance(w, deps, url, http)
-    finally:
-        await deps.aclose()
-        await console.aclose()
-        await redis.aclose()
 
 
 def responses(slack: FakeSlack, url: str) -> list[dict[str, Any]]:

@@ -133,7 +133,7 @@ async def test_disable_shortcut_picker_and_submit(bot: BotInstance) -> None:
     assert "disable" in card.text and "mobile_dark_mode" in card.text
 
 
-async def test_read_answer_arrives_even_when_form_trigger_expired(bot: BotInstance) -> None:
+async def test_edit_of_a_non_gate_explains_which_forms_exist(bot: BotInstance) -> None:
     response, url = await bot.command("edit config pricing_tiers")
     assert response.status_code == 200
     answer = (await wait_responses(bot.slack, url))[0]
