@@ -18,17 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from bot.ops.actions_client import ConsoleAPI
+from bot.ops.actions_review import ALL_ENVIRONMENTS, ReviewVerdict, review_verdict
 from bot.ops.plans import BlastRadius, EntityKind, Outcome, OutcomeStatus, Plan
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import (
     ActiveReview,
     DynamicConfig,
+    Environment,
     Experiment,
     Gate,
     GateOverrides,
     ReviewSettings,
     Rule,
     Segment,
+    Team,
 )
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "blast_radius",
     "reference_warnings",
     "entity_env_names",
+    "review_of",
     "reviewers",
 ]
 
@@ -91,9 +95,11 @@ class References:
 class Current(Generic[E]):
     """Everything ``plan()`` needs, read by ``load()``; plain data so tests build it by hand.
 
-    ``project_environments`` is ``None`` when it was not needed (every relevant rule
-    names its environments) or could not be read. ``notes`` are load-time warnings
-    (a blast-radius read that failed) that the plan carries on.
+    ``project_environments`` (names, for the blast radius) is ``None`` when it was not
+    needed (every relevant rule names its environments) or could not be read.
+    ``environments`` and ``team`` feed the review verdict; ``None`` when not read (the
+    incident kill skips them) or unreadable. ``notes`` are load-time warnings (a read that
+    failed) that the plan carries on.
     """
 
     entity: E
@@ -101,6 +107,8 @@ class Current(Generic[E]):
     overrides: GateOverrides | None = None
     project_review_required: bool = False
     project_environments: tuple[str, ...] | None = None
+    environments: tuple[Environment, ...] | None = None
+    team: Team | None = None
     running_pipelines: int = 0
     segment_ids: frozenset[str] | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -128,11 +136,30 @@ def _review_settings(entity: Entity) -> ReviewSettings | None:
 
 
 def reviewers(entity: Entity, project_required: bool) -> tuple[bool, list[str]]:
-    """(review required?, allowed reviewers by email, else name, else id)."""
-    settings = _review_settings(entity)
-    required = project_required or bool(settings and settings.required_review)
-    names = [r.email or r.name or r.id for r in settings.allowed_reviewers] if settings else []
-    return required, names
+    """(review required?, allowed reviewers by email, else name, else id), from the entity
+    and the project switch alone; :func:`review_of` also weighs environments and team."""
+    verdict = review_verdict(
+        "entity",
+        _review_settings(entity),
+        project_required=project_required,
+        environments=None,
+        team=None,
+    )
+    return verdict.required, verdict.allowed_reviewers
+
+
+def review_of(
+    kind: str, current: Current[Any], touched: Sequence[str] | None = ALL_ENVIRONMENTS
+) -> ReviewVerdict:
+    """Statsig's review verdict for a change touching ``touched`` environments (``None``: all)."""
+    return review_verdict(
+        kind,
+        _review_settings(current.entity),
+        project_required=current.project_review_required,
+        environments=current.environments,
+        team=current.team,
+        touched=touched,
+    )
 
 
 def blast_radius(
@@ -228,13 +255,23 @@ class ActionBase(ABC, Generic[E]):
         """``None`` when ``after`` shows the change, else what still differs."""
         raise NotImplementedError
 
-    def _plan(self, current: Current[E], **fields: Any) -> Plan:
-        """A plan with the parts every action fills the same way."""
+    def _plan(
+        self,
+        current: Current[E],
+        *,
+        review_environments: Sequence[str] | None = ALL_ENVIRONMENTS,
+        **fields: Any,
+    ) -> Plan:
+        """A plan with the parts every action fills the same way.
+
+        ``review_environments`` are the environments the change applies in (``None``: all),
+        for the environments' ``requiresReview``.
+        """
         entity = current.entity
-        required, allowed = reviewers(entity, current.project_review_required)
+        verdict = review_of(self.entity_kind, current, review_environments)
         warnings = list(fields.pop("warnings", []))
-        if required:
-            warnings.append("Statsig requires a review for changes to this entity.")
+        if verdict.warning is not None:
+            warnings.append(verdict.warning)
         if (review := active_review(entity)) is not None:
             warnings.append(f"a Statsig review is already open on it ({review.review_id}).")
         warnings.extend(current.notes)
@@ -244,8 +281,8 @@ class ActionBase(ABC, Generic[E]):
             entity_id=entity.id,
             entity_name=entity.name,
             reason=self.reason,
-            review_required=required,
-            allowed_reviewers=allowed,
+            review_required=verdict.required,
+            allowed_reviewers=verdict.allowed_reviewers,
             tags=list(entity.tags),
             base_version=entity.version,
             base_modified_time=entity.last_modified_time,

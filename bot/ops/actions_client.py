@@ -21,6 +21,7 @@ from bot.statsig.models import (
     ReleasePipelineTrigger,
     ReviewsSettings,
     Segment,
+    Team,
 )
 
 __all__ = ["ConsoleAPI"]
@@ -69,6 +70,7 @@ class ConsoleAPI(Protocol):
 
     async def get_review_settings(self) -> ReviewsSettings: ...
     async def get_environments(self) -> list[Environment]: ...
+    async def get_team(self, team_id: str, /) -> Team: ...
     async def list_pipeline_triggers(
         self,
         *,

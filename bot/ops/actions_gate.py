@@ -204,6 +204,7 @@ class GateRollout(_GateAction):
             blast_radius=blast_radius(current, rules=[target]),
             change=change,
             warnings=warnings,
+            review_environments=target.environments,
         )
 
     async def _mutate(self, client: ConsoleAPI, plan: Plan) -> Gate:

@@ -44,7 +44,16 @@ class IncidentKill(_GateAction):
     absolute = True
 
     async def load(self, client: ConsoleAPI) -> Current[Gate]:
-        """One GET: the snapshot. The blast radius reads are skipped on purpose."""
+        """One GET: the snapshot. Every other read is skipped on purpose.
+
+        The kill is the break-glass path: each extra round trip (blast radius, project
+        review switch, environments, owning team) delays the disable by its latency, and
+        any of them may be the thing that is slow during an incident. The review verdict
+        therefore rests on the gate's own ``reviewSettings`` only; the team, environment
+        and project switches are still enforced by Statsig itself, because the disable is
+        sent with ``x-respect-review-settings`` and a held kill says loudly that the gate
+        is NOT disabled yet. A non-responder's kill needs a responder's approval anyway.
+        """
         return Current(entity=await client.get_gate(self.gate_id))
 
     def plan(self, current: Current[Gate]) -> Plan:

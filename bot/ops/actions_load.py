@@ -4,20 +4,38 @@ The entity read must succeed (a plan without it is meaningless, so its
 :class:`~bot.statsig.errors.ConsoleError` propagates to the caller). The reads around it
 are best effort and run concurrently: if one fails, the plan still appears, with a note
 saying what could not be counted, because a person can still judge the change.
+
+The project's environments and the owning team change rarely but are read for every plan
+(their review switches, see :mod:`bot.ops.actions_review`), so they are cached per client
+for :data:`LOOKUP_TTL` seconds. Failures are not cached.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
-from typing import TypeVar
+import dataclasses
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from bot.ops.actions_base import Current, E, References
 from bot.ops.actions_client import ConsoleAPI
 from bot.statsig.errors import ConsoleError
-from bot.statsig.models import DynamicConfig, Gate, GateOverrides, Rule
+from bot.statsig.models import DynamicConfig, Environment, Gate, GateOverrides, Rule, Team
 
-__all__ = ["FINISHED_PIPELINE_STATUSES", "load_context", "load_gate"]
+__all__ = [
+    "FINISHED_PIPELINE_STATUSES",
+    "LOOKUP_TTL",
+    "LookupCache",
+    "load_context",
+    "load_gate",
+    "lookup_cache",
+]
+
+LOOKUP_TTL = 30.0
+"""Seconds an environments or team read is reused: long enough for a burst of plans,
+short enough that a review switch flipped in the console is seen almost at once."""
 
 FINISHED_PIPELINE_STATUSES = frozenset({"ABORTED", "COMPLETED"})
 """Release pipeline trigger statuses that no longer change the gate."""
@@ -33,10 +51,6 @@ async def _attempt(what: str, call: Awaitable[T], notes: list[str]) -> T | None:
         return None
 
 
-async def _none() -> None:
-    return None
-
-
 async def _zero() -> int:
     return 0
 
@@ -46,9 +60,65 @@ async def _project_review(client: ConsoleAPI, notes: list[str]) -> bool:
     return bool(settings and settings.is_config_review_required)
 
 
-async def _environments(client: ConsoleAPI, notes: list[str]) -> tuple[str, ...] | None:
-    envs = await _attempt("the project's environments", client.get_environments(), notes)
-    return None if envs is None else tuple(env.name for env in envs)
+class LookupCache:
+    """Environments and teams of one client, each kept for ``ttl`` seconds."""
+
+    def __init__(
+        self, *, ttl: float = LOOKUP_TTL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    async def get(self, key: str, read: Callable[[], Awaitable[T]]) -> T:
+        """The cached value of ``key``, or ``read()``'s (which may raise; then nothing is kept)."""
+        now = self.clock()
+        hit = self._entries.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            value: T = hit[1]
+            return value
+        fresh = await read()
+        self._entries[key] = (now, fresh)
+        return fresh
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, LookupCache] = weakref.WeakKeyDictionary()
+
+
+def lookup_cache(client: ConsoleAPI) -> LookupCache:
+    """The cache that belongs to ``client`` (gone with it); a throwaway one if it can't."""
+    try:
+        cache = _CACHES.get(client)
+        if cache is None:
+            cache = _CACHES[client] = LookupCache()
+        return cache
+    except TypeError:  # a client that cannot be weakly referenced: no caching
+        return LookupCache(ttl=0.0)
+
+
+async def _environments(client: ConsoleAPI, notes: list[str]) -> tuple[Environment, ...] | None:
+    cache = lookup_cache(client)
+    envs = await _attempt(
+        "the project's environments",
+        cache.get("environments", client.get_environments),
+        notes,
+    )
+    return None if envs is None else tuple(envs)
+
+
+async def _team(client: ConsoleAPI, entity: Any, notes: list[str]) -> Team | None:
+    team_id = getattr(entity, "team_id", None)
+    if not team_id:
+        return None
+    cache = lookup_cache(client)
+    return await _attempt(
+        "the owning team's review settings",
+        cache.get(f"team:{team_id}", lambda: client.get_team(team_id)),
+        notes,
+    )
 
 
 async def _pipelines(client: ConsoleAPI, entity: Gate | DynamicConfig, notes: list[str]) -> int:
@@ -80,21 +150,29 @@ async def load_context(
     rules: Sequence[Rule] = (),
     all_environments: bool = False,
 ) -> Current[E]:
-    """The review, environment and pipeline context around an already-read entity."""
+    """The review, environment, team and pipeline context around an already-read entity.
+
+    The environments are always read (their ``requiresReview`` matters to every change);
+    their names feed the blast radius only when a rule or the action spans all of them.
+    """
     notes: list[str] = []
-    want_envs = all_environments or needs_all_environments(rules)
+    want_names = all_environments or needs_all_environments(rules)
     pipelines: Awaitable[int] = (
         _pipelines(client, entity, notes) if isinstance(entity, Gate | DynamicConfig) else _zero()
     )
-    review, envs, running = await asyncio.gather(
+    review, envs, team, running = await asyncio.gather(
         _project_review(client, notes),
-        _environments(client, notes) if want_envs else _none(),
+        _environments(client, notes),
+        _team(client, entity, notes),
         pipelines,
     )
+    names = tuple(env.name for env in envs) if envs is not None and want_names else None
     return Current(
         entity=entity,
         project_review_required=review,
-        project_environments=envs,
+        project_environments=names,
+        environments=envs,
+        team=team,
         running_pipelines=running,
         notes=tuple(notes),
     )
@@ -117,12 +195,9 @@ async def load_gate(
         load_context(client, gate, rules=gate.rules, all_environments=all_environments),
         _attempt("the gate's references", client.list_gate_references(gate_id), notes),
     )
-    return Current(
-        entity=gate,
+    return dataclasses.replace(
+        context,
         references=References() if refs is None else References.count(refs),
         overrides=current_overrides,
-        project_review_required=context.project_review_required,
-        project_environments=context.project_environments,
-        running_pipelines=context.running_pipelines,
         notes=context.notes + tuple(notes),
     )

@@ -87,6 +87,10 @@ def apply_override(
     return result
 
 
+def _ids(count: int) -> str:
+    return f"{count} ID" if count == 1 else f"{count} IDs"
+
+
 _ID_LISTS = ("passingUserIDs", "failingUserIDs", "passingCustomIDs", "failingCustomIDs")
 
 
@@ -160,7 +164,7 @@ class GateOverride(_GateAction):
         envs = [self.environment] if self.environment else None
         return self._plan(
             current,
-            summary=f"{self.mode} override for {len(self.ids)} ID(s) on gate {gate.id}{where}",
+            summary=f"{self.mode} override for {_ids(len(self.ids))} on gate {gate.id}{where}",
             overrides_added=added,
             overrides_removed=removed,
             blast_radius=blast_radius(current, rules=gate.rules, environments=envs),
@@ -171,6 +175,7 @@ class GateOverride(_GateAction):
                 "idType": gate.id_type,
             },
             warnings=warnings,
+            review_environments=envs,
         )
 
     async def execute(self, client: ConsoleAPI, plan: Plan) -> Outcome:

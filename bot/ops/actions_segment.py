@@ -12,6 +12,7 @@ Usage::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -59,12 +60,7 @@ class _SegmentIds(ActionBase[Segment]):
         members = None
         if segment.type == SegmentType.ID_LIST:
             members = await self._members(client)
-        return Current(
-            entity=segment,
-            project_review_required=context.project_review_required,
-            segment_ids=members,
-            notes=context.notes,
-        )
+        return dataclasses.replace(context, segment_ids=members)
 
     def plan(self, current: Current[Segment]) -> Plan:
         segment = current.entity
@@ -88,7 +84,8 @@ class _SegmentIds(ActionBase[Segment]):
             )
         return self._plan(
             current,
-            summary=f"{verb} {len(moving)} ID(s) {'to' if self.adding else 'from'} segment "
+            summary=f"{verb} {len(moving)} ID{'' if len(moving) == 1 else 's'} "
+            f"{'to' if self.adding else 'from'} segment "
             f"{segment.id}",
             overrides_added=moving if self.adding else [],
             overrides_removed=[] if self.adding else moving,

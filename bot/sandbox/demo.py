@@ -5,6 +5,10 @@
 * ``new_nav`` — a rollout gate whose first rule passes 10 % (the rollout story), with a release
   pipeline trigger in progress;
 * gates requiring review with ``allowedReviewers`` alice and bob (``payments_*``, ``fraud_*``);
+  ``payments_3ds`` is owned (``teamID``) by team Payments, which requires reviews, and
+  ``new_nav`` by team Growth, which does not (tests flip its ``requireReviews``).
+  ``checkout_v2`` names team Payments but carries no ``teamID`` on purpose, so the
+  incident story is not held up by the team's review requirement;
 * ``pricing_test`` — an active experiment (the PM story), plus experiments in every state.
 
 Nothing here is random: the same data comes back every time, so tests may name it.
@@ -23,6 +27,7 @@ from bot.sandbox.demo_project import (
     REVIEWERS,
     populate_project,
     standard_environments,
+    team_id,
 )
 from bot.sandbox.entities import (
     condition,
@@ -66,6 +71,7 @@ _HAND_WRITTEN: dict[str, tuple[Entity, list[tuple[str, float, list[Entity], Any]
             "tags": ["web"],
             "description": "Redesigned navigation bar",
             "team": "Growth",
+            "teamID": team_id("Growth"),
             "releasePipelineID": "pipeline_nav",
         },
         [
@@ -78,6 +84,7 @@ _HAND_WRITTEN: dict[str, tuple[Entity, list[tuple[str, float, list[Entity], Any]
             "checksPerHour": 9_100,
             "tags": ["critical", "payments"],
             "team": "Payments",
+            "teamID": team_id("Payments"),
             "description": "3-D Secure challenge for card payments",
             "reviewSettings": {"requiredReview": True, "allowedReviewers": REVIEWERS},
         },

@@ -18,6 +18,7 @@ __all__ = [
     "REVIEWERS",
     "populate_project",
     "standard_environments",
+    "team_id",
 ]
 
 DEMO_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -39,6 +40,11 @@ def _actor(person: Entity) -> Entity:
 
 ALICE, BOB, CAROL, DAVE = (_actor(p) for p in PEOPLE)
 REVIEWERS = [{"id": a["id"], "name": a["name"], "email": a["email"]} for a in (ALICE, BOB)]
+
+
+def team_id(name: str) -> str:
+    """The demo team's ID (``Payments`` requires reviews, admin alice; ``Growth`` does not)."""
+    return base_id("team", name)
 
 
 def standard_environments() -> list[Entity]:
@@ -103,7 +109,7 @@ def _team(
     name: str, members: list[Entity], admins: list[Entity], approval: str, require: bool
 ) -> Entity:
     return {
-        "id": base_id("team", name),
+        "id": team_id(name),
         "name": name,
         "description": f"The {name} team",
         "members": [dict(m) for m in members],

@@ -13,8 +13,10 @@ What is our inference (not documented; verify against a real project before rely
   * Truthy header values are ``true``/``1``/``yes``/``on`` (case-insensitive); anything else,
     or no header, means "bypass": the Console key applies the change at once.
   * With the header, a mutation on an entity that requires review (its own
-    ``reviewSettings.requiredReview``, or the project's ``is_config_review_required``) is NOT
-    applied. The entity gains ``activeReview {reviewID, reviewStatus: "pending", description}``,
+    ``reviewSettings.requiredReview``, the project's ``is_config_review_required``, or the
+    ``requireReviews`` of the team its ``teamID`` names) is NOT applied. Environments'
+    ``requiresReview`` is not emulated. The entity gains
+    ``activeReview {reviewID, reviewStatus: "pending", description}``,
     the answer is the usual 200 with the *unchanged* entity (or message) and a message saying
     the change was submitted for review. ``version`` is not bumped; an audit entry
     ``config_review_create`` is written.
@@ -65,6 +67,9 @@ def requires_review(state: SandboxState, change: Change) -> bool:
         return False
     settings = entity.get("reviewSettings") or {}
     if settings.get("requiredReview"):
+        return True
+    owner = entity.get("teamID")
+    if owner and any(t.get("id") == owner and t.get("requireReviews") for t in state.teams):
         return True
     project = bool(state.review_settings.get("is_config_review_required"))
     return project and change.kind in _PROJECT_REVIEWED_KINDS

@@ -65,7 +65,6 @@ def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
         logger=logging.getLogger("bot.slack.bolt"),
         process_before_response=False,
         raise_error_for_unhandled_request=False,
-        verification_token="",
     )
     app.use(_dedupe_middleware(deps))
     app.error(_on_error)

@@ -25,6 +25,7 @@ import uvicorn
 from redis.exceptions import RedisError
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -56,10 +57,21 @@ def redacted_url(url: str) -> str:
 def create_http_app(bolt_app: AsyncApp, deps: SlackDeps) -> Starlette:
     """The ASGI app serving Slack and the operational endpoints."""
     handler = AsyncSlackRequestHandler(bolt_app)
+    secret = deps.settings.slack_signing_secret
+    # Bolt verifies too, but only after parsing the body: an unsigned malformed body would
+    # reach its parser (a 500). Checking the exact raw bytes first makes that a plain 401.
+    verifier = SignatureVerifier(secret.get_secret_value() if secret is not None else "")
 
     async def events(request: Request) -> Response:
         started = time.perf_counter()
-        response = await handler.handle(request)
+        body = await request.body()
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            response: Response = JSONResponse({"error": "invalid request"}, status_code=401)
+        else:
+            try:
+                response = await handler.handle(request)
+            except ValueError:  # signed, yet not a Slack payload
+                response = JSONResponse({"error": "malformed request"}, status_code=400)
         deps.metrics.response_seconds.observe(time.perf_counter() - started)
         deps.metrics.requests.labels(status=str(response.status_code)).inc()
         return response

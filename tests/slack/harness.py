@@ -10,7 +10,7 @@ import contextlib
 import itertools
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -96,7 +96,6 @@ class BotInstance:
     deps: SlackDeps
     url: str
     http: httpx.AsyncClient
-    sent: list[bytes] = field(default_factory=list)
 
     @property
     def slack(self) -> FakeSlack:
@@ -122,9 +121,7 @@ class BotInstance:
         self, text: str, user: str = "U1ALICE", channel: str = CHANNEL
     ) -> tuple[httpx.Response, str]:
         response_url = self.slack.new_response_url(channel_id=channel, user_id=user)
-        body = slash_command_body(
-            text, user, channel, response_url, self.slack.new_trigger_id()
-        )
+        body = slash_command_body(text, user, channel, response_url, self.slack.new_trigger_id())
         return await self.post(body), response_url
 
     async def click(
@@ -209,9 +206,10 @@ async def bot_instance(
     """One replica serving ``/slack/events`` over real HTTP."""
     async with deps_for(w, policy=policy, warm_gates=warm_gates) as (settings, deps):
         app = create_app(settings, deps)
-        async with serve_asgi(create_http_app(app, deps)) as url, httpx.AsyncClient(
-            timeout=30
-        ) as http:
+        async with (
+            serve_asgi(create_http_app(app, deps)) as url,
+            httpx.AsyncClient(timeout=30) as http,
+        ):
             yield BotInstance(w, deps, url, http)
 
 

@@ -63,9 +63,7 @@ async def test_bot_users_have_no_email(slack: FakeSlack, redis_client: aioredis.
         await _identity(slack, redis_client).actor("U9BOT")
 
 
-async def test_missing_email_scope_is_named(
-    slack: FakeSlack, redis_client: aioredis.Redis
-) -> None:
+async def test_missing_email_scope_is_named(slack: FakeSlack, redis_client: aioredis.Redis) -> None:
     slack.scopes.discard("users:read.email")
     with pytest.raises(IdentityError, match="users:read.email"):
         await _identity(slack, redis_client).actor("U1ALICE")

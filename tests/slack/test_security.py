@@ -68,3 +68,9 @@ async def test_tampered_body_is_refused(bot: BotInstance) -> None:
 async def test_a_correctly_signed_request_is_accepted(bot: BotInstance) -> None:
     response = await bot.post(_command_body(bot))
     assert response.status_code == 200
+
+
+async def test_unsigned_garbage_is_401_and_signed_garbage_is_400(bot: BotInstance) -> None:
+    assert (await bot.post(b"payload=not-json", signed=False)).status_code == 401
+    assert (await bot.post(b"payload=not-json")).status_code == 400
+    _no_side_effects(bot)
