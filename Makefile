@@ -24,8 +24,8 @@ run: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/ruff check bot tests $(wildcard bench)
+	$(BIN)/ruff format --check bot tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict bot
