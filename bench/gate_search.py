@@ -1,0 +1,175 @@
+"""Searching 10,000 gates: the type-ahead picker and ``gate search <text>``.
+
+The picker (:class:`~bot.slack.gate_names.GateNameCache`) must answer inside Slack's
+3-second options window; ``gate search`` (through :class:`~bot.ops.service.ChatOps`)
+answers a person. Both are timed per query once their cache is warm, and cold (the first
+query pays for listing every gate from the sandbox, 100 per page).
+
+Baselines, measured in the same run: a plain Python substring scan over the 10,000 names
+(for warm queries), and a raw ``iter_gates`` listing followed by that scan (for cold ones).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bench._infra import console_for
+from bench._report import Report, fmt_ms, fmt_ratio, percentile, ratio
+from bot.ops.identity import Actor
+from bot.ops.policy import Policy
+from bot.ops.replies import Context, Reply
+from bot.ops.service import ChatOps
+from bot.sandbox import SandboxState, create_sandbox_app
+from bot.slack.gate_names import GateNameCache
+from bot.statsig.client import ConsoleClient
+
+__all__ = ["FULL", "QUERIES", "QUICK", "Params", "run"]
+
+QUERIES = ("bulk_gate_0999", "gate_05", "checkout", "9999", "zzz-nothing")
+"""A prefix hit, a broad infix (1,000 matches), a demo name, a suffix, and a miss."""
+
+
+@dataclass(frozen=True)
+class Params:
+    gates: int = 10_000
+    warm_repeats: int = 40
+    cold_repeats: int = 2
+
+
+FULL = Params()
+QUICK = Params(warm_repeats=10, cold_repeats=1)
+
+Query = Callable[[str], Awaitable[object]]
+
+
+class _Clock:
+    """A clock the benchmark moves: past the list TTL makes the next search cold."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _timed(query: Query, text: str) -> float:
+    started = time.perf_counter()
+    await query(text)
+    return time.perf_counter() - started
+
+
+async def _samples(
+    query: Query, repeats: int, before: Callable[[], None] | None = None
+) -> list[float]:
+    out: list[float] = []
+    for _ in range(repeats):
+        for text in QUERIES:
+            if before is not None:
+                before()
+            out.append(await _timed(query, text))
+    return out
+
+
+def _matching(names: Sequence[str], text: str) -> list[str]:
+    needle = text.lower()
+    return [n for n in names if needle in n.lower()]
+
+
+def _scan(names: Sequence[str]) -> Query:
+    async def query(text: str) -> list[str]:
+        return _matching(names, text)
+
+    return query
+
+
+def _list_and_scan(console: ConsoleClient) -> Query:
+    async def query(text: str) -> list[str]:
+        return _matching([g.id async for g in console.iter_gates()], text)
+
+    return query
+
+
+def _picker(console: ConsoleClient, holder: list[GateNameCache]) -> Query:
+    async def gate_ids() -> list[str]:
+        return [gate.id async for gate in console.iter_gates()]
+
+    async def query(text: str) -> list[str]:
+        if not holder:  # cold: a fresh cache, allowed to wait for the whole listing
+            holder.append(GateNameCache(gate_ids, ttl=3600, fetch_timeout=120))
+        return await holder[0].search(text)
+
+    return query
+
+
+def _chatops(console: ConsoleClient, clock: _Clock) -> Query:
+    ops = ChatOps(console, Policy(), clock=clock)
+    ctx = Context(Actor("U1ALICE", "alice@example.com", "Alice", statsig_role="Member"))
+
+    async def query(text: str) -> Reply:
+        reply = await ops.handle(f"gate search {text}", ctx)
+        if not isinstance(reply, Reply) or not reply.ok:
+            raise RuntimeError(f"gate search {text!r} failed: {reply!r}")
+        return reply
+
+    return query
+
+
+async def run(p: Params, redis_url: str | None = None) -> Report:
+    """``redis_url`` is unused (search touches no Redis); accepted for a uniform runner."""
+    state = SandboxState.demo()
+    state.add_many_gates(p.gates)
+    names = list(state.gates)
+    console = console_for(create_sandbox_app(state))
+    try:
+        figures = await _measure(p, console, names)
+    finally:
+        await console.aclose()
+    return _report(p, len(names), figures)
+
+
+async def _measure(
+    p: Params, console: ConsoleClient, names: list[str]
+) -> dict[str, tuple[list[float], list[float]]]:
+    figures: dict[str, tuple[list[float], list[float]]] = {}
+    scan_warm = await _samples(_scan(names), p.warm_repeats)
+    scan_cold = await _samples(_list_and_scan(console), p.cold_repeats)
+    figures["baseline: substring scan (cold: + list)"] = (scan_warm, scan_cold)
+
+    caches: list[GateNameCache] = []
+    picker = _picker(console, caches)
+    cold = await _samples(picker, p.cold_repeats, before=caches.clear)
+    warm = await _samples(picker, p.warm_repeats)
+    for cache in caches:
+        await cache.aclose()
+    figures["picker: GateNameCache.search"] = (warm, cold)
+
+    clock = _Clock()
+    chatops = _chatops(console, clock)
+
+    def expire() -> None:
+        clock.now += 3600.0  # past every list and name cache TTL
+
+    cold = await _samples(chatops, p.cold_repeats, before=expire)
+    warm = await _samples(chatops, p.warm_repeats)
+    figures["ChatOps: gate search <text>"] = (warm, cold)
+    return figures
+
+
+def _report(p: Params, count: int, figures: dict[str, tuple[list[float], list[float]]]) -> Report:
+    report = Report(
+        f"search over {count:,} gates ({len(QUERIES)} queries; p50 per query)",
+        ("path", "warm", "warm / scan", "cold", "cold / list+scan"),
+    )
+    base_warm, base_cold = (percentile(s, 50) for s in next(iter(figures.values())))
+    for label, (warm, cold) in figures.items():
+        w, c = percentile(warm, 50), percentile(cold, 50)
+        report.add(label, fmt_ms(w), fmt_ratio(ratio(w, base_warm)), fmt_ms(c),
+                   fmt_ratio(ratio(c, base_cold)))  # fmt: skip
+    report.notes.append(f"queries: {', '.join(QUERIES)}")
+    report.notes.append(
+        f"warm: {p.warm_repeats} round(s) of the queries; cold: {p.cold_repeats} round(s), each "
+        "query with an empty cache (listing 100 gates per page from the in-process sandbox)"
+    )
+    return report
