@@ -1,8 +1,9 @@
 """``statsig-bot check``: is this deployment ready? One line per check, non-zero on failure.
 
 Validates the settings and the policy file, then reaches each service the way the bot
-will: Slack (``auth.test``), Statsig (one cheap GET) and Redis (``PING``, plus the approval
-store's own health warnings when that module is present). Services that are not configured
+will: Slack (``auth.test``), Statsig (one cheap GET) and Redis (``PING``, plus the warnings of
+:func:`bot.approvals.health.check_redis`: an evicting ``maxmemory-policy`` or no
+persistence would silently lose pending approvals). Services that are not configured
 are reported as skipped, not failed: the shell runs without any of them. No line ever
 contains a secret: messages come from error types and Statsig's ``user_message``, and pass
 through a redaction of every configured secret as a last guard.
@@ -11,8 +12,6 @@ through a redaction of every configured secret as a last guard.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import inspect
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 
+from bot.approvals.health import check_redis
 from bot.config import ConfigError, Settings, load_settings
 from bot.ops.policy import load_policy
 from bot.statsig.client import ConsoleClient
@@ -106,28 +106,12 @@ async def _redis(settings: Settings) -> list[CheckLine]:
     try:
         await client.ping()
         lines = [CheckLine("redis", "ok", f"PING ok ({where})")]
-        lines += [CheckLine("redis", "warn", w) for w in await _redis_warnings(client)]
+        lines += [CheckLine("redis", "warn", w) for w in await check_redis(client)]
         return lines
     except aioredis.RedisError as exc:
         return [CheckLine("redis", "fail", f"cannot reach Redis ({where}): {type(exc).__name__}")]
     finally:
         await client.aclose()
-
-
-async def _redis_warnings(client: aioredis.Redis) -> list[str]:
-    """``bot.approvals.health.check_redis`` warnings, when that module exists."""
-    try:
-        health = importlib.import_module("bot.approvals.health")
-    except ImportError:
-        return []
-    result: Any = health.check_redis(client)
-    if inspect.isawaitable(result):
-        result = await result
-    if result is None:
-        return []
-    if isinstance(result, str):
-        return [result]
-    return [str(getattr(w, "message", w)) for w in result]
 
 
 async def _guarded(name: str, check: Callable[[], Awaitable[Any]]) -> list[CheckLine]:

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+import redis
 
 from bot import check
 from bot.config import load_settings
@@ -111,3 +112,24 @@ async def test_statsig_and_slack_reached(env: pytest.MonkeyPatch) -> None:
     assert failed["slack"].verdict == "fail" and "auth.test failed" in failed["slack"].detail
     rendered = "\n".join(line.render() for line in failed.values())
     assert "console-wrongwrongwrong" not in rendered and "xoxb-not-the-right-token" not in rendered
+
+
+def test_redis_eviction_policy_is_a_warning(
+    env: pytest.MonkeyPatch, redis_server: RedisServer
+) -> None:
+    """An evicting maxmemory-policy could drop pending approvals: a warning, not a failure."""
+    env.setenv("REDIS_URL", redis_server.url)
+    admin = redis.Redis.from_url(redis_server.url)
+    try:
+        admin.config_set("maxmemory-policy", "allkeys-lru")
+        code, lines = _run()
+    finally:
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.close()
+    assert code == 0
+    warnings = [line for line in lines if line.startswith("! redis:")]
+    assert any("maxmemory-policy is allkeys-lru" in line for line in warnings), lines
+    code, lines = _run()
+    assert not any("maxmemory-policy" in line for line in lines)
+    # The session's server runs without persistence: that warning stays, as it should.
+    assert any(line.startswith("! redis: persistence is off") for line in lines)

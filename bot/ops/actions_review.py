@@ -25,10 +25,19 @@ from dataclasses import dataclass, field
 
 from bot.statsig.models import Environment, ReviewSettings, Team
 
-__all__ = ["ALL_ENVIRONMENTS", "ReviewVerdict", "review_verdict", "team_reviewers"]
+__all__ = [
+    "ALL_ENVIRONMENTS",
+    "REVIEW_WARNING",
+    "ReviewVerdict",
+    "review_verdict",
+    "team_reviewers",
+]
 
 ALL_ENVIRONMENTS: None = None
 """``touched`` value meaning "every environment of the project"."""
+
+REVIEW_WARNING = "Statsig requires a review of this change"
+"""How the plan's warning about a required review starts (renderers look for it)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,8 @@ class ReviewVerdict:
         """The plan's warning line saying *why* review is required."""
         if not self.required:
             return None
-        return f"Statsig requires a review of this change: {'; '.join(self.reasons)}."
+        why = "; ".join(self.reasons)
+        return f"{REVIEW_WARNING} ({why}); it may wait for that review in Statsig."
 
 
 def team_reviewers(team: Team) -> list[str]:
@@ -91,7 +101,7 @@ def review_verdict(
     if settings is not None and settings.required_review:
         reasons.append(f"the {kind}'s own review setting")
     if project_required:
-        reasons.append("the project requires reviews (/settings/reviews)")
+        reasons.append("the project requires reviews")
     for env in environments or ():
         if env.requires_review and _applies(env, touched):
             reasons.append(f"environment {env.name} requires review")

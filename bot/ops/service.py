@@ -178,7 +178,7 @@ class ChatOps:
             case HistoryCommand():
                 return await self._reads.history(command)
             case ApprovalsCommand(scope=scope):
-                return await approvals_reply(self.workflow, scope, ctx.actor)
+                return await approvals_reply(self.workflow, scope, ctx.actor, policy=self.policy)
             case AuditCommand(name=name, since=since):
                 seconds = since.total_seconds() if since is not None else None
                 return await audit_reply(self.workflow, self.client, name, seconds)

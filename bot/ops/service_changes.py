@@ -17,6 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.approvals.audit import merge_audit
+from bot.approvals.authorize import approval_verdict
+from bot.approvals.models import AuditEvent
+from bot.approvals.results import stored_plan
 from bot.ops.actions import Action, PlanError, Restore
 from bot.ops.identity import Actor
 from bot.ops.plans import Outcome, Plan
@@ -24,10 +28,19 @@ from bot.ops.policy import Allowed, Denied, NeedsApproval, Policy, ReviewRequire
 from bot.ops.replies import Context, Proposal, Reply
 from bot.ops.service_reads import Reads
 from bot.slack.blocks import render_audit, render_error, render_outcome, render_plan
-from bot.slack.blocks.common import Message, esc, esc_plain, header, ident, message, section
+from bot.slack.blocks.common import (
+    Message,
+    esc,
+    esc_plain,
+    header,
+    ident,
+    message,
+    person,
+    plural,
+    section,
+)
 from bot.slack.blocks.parts import packed_sections
 from bot.statsig.client import ConsoleClient
-from bot.statsig.models import AuditLogEntry
 
 __all__ = [
     "Changes",
@@ -190,7 +203,7 @@ class Changes:
         return Reply(
             message=_note(
                 f"Approval requested: {request_id}. It needs "
-                f"{need.approvals_required} approval(s) from {need.approvers.name}."
+                f"{plural(need.approvals_required, 'approval')} from {need.approvers.name}."
             ),
             announcements=(message,),
             request_id=request_id,
@@ -242,17 +255,31 @@ def _note(text: str) -> Message:
 
 
 def _request_line(request: Any) -> str:
-    who = request.requester.email or request.requester.user_id
     reason = f" — {esc(request.reason, 200)}" if request.reason else ""
     return (
         f"{ident(request.id, 40)} · {esc(request.state, 30)} · {esc(request.action, 40)} "
-        f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 100)} · by {esc(who, 80)} "
-        f"· {len(request.approvals)}/{request.quorum} approvals{reason}"
+        f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 100)} "
+        f"· by {person(request.requester.user_id)} "
+        f"· {len(request.approvals)}/{plural(request.quorum, 'approval')}{reason}"
     )
 
 
-async def approvals_reply(workflow: WorkflowLike | None, scope: str, actor: Actor) -> Reply:
-    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them."""
+def _may_approve(policy: Policy, actor: Actor, request: Any) -> bool:
+    """Whether ``actor``'s approval of ``request`` would count, by today's policy."""
+    stored = stored_plan(request)
+    if stored is None:
+        return False
+    return approval_verdict(policy, actor, request, stored).kind == "allowed"
+
+
+async def approvals_reply(
+    workflow: WorkflowLike | None, scope: str, actor: Actor, *, policy: Policy | None = None
+) -> Reply:
+    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them.
+
+    ``pending`` lists only what ``actor`` may approve (group, four eyes, Statsig role and
+    reviewers, as a click would be judged); without a ``policy`` it hides only their own.
+    """
     if workflow is None:
         return unavailable("Listing approval requests")
     if scope == "mine":
@@ -264,24 +291,12 @@ async def approvals_reply(workflow: WorkflowLike | None, scope: str, actor: Acto
         if scope == "pending":
             mine = {r.id for r in await workflow.mine(actor)}
             requests = [r for r in requests if r.id not in mine]
+            if policy is not None:
+                requests = [r for r in requests if _may_approve(policy, actor, r)]
             title = "Approval requests waiting for you"
     lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
-    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="requests")]
+    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="request")]
     return Reply(message=message(f"{title}: {len(requests)}", body))
-
-
-def _as_audit_entry(event: Any) -> AuditLogEntry:
-    at: datetime = event.at
-    from_state = f"{event.from_state} → " if event.from_state else ""
-    return AuditLogEntry(
-        id=str(event.id),
-        name=str(event.entity_id),
-        change_log=f"[bot] {event.action} {event.event} ({from_state}{event.to_state}, "
-        f"request {event.request_id})",
-        date=at.astimezone(UTC).strftime("%Y-%m-%d"),
-        time=at.astimezone(UTC).strftime("%H:%M:%S"),
-        updated_by=str(event.actor),
-    )
 
 
 async def audit_reply(
@@ -291,19 +306,16 @@ async def audit_reply(
     since_seconds: float | None,
 ) -> Reply:
     """``audit [name] [--since D]``: the bot's own trail merged with Statsig's audit log."""
-    entries: list[AuditLogEntry] = []
     notes: list[str] = []
+    since = None
+    if since_seconds is not None:
+        since = datetime.now(UTC) - timedelta(seconds=since_seconds)
+    events: list[AuditEvent] = []
     if workflow is None:
         notes.append("the bot's own audit trail is unavailable (no approval workflow)")
     else:
-        events = await workflow.audit_entries(since_seconds=since_seconds)
-        entries += [_as_audit_entry(e) for e in events if name is None or e.entity_id == name]
-    start = None
-    if since_seconds is not None:
-        start = (datetime.now(UTC) - timedelta(seconds=since_seconds)).date()
-    page = await client.list_audit_logs(start_date=start, limit=100)
-    entries += [e for e in page.data if name is None or e.name == name]
-    epoch = datetime.min.replace(tzinfo=UTC)
-    entries.sort(key=lambda e: e.when or epoch, reverse=True)
+        events = list(await workflow.audit_entries(since_seconds=since_seconds))
+    page = await client.list_audit_logs(start_date=since.date() if since else None, limit=100)
+    entries = merge_audit(events, page.data, name=name, since=since, limit=60)
     title = f"Audit: {name}" if name else "Audit log"
-    return Reply(message=render_audit(entries[:60], title=title, note="; ".join(notes) or None))
+    return Reply(message=render_audit(entries, title=title, note="; ".join(notes) or None))

@@ -3,6 +3,10 @@
 Exit codes (for scripts using ``-c``): 0 done, 1 the command failed or was denied,
 2 usage error (or bad settings), 3 a change was planned but not confirmed (pass ``--yes``).
 
+An interactive or piped session also runs the approval workflow's background duties
+(expiry, recovery, Statsig review watch; :mod:`bot.approvals.duties`) while it is open; a
+one-shot ``-c`` command does not, so it stays a single quick round trip.
+
 The first line says which Statsig (the sandbox, or the real Console API), which Redis
 (in-process fakeredis, or ``REDIS_URL``) and who you are. With ``-c`` it goes to stderr,
 so stdout holds only the command's own output.
@@ -16,6 +20,7 @@ import shutil
 import sys
 from typing import TextIO
 
+from bot.approvals.duties import BackgroundDuties
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import configure_logging
 from bot.ops.replies import Notifier
@@ -25,7 +30,10 @@ from bot.shell.session import Printer, Session, Status
 from bot.shell.wiring import build_runtime, default_actor
 from bot.slack.blocks.common import Message
 
-__all__ = ["ShellNotifier", "run", "run_session"]
+__all__ = ["DUTIES_INTERVAL", "ShellNotifier", "run", "run_session"]
+
+DUTIES_INTERVAL = 15.0
+"""Seconds between the background duties' rounds while a session is open."""
 
 
 class ShellNotifier(Notifier):
@@ -66,6 +74,7 @@ async def run_session(
     printer = Printer(stdout, width=max(60, min(width, 120)), color=interactive)
     notifier = ShellNotifier(printer)
     runtime = await build_runtime(settings, notifier=notifier)
+    duties: BackgroundDuties | None = None
     try:
         session = notifier.session = Session(runtime, printer, ask=None, assume_yes=assume_yes)
         await session.become(actor or default_actor(settings))
@@ -76,10 +85,14 @@ async def run_session(
             return 0 if status is Status.EXIT else int(status)
         printer.line(session.banner())
         printer.line("Type help for commands, exit to leave.")
+        if runtime.workflow is not None:
+            duties = BackgroundDuties(runtime.workflow, interval=DUTIES_INTERVAL)
         if interactive:
             return await interactive_loop(session)
         return await PlainInput(session, stdin).run()
     finally:
+        if duties is not None:
+            await duties.stop()
         await runtime.aclose()
 
 

@@ -27,7 +27,7 @@ from bot.ops.text import normalize
 from bot.shell.render import Choice, render_text_with_choices
 from bot.shell.wiring import Runtime
 from bot.slack.blocks import HelpItem, render_error, render_help
-from bot.slack.blocks.common import Message
+from bot.slack.blocks.common import Message, plural
 from bot.slack.blocks.ids import (
     APPROVAL_APPROVE,
     APPROVAL_CANCEL,
@@ -225,7 +225,7 @@ class Session:
             who = decision.approvers.name
             who = "anyone else" if who == "*" else f"group {who}"
             self.printer.line(
-                f"This change needs {decision.approvals_required} approval(s) from {who}."
+                f"This change needs {plural(decision.approvals_required, 'approval')} from {who}."
             )
             question = "Request approval? [y/N] "
         else:

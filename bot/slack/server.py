@@ -122,7 +122,9 @@ def _require(settings: Settings, mode: str) -> None:
 
 async def connect_redis(url: str) -> aioredis.Redis:
     """A client that has answered PING; :class:`StartupError` otherwise."""
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+    from bot.approvals.health import connect_redis as blocking_redis
+
+    client = blocking_redis(url, timeout=5.0)
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
@@ -143,6 +145,13 @@ async def _serve(settings: Settings, mode: str, host: str, port: int) -> int:
         stack.push_async_callback(redis.aclose)
         deps = await build_deps(settings, redis, stack)
         stack.push_async_callback(deps.aclose)
+        if deps.workflow is not None:
+            # Expiry and interrupted-execution recovery run on every replica; they are
+            # idempotent, so replicas racing each other is harmless.
+            from bot.approvals.duties import BackgroundDuties
+
+            duties = BackgroundDuties(deps.workflow)  # type: ignore[arg-type]
+            stack.push_async_callback(duties.stop)
         app = create_app(settings, deps)
         if mode == "socket":
             await _serve_socket(settings, app, deps)

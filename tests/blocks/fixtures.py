@@ -229,20 +229,23 @@ def outcomes() -> dict[str, Outcome]:
     return {
         "applied": Outcome(
             status=OutcomeStatus.APPLIED,
-            message="checkout_v2 disabled.",
+            message="Done: disable gate checkout_v2",
             after={"isEnabled": False},
             **common,
         ),
         "pending_review": Outcome(
             status=OutcomeStatus.PENDING_REVIEW,
-            message="Statsig turned the change into a review.",
+            message="Submitted for review in Statsig (review rev_9); NOT applied yet: "
+            "disable gate checkout_v2",
             review_id="rev_9",
             **common,
         ),
-        "noop": Outcome(status=OutcomeStatus.NOOP, message="Already disabled.", **common),
+        "noop": Outcome(
+            status=OutcomeStatus.NOOP, message="Nothing to do: disable gate checkout_v2", **common
+        ),
         "failed": Outcome(
             status=OutcomeStatus.FAILED,
-            message="Statsig refused the change.",
+            message="Failed: disable gate checkout_v2",
             error="400: rule not found",
             **common,
         ),

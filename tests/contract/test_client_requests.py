@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from openapi_core import OpenAPI
-from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from bot.statsig.client import ConsoleClient
 from bot.statsig.limiter import MutationLimiter
@@ -27,51 +24,11 @@ from bot.statsig.models import GateOverrides
 from bot.statsig.retry import RetryPolicy
 from tests.statsig.spec_conform import Conformer
 from tests.statsig.spec_examples import first_success_example, load
+from tests.support.openapi import HttpxOpenAPIRequest, HttpxOpenAPIResponse, PathTemplates
 
 pytestmark = pytest.mark.contract
 
 KEY = "console-contractTestKey000000"
-
-
-class OpenAPIRequest:
-    """openapi-core's request protocol over an ``httpx.Request``."""
-
-    def __init__(self, request: httpx.Request) -> None:
-        self._request = request
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(list(request.url.params.multi_items())),
-            header=Headers(list(request.headers.items())),
-        )
-
-    @property
-    def host_url(self) -> str:
-        return f"{self._request.url.scheme}://{self._request.url.netloc.decode()}"
-
-    @property
-    def path(self) -> str:
-        return self._request.url.path
-
-    @property
-    def method(self) -> str:
-        return self._request.method.lower()
-
-    @property
-    def body(self) -> bytes | None:
-        return self._request.content or None
-
-    @property
-    def content_type(self) -> str:
-        return str(self._request.headers.get("content-type", "")).lower()
-
-
-class OpenAPIResponse:
-    """openapi-core's response protocol over an ``httpx.Response``."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self.status_code = response.status_code
-        self.headers = Headers(list(response.headers.items()))
-        self.content_type = response.headers.get("content-type", "").lower()
-        self.data = response.content
 
 
 @dataclass(frozen=True)
@@ -319,17 +276,6 @@ async def _drain(iterator: Any) -> list[Any]:
     return [item async for item in iterator]
 
 
-def _templates(spec: dict[str, Any]) -> list[tuple[re.Pattern[str], str]]:
-    """Path templates as regexes, literal segments first (``/users/teams`` before
-    ``/users/{email}``)."""
-    out = []
-    for template in spec["paths"]:
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-        out.append((re.compile(f"^{pattern}$"), template))
-    out.sort(key=lambda item: item[1].count("{"))
-    return out
-
-
 class FakeStatsig:
     """Answers each request with the document's example for its operation, repaired to
     fit the operation's schema where the document contradicts itself."""
@@ -337,12 +283,12 @@ class FakeStatsig:
     def __init__(self, document: Path) -> None:
         self.document = document
         self.spec = load(document)
-        self.templates = _templates(self.spec)
+        self.templates = PathTemplates(self.spec["paths"])
         self.conformer = Conformer(self.spec)
         self.exchanges: list[tuple[str, httpx.Request, httpx.Response]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        template = next(t for rx, t in self.templates if rx.match(request.url.path))
+        template = self.templates.match(request.url.path)
         method = request.method.lower()
         responses = self.spec["paths"][template][method]["responses"]
         found = first_success_example(self.document, method, template)
@@ -383,10 +329,10 @@ async def test_client_method_matches_the_document(
         assert (request.headers.get("x-respect-review-settings") == "true") is mutation, name
         if request.content:
             json.loads(request.content)  # bodies are JSON
-        adapted = OpenAPIRequest(request)
+        adapted = HttpxOpenAPIRequest(request)
         openapi.validate_request(adapted)
         if name not in UNSATISFIABLE_RESPONSES:
-            openapi.validate_response(adapted, OpenAPIResponse(response))
+            openapi.validate_response(adapted, HttpxOpenAPIResponse(response))
 
 
 def test_every_public_client_method_has_a_contract_case() -> None:

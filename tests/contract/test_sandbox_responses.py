@@ -1,8 +1,9 @@
 """Every sandbox route answers what Statsig's published document says it answers.
 
-Responses go through openapi-core (``OpenAPI.from_file_path``) via a small adapter from
-httpx's request/response to openapi-core's protocols. Where the document contradicts itself,
-the sandbox does what a real client sees, and this module checks that choice explicitly:
+Responses go through openapi-core (``OpenAPI.from_file_path``) via the shared adapter from
+httpx's request/response to openapi-core's protocols (``tests/support/openapi.py``). Where
+the document contradicts itself, the sandbox does what a real client sees, and this module
+checks that choice explicitly:
 
 * ``GET /gates/{id}/rules`` is declared paginated, but its example (and the wire) is one
   object ``{"rules": [...]}``: checked against ``SingleDataResponse`` + ``GateRulesDto``.
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,10 @@ from typing import Any
 import httpx
 import pytest
 from openapi_core import OpenAPI
-from openapi_core.datatypes import RequestParameters
 from openapi_schema_validator import OAS30Validator
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from bot.sandbox import SandboxState, create_sandbox_app
+from tests.support.openapi import HttpxOpenAPIRequest, HttpxOpenAPIResponse, PathTemplates
 
 pytestmark = pytest.mark.contract
 
@@ -45,61 +44,6 @@ ERROR_SCHEMA = {
     "required": ["status", "message"],
     "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
 }
-
-
-class HttpxOpenAPIRequest:
-    """openapi-core's ``Request`` protocol over an ``httpx.Request``."""
-
-    def __init__(self, request: httpx.Request) -> None:
-        self._request = request
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(request.url.params.multi_items()),
-            header=Headers(request.headers.multi_items()),
-            cookie=ImmutableMultiDict(),
-        )
-
-    @property
-    def host_url(self) -> str:
-        return f"{self._request.url.scheme}://{self._request.url.netloc.decode()}"
-
-    @property
-    def path(self) -> str:
-        return self._request.url.path
-
-    @property
-    def method(self) -> str:
-        return self._request.method.lower()
-
-    @property
-    def body(self) -> bytes | None:
-        return self._request.content or None
-
-    @property
-    def content_type(self) -> str:
-        return self._request.headers.get("content-type", "application/octet-stream").lower()
-
-
-class HttpxOpenAPIResponse:
-    """openapi-core's ``Response`` protocol over an ``httpx.Response``."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    @property
-    def status_code(self) -> int:
-        return self._response.status_code
-
-    @property
-    def content_type(self) -> str:
-        return self._response.headers.get("content-type", "").lower()
-
-    @property
-    def headers(self) -> Headers:
-        return Headers(self._response.headers.multi_items())
-
-    @property
-    def data(self) -> bytes:
-        return self._response.content
 
 
 class Contract:
@@ -114,14 +58,10 @@ class Contract:
         audit["actionType"] = {"type": "string"}
         audit["modifierEmail"] = {"type": "string", "nullable": True}
         self.audit_components = patched
-        self._templates = sorted(self.document["paths"], key=lambda t: (t.count("{"), -len(t)))
+        self._templates = PathTemplates(self.document["paths"])
 
     def template(self, path: str) -> str:
-        for template in self._templates:
-            pattern = re.sub(r"\{[^}]+\}", "[^/]+", template)
-            if re.fullmatch(pattern, path):
-                return template
-        raise AssertionError(f"{path} is not in the document")
+        return self._templates.match(path)
 
     def declared(self, method: str, path: str) -> dict[str, Any]:
         responses: dict[str, Any] = self.document["paths"][self.template(path)][method.lower()][

@@ -63,8 +63,9 @@ def test_nothing_requires_review() -> None:
 def test_disable_touches_every_environment() -> None:
     plan = GateDisable("checkout_v2").plan(current(gate(), environments=(STAGING, PROD)))
     assert plan.review_required and plan.allowed_reviewers == []
-    assert "Statsig requires a review of this change: environment production requires review." in (
-        plan.warnings
+    assert (
+        "Statsig requires a review of this change (environment production requires review); "
+        "it may wait for that review in Statsig." in plan.warnings
     )
 
 
@@ -101,8 +102,9 @@ def test_team_requirement_names_the_team_and_its_reviewers() -> None:
     plan = GateDisable("checkout_v2").plan(current(g, team=_team("admin_only")))
     assert plan.review_required
     assert plan.allowed_reviewers == ["ana@example.com", "admin@example.com", "both@example.com"]
-    assert "Statsig requires a review of this change: team Payments requires reviews." in (
-        plan.warnings
+    assert (
+        "Statsig requires a review of this change (team Payments requires reviews); "
+        "it may wait for that review in Statsig." in plan.warnings
     )
 
 
@@ -113,9 +115,9 @@ def test_all_reasons_are_listed() -> None:
     )
     [why] = [w for w in plan.warnings if w.startswith("Statsig requires a review")]
     assert why == (
-        "Statsig requires a review of this change: the gate's own review setting; the project "
-        "requires reviews (/settings/reviews); environment production requires review; "
-        "team Payments requires reviews."
+        "Statsig requires a review of this change (the gate's own review setting; the project "
+        "requires reviews; environment production requires review; team Payments requires "
+        "reviews); it may wait for that review in Statsig."
     )
     assert plan.allowed_reviewers == ["admin@example.com", "both@example.com", "mem@example.com"]
 

@@ -14,7 +14,7 @@ from bot.ops.replies import Proposal, Reply
 from bot.ops.service import ChatOps
 from bot.shell.render import render_text
 from bot.shell.wiring import sandbox_policy
-from tests.ops.service_support import ALICE, BOB, CAROL, Env, sandbox_client
+from tests.ops.service_support import ALICE, BOB, CAROL, DAVE, Env, sandbox_client
 
 workflow_module = pytest.importorskip("bot.approvals.workflow")
 
@@ -83,3 +83,35 @@ async def test_restore_of_nothing_says_so(env: Env) -> None:
     reply = await env.ops.handle("restore new_nav", await env.ctx())
     assert isinstance(reply, Reply) and not reply.ok
     assert "nothing to restore for new_nav" in render_text(reply.message)
+
+
+async def test_pending_lists_only_what_the_actor_may_approve(env: Env) -> None:
+    # payments_3ds requires a Statsig review by alice or bob; carol requests the change.
+    _, reply = await _commit(env, "gate rollout payments_3ds 60 more traffic", CAROL)
+    request_id = reply.request_id
+    assert request_id is not None
+
+    async def pending_for(email: str) -> str:
+        return render_text(
+            (await env.ops.handle("approvals pending", await env.ctx(email))).message
+        )
+
+    assert request_id in await pending_for(BOB)  # a Statsig reviewer, not the requester
+    assert request_id not in await pending_for(CAROL)  # her own request
+    assert request_id not in await pending_for(DAVE)  # Read Only in Statsig
+    _, other = await _commit(env, "gate rollout new_nav 30 ramp", ALICE)
+    carols = await pending_for(CAROL)
+    assert other.request_id is not None and other.request_id in carols
+    assert request_id not in carols
+    everything = render_text((await env.ops.handle("approvals", await env.ctx(DAVE))).message)
+    assert request_id in everything and other.request_id in everything
+    assert "by carol@example.com" in everything and "shell:" not in everything
+
+
+async def test_audit_merges_the_bot_trail_with_statsig(env: Env) -> None:
+    _, reply = await _commit(env, "gate rollout new_nav 25 ramp", ALICE)
+    assert reply.request_id is not None
+    result = await env.ops.handle("audit new_nav --since 1h", await env.ctx())
+    audit = render_text(result.message, width=400)
+    assert f"[bot] gate.rollout requested → pending (request {reply.request_id})" in audit
+    assert "alice@example.com" in audit and "shell:" not in audit

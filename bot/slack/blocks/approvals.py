@@ -36,6 +36,7 @@ from bot.slack.blocks.common import (
     ident,
     link,
     message,
+    person,
     plural,
     section,
 )
@@ -63,8 +64,6 @@ __all__ = [
     "render_unavailable",
 ]
 
-_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
-
 UNAVAILABLE = (
     "Approvals are unavailable: Redis cannot be reached, so nothing was recorded or changed. "
     "Try again in a minute; for an emergency, a responder's `kill` still works."
@@ -72,10 +71,8 @@ UNAVAILABLE = (
 
 
 def mention(user_id: str) -> str:
-    """``<@U123>`` for Slack user IDs; anything else (shell users) as escaped text."""
-    if _SLACK_USER.fullmatch(user_id):
-        return f"<@{user_id}>"
-    return esc(user_id, 80)
+    """``<@U123>`` for Slack user IDs, the email for shell users (see :func:`person`)."""
+    return person(user_id)
 
 
 @dataclass(frozen=True)
@@ -222,7 +219,7 @@ def render_approval_card(card: ApprovalCard) -> Message:
     )
     fallback = (
         f"Approval {request.state.value}: {esc_plain(title, 200)} "
-        f"(requested by {esc_plain(request.requester.user_id, 40)})"
+        f"(requested by {mention(request.requester.user_id)})"
     )
     return message(fallback, body, tail)
 
@@ -259,9 +256,7 @@ def render_thread_entry(event: AuditEvent) -> Message:
     line = (
         f"{actor} {what}" + (f" ({'; '.join(extra)})" if extra else "") + f" · {fmt_time(event.at)}"
     )
-    fallback = (
-        f"{esc_plain(event.actor, 40)}: {esc_plain(event.event, 40)} → {event.to_state.value}"
-    )
+    fallback = f"{mention(event.actor)}: {esc_plain(event.event, 40)} → {event.to_state.value}"
     return message(fallback, [section(line)])
 
 

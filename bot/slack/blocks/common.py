@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from bot.ops.identity import SHELL_ID_PREFIX
 
 __all__ = [
     "ELLIPSIS",
@@ -46,7 +49,9 @@ __all__ = [
     "ident",
     "link",
     "message",
+    "person",
     "plural",
+    "plural_form",
     "section",
     "truncate",
 ]
@@ -122,6 +127,20 @@ def _one_text(value: object) -> str:
     return " ".join(text.split()) if "\n" in text or "\r" in text else text
 
 
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+
+def person(user_id: str, limit: int = 80) -> str:
+    """Who someone is, for mrkdwn: a ``<@U…>`` mention for a Slack user ID, the email of a
+    shell user (``shell:alice@example.com`` → ``alice@example.com``), else escaped text.
+
+    Mentions also work in a message's fallback ``text``, so this serves both.
+    """
+    if _SLACK_USER.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return esc(user_id.removeprefix(SHELL_ID_PREFIX), limit)
+
+
 def bold_label(label: str) -> str:
     """A bold label written by us (never data): ``*Status*``."""
     return f"*{label}*"
@@ -161,9 +180,22 @@ def fmt_number(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 rule``, ``3 rules``: counts read naturally in fallbacks and headings."""
-    return f"{count:,} {noun if count == 1 else noun + 's'}"
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 rule``, ``3 rules``, ``2 entries``: counts read naturally everywhere.
+
+    ``noun`` is the singular; ``many`` overrides the regular plural (``entry`` → ``entries``,
+    ``match`` → ``matches``, otherwise ``+s``) for irregular nouns.
+    """
+    return f"{count:,} {noun if count == 1 else many or plural_form(noun)}"
+
+
+def plural_form(noun: str) -> str:
+    """The regular English plural of ``noun`` (its last word, so "dynamic config" works)."""
+    if noun.endswith("y") and noun[-2:-1] not in ("", "a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 def fmt_pct(value: float | None) -> str:
@@ -274,7 +306,8 @@ def message(
         size = block_text_size(block)
         room_for_note = len(body) - index > 1
         if len(kept) + (2 if room_for_note else 1) > budget_blocks or size > budget_text - 100:
-            kept.append(context([f"{ELLIPSIS}and {len(body) - index} more blocks not shown"]))
+            hidden = plural(len(body) - index, "more block")
+            kept.append(context([f"{ELLIPSIS}and {hidden} not shown"]))
             break
         kept.append(block)
         budget_text -= size

@@ -193,8 +193,9 @@ def _decision_text(experiment: Experiment) -> str:
 def _dates_text(experiment: Experiment) -> str:
     start, end = experiment.start_time, experiment.end_time
     if start is None and end is None:
-        days = f"planned {experiment.duration} days" if experiment.duration else "not started"
-        return days
+        if experiment.duration:
+            return f"planned {plural(experiment.duration, 'day')}"
+        return "not started"
     return f"{fmt_time(start)} → {fmt_time(end) if end else 'running'}"
 
 
@@ -234,7 +235,7 @@ def render_experiment(
         body.append(section(f"*Primary metrics*\n{shown}{more}"))
     body += [divider(), section(f"*Groups* ({len(experiment.groups)})")]
     lines = [_group_line(g, experiment) for g in experiment.groups]
-    body += packed_sections(lines or ["No groups."], noun="groups", max_chars=4000)
+    body += packed_sections(lines or ["No groups."], noun="group", max_chars=4000)
     fallback = (
         f"Experiment {esc_plain(experiment.id, 120)}: {esc_plain(experiment.status, 40)}, "
         f"{plural(len(experiment.groups), 'group')}, allocation {fmt_pct(experiment.allocation)}"
@@ -270,7 +271,7 @@ def render_segment(
         body += [divider(), *rule_sections(segment.rules)]
     fallback = f"Segment {esc_plain(segment.id, 120)}: {esc_plain(segment.type, 40)}"
     if segment.count is not None:
-        fallback += f", {segment.count} IDs"
+        fallback += f", {plural(segment.count, 'ID')}"
     tail = entity_footer(
         "segment",
         segment.id,

@@ -75,7 +75,7 @@ def render_help(
     if len(items) == 1:
         body.append(section(_detail(items[0])))
     elif items:
-        body += packed_sections([_line(i) for i in items], noun="commands", max_chars=9000)
+        body += packed_sections([_line(i) for i in items], noun="command", max_chars=9000)
     else:
         body.append(section("No help found for that topic."))
     usages = "; ".join(item.usage for item in items[:20])

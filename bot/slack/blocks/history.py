@@ -26,6 +26,7 @@ from bot.slack.blocks.common import (
     header,
     ident,
     message,
+    person,
     plural,
     section,
 )
@@ -96,9 +97,11 @@ def _audit_line(entry: AuditLogEntry) -> str:
     raw_when = f"{entry.date or ''} {entry.time or ''}".strip()
     when = fmt_time(when_dt) if when_dt else esc(raw_when or "undated", 60)
     who = entry.updated_by or entry.modifier_email or "someone"
+    # The bot's own entries (ids "bot:…") name people by user ID: mention them.
+    by = person(who, 60) if (entry.id or "").startswith("bot:") else esc(who, 60)
     what = esc(entry.change_log or entry.action_type or "changed", 200)
     subject = f" {ident(entry.name, 80)}" if entry.name else ""
-    return f"{when} · {esc(who, 60)} · {what}{subject}"
+    return f"{when} · {by} · {what}{subject}"
 
 
 def render_audit(
@@ -110,7 +113,7 @@ def render_audit(
         body.append(context([esc(note, 300)]))
     lines = [_audit_line(e) for e in entries]
     if lines:
-        body += packed_sections(lines, noun="entries", max_chars=9000, max_sections=8)
+        body += packed_sections(lines, noun="entry", max_chars=9000, max_sections=8)
     else:
         body.append(section("No audit entries."))
     fallback = f"{esc_plain(title, 120)}: {plural(len(entries), 'entry')}"
@@ -137,7 +140,7 @@ def render_history(
     ]
     body: list[dict[str, Any]] = [header(f"📜 {esc_plain(title, 120)}")]
     if lines:
-        body += packed_sections(lines, noun="versions", max_chars=9000, max_sections=8)
+        body += packed_sections(lines, noun="version", max_chars=9000, max_sections=8)
     else:
         body.append(section("No versions recorded."))
     tail = entity_footer(

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.approvals.models import ApprovalRequest, AuditEvent
-from bot.slack.blocks.common import context, divider, esc, fmt_time, header, ident, section
+from bot.slack.blocks.common import context, divider, esc, fmt_time, header, ident, person, section
 from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 
 __all__ = ["MAX_HOME_ITEMS", "approve_confirm", "home_view"]
@@ -77,7 +77,7 @@ def _waiting_blocks(request: ApprovalRequest) -> list[dict[str, Any]]:
         "style": "danger",
         "value": request.id,
     }
-    asked = f"asked by <@{esc(request.requester.user_id, 40)}> {_when(request.created_at)}"
+    asked = f"asked by {person(request.requester.user_id)} {_when(request.created_at)}"
     return [
         section(f"{_request_line(request)}\n{asked}"),
         {"type": "actions", "block_id": f"home_{request.id}"[:255], "elements": [approve, reject]},
@@ -89,7 +89,7 @@ def _when(value: datetime) -> str:
 
 
 def _change_line(event: AuditEvent) -> str:
-    actor = f"<@{esc(event.actor, 40)}>" if event.actor[:1] in ("U", "W") else esc(event.actor, 60)
+    actor = person(event.actor, 60)
     return (
         f"• {ident(event.entity_id, 80)} {ident(event.action, 40)} → {esc(event.to_state, 30)} "
         f"by {actor} {fmt_time(event.at)}"

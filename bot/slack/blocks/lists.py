@@ -21,7 +21,6 @@ from bot.slack.blocks.common import (
     context,
     esc,
     esc_plain,
-    fmt_number,
     fmt_pct,
     header,
     ident,
@@ -47,6 +46,12 @@ _TITLES: dict[ListKind, tuple[str, str]] = {
     "config": ("🔧", "Dynamic configs"),
     "experiment": ("🧪", "Experiments"),
     "segment": ("👥", "Segments"),
+}
+_NOUNS: dict[ListKind, str] = {
+    "gate": "gate",
+    "config": "dynamic config",
+    "experiment": "experiment",
+    "segment": "segment",
 }
 
 
@@ -79,7 +84,7 @@ def _experiment_line(experiment: Experiment) -> str:
 
 
 def _segment_line(segment: Segment) -> str:
-    size = f" · {fmt_number(segment.count)} IDs" if segment.count is not None else ""
+    size = f" · {plural(segment.count, 'ID')}" if segment.count is not None else ""
     return f"{_state(segment.is_enabled)} {ident(segment.id)} · {esc(segment.type, 30)}{size}"
 
 
@@ -101,7 +106,7 @@ def _render_list(
         status += " · more on the next page"
     body: list[dict[str, Any]] = [header(heading), context([status])]
     if lines:
-        body += packed_sections(lines, noun=title.lower(), max_chars=9000, max_sections=8)
+        body += packed_sections(lines, noun=_NOUNS[kind], max_chars=9000, max_sections=8)
     else:
         body.append(section(f"No {title.lower()} found."))
     tail = []

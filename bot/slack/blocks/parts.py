@@ -20,6 +20,7 @@ from bot.slack.blocks.common import (
     fmt_time,
     ident,
     link,
+    plural,
     section,
 )
 from bot.slack.blocks.ids import SHARE_IN_CHANNEL
@@ -54,14 +55,18 @@ _NO_OPERATOR_TYPES = {"public"}
 
 
 def more_note(hidden: int, noun: str) -> dict[str, Any]:
-    """The "…and N more rules" line shown instead of overflowing a message."""
-    return context([f"{ELLIPSIS}and {hidden} more {noun}"])
+    """The "…and N more rules" line shown instead of overflowing a message (``noun``:
+    singular, e.g. ``"rule"``)."""
+    return context([f"{ELLIPSIS}and {plural(hidden, 'more ' + noun)}"])
 
 
 def packed_sections(
     lines: Sequence[str], *, noun: str, max_chars: int = 6000, max_sections: int = 6
 ) -> list[dict[str, Any]]:
-    """Pack lines into as few sections as fit; summarise whatever does not fit."""
+    """Pack lines into as few sections as fit; summarise whatever does not fit.
+
+    ``noun`` names one line (singular, e.g. ``"rule"``) for the "…and N more" note.
+    """
     blocks: list[dict[str, Any]] = []
     current: list[str] = []
     used = 0
@@ -134,7 +139,7 @@ def rule_line(index: int, rule: Rule, *, with_return_value: bool = False) -> str
     conditions = [condition_text(c) for c in rule.conditions[:_MAX_CONDITIONS]]
     hidden = len(rule.conditions) - len(conditions)
     if hidden > 0:
-        conditions.append(f"+{hidden} more conditions")
+        conditions.append(f"+{plural(hidden, 'more condition')}")
     body = " *and* ".join(conditions) if conditions else "everyone"
     if with_return_value and rule.return_value is not None:
         body += f" → returns {compact_json(rule.return_value, 150)}"
@@ -152,7 +157,7 @@ def rule_sections(
         for i, rule in enumerate(rules, start=1)
     ]
     heading = section(f"*Rules* ({len(rules)})")
-    return [heading, *packed_sections(lines, noun="rules", max_chars=max_chars)]
+    return [heading, *packed_sections(lines, noun="rule", max_chars=max_chars)]
 
 
 def owner_text(owner: Owner | None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.ops.actions_review import REVIEW_WARNING
 from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
 from bot.slack.blocks.common import (
     Message,
@@ -29,6 +30,7 @@ from bot.slack.blocks.common import (
     ident,
     link,
     message,
+    plural,
     section,
 )
 from bot.slack.blocks.parts import packed_sections
@@ -84,15 +86,18 @@ def _diff_blocks(plan: Plan) -> list[dict[str, Any]]:
         lines.append(_ids_line("overrides added", plan.overrides_added))
     if plan.overrides_removed:
         lines.append(_ids_line("overrides removed", plan.overrides_removed))
-    return [section("*Changes* (before → after)"), *packed_sections(lines, noun="changes")]
+    return [section("*Changes* (before → after)"), *packed_sections(lines, noun="change")]
 
 
 def _blast_blocks(plan: Plan) -> list[dict[str, Any]]:
     radius = plan.blast_radius
     envs = ", ".join(ident(e, 30) for e in radius.environments[:8]) or "all"
-    refs = (
-        f"{radius.gate_references} gates, {radius.experiment_references} experiments, "
-        f"{radius.config_references} configs"
+    refs = ", ".join(
+        [
+            plural(radius.gate_references, "gate"),
+            plural(radius.experiment_references, "experiment"),
+            plural(radius.config_references, "config"),
+        ]
     )
     return fields_section(
         [
@@ -105,15 +110,16 @@ def _blast_blocks(plan: Plan) -> list[dict[str, Any]]:
 
 
 def _warning_blocks(plan: Plan) -> list[dict[str, Any]]:
-    lines = []
+    review = [w for w in plan.warnings if w.startswith(REVIEW_WARNING)]
+    lines = [f"⚠️ {esc(w, 400)}" for w in review]
     if plan.review_required:
+        if not review:  # plans made before the warning said why
+            lines.append("⚠️ Statsig requires a review of this entity; the change may wait for it")
         who = ", ".join(esc(r, 60) for r in plan.allowed_reviewers[:10])
-        lines.append(
-            "⚠️ Statsig requires a review of this entity; the change may wait for it"
-            + (f" (reviewers: {who})" if who else "")
-        )
-    lines += [f"⚠️ {esc(w, 400)}" for w in plan.warnings]
-    return packed_sections(lines, noun="warnings", max_chars=2500) if lines else []
+        if who:
+            lines.append(f"👥 Statsig reviewers: {who}")
+    lines += [f"⚠️ {esc(w, 400)}" for w in plan.warnings if w not in review]
+    return packed_sections(lines, noun="warning", max_chars=2500) if lines else []
 
 
 def render_plan(plan: Plan) -> Message:
@@ -142,18 +148,23 @@ def render_plan(plan: Plan) -> Message:
     return message(f"Plan: {esc_plain(plan.summary, 300)}", body, tail)
 
 
-_OUTCOME_HEADINGS = {
-    OutcomeStatus.APPLIED: "✅ Done",
-    OutcomeStatus.PENDING_REVIEW: "🕒 Submitted for review in Statsig",
-    OutcomeStatus.NOOP: "➖ Nothing to do",
-    OutcomeStatus.FAILED: "❌ Failed",
+_OUTCOME_ICONS = {
+    OutcomeStatus.APPLIED: "✅",
+    OutcomeStatus.PENDING_REVIEW: "🕒",
+    OutcomeStatus.NOOP: "➖",
+    OutcomeStatus.FAILED: "❌",
 }
 
 
 def render_outcome(outcome: Outcome, *, project_id: str | None = None) -> Message:
-    """What execution did, as read back from Statsig."""
-    heading = _OUTCOME_HEADINGS.get(outcome.status, esc(outcome.status, 40))
-    lines = [f"*{heading}*: {esc(outcome.message, 1000)}"]
+    """What execution did, as read back from Statsig.
+
+    ``outcome.message`` is a whole sentence that already says what happened ("Done: …",
+    "Nothing to do: …", "Killed: …", "KILL FAILED: …"), because it is also shown on its own
+    (DMs, click answers); so the heading is only the status icon and that sentence.
+    """
+    icon = _OUTCOME_ICONS.get(outcome.status, "•")
+    lines = [f"{icon} {esc(outcome.message, 1000)}"]
     if outcome.review_id:
         lines.append(f"Review {ident(outcome.review_id, 60)} awaits approval in the console.")
     if outcome.error:
@@ -164,5 +175,5 @@ def render_outcome(outcome: Outcome, *, project_id: str | None = None) -> Messag
     footer = context(
         [f"{esc(outcome.entity_kind, 20)} {ident(outcome.entity_id)}", link(url, "Open in Statsig")]
     )
-    fallback = f"{heading}: {esc_plain(outcome.message, 500)}"
+    fallback = f"{icon} {esc_plain(outcome.message, 500)}"
     return message(fallback, [section("\n".join(lines))], [footer])
