@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
@@ -112,6 +113,13 @@ def _ping_redis(redis: aioredis.Redis) -> ReadinessCheck:
 
 
 def _require(settings: Settings, mode: str) -> None:
+    # Bolt switches itself to multi-workspace OAuth when both of these are in the
+    # environment; this bot is a single-workspace app with a bot token, so refuse clearly.
+    if os.environ.get("SLACK_CLIENT_ID") and os.environ.get("SLACK_CLIENT_SECRET"):
+        raise ConfigError(
+            "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET: unset them; statsig-bot runs with a bot "
+            "token (SLACK_BOT_TOKEN), not Slack's OAuth installation flow"
+        )
     if mode == "socket":
         settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", purpose="Socket Mode")
     else:

@@ -96,3 +96,21 @@ def test_serve_fails_fast_when_redis_is_unreachable(
 
 def test_redacted_url_keeps_urls_without_credentials() -> None:
     assert redacted_url("redis://localhost:6379/0") == "redis://localhost:6379/0"
+
+
+def test_serve_refuses_slacks_oauth_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Bolt would silently switch to the multi-workspace OAuth flow with these set.
+    _env(
+        monkeypatch,
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-secret-token-value",
+        SLACK_SIGNING_SECRET="signing-secret-value",
+        SLACK_CLIENT_ID="123.456",
+        SLACK_CLIENT_SECRET="client-secret-value",
+    )
+    assert run("http", "127.0.0.1", free_port()) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("statsig-bot: SLACK_CLIENT_ID/SLACK_CLIENT_SECRET: unset them")
+    assert "client-secret-value" not in err
