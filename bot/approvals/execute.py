@@ -7,7 +7,8 @@ absolute one proceeds and says the base moved), executes the rebuilt action, and
 the outcome with ``finish``. If the executor dies, its lease runs out and a sweeper calls
 :meth:`Executor.verdict_after_interruption`: the entity showing the intended state means
 ``executed (verified after interruption)``, anything else ``failed: interrupted``. The
-mutation is never sent a second time.
+mutation is never sent a second time. Whoever records the final state (and only they)
+calls ``on_finished``, so follow-ups such as a kill's announcement happen once.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Executor:
         lease_seconds: float,
         on_transition: Notify,
         on_review: Notify,
+        on_finished: Notify | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -86,6 +88,7 @@ class Executor:
         self._lease = lease_seconds
         self._on_transition = on_transition
         self._on_review = on_review
+        self._on_finished = on_finished
 
     async def claim_and_run(self, request_id: str, *, check_stale: bool = True) -> Execution | None:
         """Run the request if this call wins the claim; ``None`` if another caller has it."""
@@ -124,7 +127,12 @@ class Executor:
                 except RedisError:
                     log.warning("could not start watching the review of %s", request_id)
             await self._on_transition(request_id)
+            await self._finished(request_id)
         return Execution(request_id, outcome, state, recorded=done.ok)
+
+    async def _finished(self, request_id: str) -> None:
+        if self._on_finished is not None:
+            await self._on_finished(request_id)
 
     async def run(self, plan: Plan, *, check_stale: bool = True) -> tuple[Outcome, dict[str, Any]]:
         """Stale check, then execute; never raises for Statsig problems."""
@@ -208,7 +216,10 @@ class Executor:
             )
         record = outcome_record(outcome, interrupted=True)
         done = await self._store.finish_interrupted(request_id, state, record, actor=self._id)
-        return state if done.ok else None
+        if not done.ok:
+            return None
+        await self._finished(request_id)
+        return state
 
 
 def _noop(plan: Plan) -> Outcome:

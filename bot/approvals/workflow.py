@@ -31,6 +31,7 @@ from typing import Protocol
 from redis.exceptions import RedisError
 
 from bot.approvals import clicks
+from bot.approvals.announce import incident_announcement
 from bot.approvals.audit_read import AuditReader
 from bot.approvals.execute import Executor
 from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
@@ -109,6 +110,7 @@ class ApprovalWorkflow:
             lease_seconds=lease_seconds,
             on_transition=self.notify_transition,
             on_review=self.reviews.add,
+            on_finished=self.announce_if_incident,
         )
         self._sweeper = Sweeper(store, self.executor, clock=clock)
         self._audit = AuditReader(store, clock=clock)
@@ -131,6 +133,21 @@ class ApprovalWorkflow:
                 )
         except Exception:  # a surface problem must never undo or block a transition
             log.exception("notifier failed for request %s", request_id)
+
+    async def announce_if_incident(self, request_id: str) -> None:
+        """Post the loud message of an approved kill or restore that just executed.
+
+        Called only by whoever recorded the final state, so it happens once per request.
+        """
+        if self.notifier is None:
+            return
+        try:
+            request = await self.store.get(request_id)
+            loud = incident_announcement(request) if request is not None else None
+            if request is not None and loud is not None:
+                await self.notifier.announce(request.channel or None, loud, incident=True)
+        except Exception:  # the change ran; a surface problem must not turn it into an error
+            log.exception("could not announce request %s", request_id)
 
     async def _invite_approvers(self, request: ApprovalRequest, need: NeedsApproval) -> None:
         if self.notifier is None or not self.policy.dm_approvers:

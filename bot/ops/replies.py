@@ -8,7 +8,9 @@ confirms at once (a slash command), then calls the core again to commit it.
 
 The approval workflow outlives the request that started it (clicks arrive later, on any
 replica), so it reports transitions through a :class:`Notifier` that each surface provides:
-Slack updates the approval message and its thread, the shell prints.
+Slack updates the approval message and its thread, the shell prints. A kill (or restore)
+that runs after an approval is announced through the notifier too, as loudly as a
+break-glass one, because no command reply is there to carry the announcement.
 """
 
 from __future__ import annotations
@@ -84,3 +86,7 @@ class Notifier(Protocol):
 
     async def notify_user(self, user_id: str, message: Message) -> None:
         """Send a direct message (the requester's result, an approver's invitation)."""
+
+    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+        """Post a loud message in the channel where the request was made (``None``: not in
+        Slack), and also in the policy's incident channel when ``incident`` is true."""

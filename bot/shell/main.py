@@ -42,6 +42,8 @@ class ShellNotifier(Notifier):
     Card updates are not reprinted (the command's own reply already shows the new state);
     direct messages are, unless they go to the person at the keyboard, who just saw the
     same result. So after ``:as bob`` + ``approve``, alice's "executed" DM shows up.
+    Announcements (a kill or restore that ran after an approval) are always printed: they
+    are what the whole channel would see.
     """
 
     def __init__(self, printer: Printer) -> None:
@@ -56,6 +58,13 @@ class ShellNotifier(Notifier):
             return
         self.printer.line(f"✉️  Direct message to {user_id.removeprefix('shell:')}:")
         self.printer.out.write(render_text(message, width=self.printer.width))
+
+    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+        where = f"channel {channel_id}" if channel_id else "the channel"
+        also = " and the incident channel" if incident else ""
+        self.printer.line(f"📣 Announcement in {where}{also}:")
+        self.printer.out.write(render_text(message, width=self.printer.width))
+        self.printer.out.flush()
 
 
 async def run_session(

@@ -6,9 +6,12 @@ concurrent transitions converge on the latest state whatever order the updates l
 and the workflow's entry for the latest transition goes into the card's thread. Requests
 without a posted card (shell requests, a failed post) are skipped silently.
 
+:meth:`SlackNotifier.announce` posts the loud message of a kill or restore that ran after an
+approval, in the request's channel and in the policy's incident channel.
+
 Usage::
 
-    notifier = SlackNotifier(web_client)
+    notifier = SlackNotifier(web_client, policy=policy)
     workflow = ApprovalWorkflow(store, client, policy, notifier=notifier)
     notifier.bind(workflow)
 """
@@ -19,6 +22,7 @@ import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ops.policy import Policy
 from bot.slack.blocks.common import Message
 from bot.slack.deps import WorkflowPort
 
@@ -28,11 +32,19 @@ _log = structlog.get_logger(__name__)
 
 
 class SlackNotifier:
-    """Updates the card with ``chat.update``, threads each transition, and sends DMs."""
+    """Updates the card with ``chat.update``, threads each transition, sends DMs, and
+    posts incident announcements (to ``policy.incident_channel`` too)."""
 
-    def __init__(self, client: AsyncWebClient, workflow: WorkflowPort | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        workflow: WorkflowPort | None = None,
+        *,
+        policy: Policy | None = None,
+    ) -> None:
         self._client = client
         self._workflow = workflow
+        self._policy = policy
 
     def bind(self, workflow: WorkflowPort) -> None:
         """The workflow needs the notifier and the notifier the workflow: bind after both."""
@@ -62,6 +74,16 @@ class SlackNotifier:
             return
         await self._post(str(opened["channel"]["id"]), message)
 
+    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+        incident_channel = self._policy.incident_channel if self._policy and incident else None
+        targets = [c for c in (channel_id, incident_channel) if c]
+        for channel in dict.fromkeys(targets):  # the incident channel itself: post once
+            try:
+                await self._post(channel, message)
+            except Exception as exc:  # one channel's failure must not silence the other
+                error = type(exc).__name__
+                _log.warning("slack.notifier.announce_failed", channel=channel, error=error)
+
     async def _call_update(self, channel: str, ts: str, card: Message) -> None:
         try:
             await self._client.chat_update(channel=channel, ts=ts, **card.to_dict())
@@ -74,7 +96,7 @@ class SlackNotifier:
                 channel=channel, thread_ts=thread_ts, **message.to_dict()
             )
         except SlackApiError as exc:
-            _log.warning("slack.notifier.post_failed", error=_code(exc))
+            _log.warning("slack.notifier.post_failed", channel=channel, error=_code(exc))
 
 
 def _code(exc: SlackApiError) -> str:

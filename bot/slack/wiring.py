@@ -70,7 +70,7 @@ def assemble(
     """Wire the core and the Slack helpers around already-built clients."""
     prefix = settings.statsig_bot_redis_prefix
     directory = StatsigDirectory(console)
-    notifier = SlackNotifier(client)
+    notifier = SlackNotifier(client, policy=policy)
     store = ApprovalStore(redis, prefix=prefix, clock=clock)
     workflow = ApprovalWorkflow(
         store, console, policy, directory=directory, notifier=notifier, clock=clock

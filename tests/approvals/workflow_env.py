@@ -65,12 +65,16 @@ class RecordingNotifier:
     def __init__(self) -> None:
         self.updates: list[str] = []
         self.dms: list[tuple[str, Message]] = []
+        self.announcements: list[tuple[str | None, Message, bool]] = []
 
     async def request_updated(self, request_id: str) -> None:
         self.updates.append(request_id)
 
     async def notify_user(self, user_id: str, message: Message) -> None:
         self.dms.append((user_id, message))
+
+    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+        self.announcements.append((channel_id, message, incident))
 
 
 def sandbox_state() -> SandboxState:

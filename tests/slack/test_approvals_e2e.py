@@ -1,13 +1,19 @@
-"""Approval cards end to end: approve, refuse, reject with a reason, cancel, restore, races."""
+"""Approval cards end to end: approve, refuse, reject, cancel, approved kill, restore, races."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 
 from bot.ops.policy import Policy
 from bot.slack.blocks import modals
-from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT
+from bot.slack.blocks.ids import (
+    APPROVAL_APPROVE,
+    APPROVAL_CANCEL,
+    APPROVAL_REJECT,
+    INCIDENT_RESTORE,
+)
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
@@ -126,6 +132,50 @@ async def test_break_glass_kill_runs_at_once_and_restore_button_works(w: World) 
         gate = w.state.get("gate", "mobile_dark_mode")
         assert gate is not None
         await eventually(lambda: gate["isEnabled"] is True)
+
+
+INCIDENT_CHANNEL = "C0INCIDENT"
+BOB_RESPONDS = Policy.from_toml(
+    f"""
+[groups]
+responders = ["U2BOB"]
+[channels]
+incident = "{INCIDENT_CHANNEL}"
+[incident]
+responders = "responders"
+break_glass = true
+"""
+)
+
+
+async def test_approved_kill_is_announced_loudly_and_restore_works(w: World) -> None:
+    w.slack.add_channel(INCIDENT_CHANNEL, "incidents")
+    before = copy.deepcopy(w.state.get("gate", "mobile_dark_mode") or {})
+    async with bot_instance(w, policy=BOB_RESPONDS) as bot:
+        request_id, card = await _request(bot, "kill mobile_dark_mode INC-8 crashes")
+        assert w.mutations() == [] and visible(bot.slack, INCIDENT_CHANNEL) == []
+
+        _, url = await bot.click(APPROVAL_APPROVE, request_id, user="U2BOB", message_ts=card.ts)
+        await wait_responses(bot.slack, url)
+
+        assert len(w.mutations("/gates/mobile_dark_mode")) == 1
+        [incident_copy] = await eventually(lambda: visible(bot.slack, INCIDENT_CHANNEL))
+        loud = await eventually(lambda: [m for m in visible(bot.slack) if "KILLED" in m.text])
+        for message in (loud[0], incident_copy):
+            assert "KILLED" in message.text and "INC-8 crashes" in all_text({"b": message.blocks})
+            assert button_value(message, INCIDENT_RESTORE) == request_id
+        await eventually(lambda: "executed" in bot.slack.message(CHANNEL, card.ts).text)
+        updated = bot.slack.message(CHANNEL, card.ts)
+        assert button_value(updated, INCIDENT_RESTORE) == request_id
+        assert button_value(updated, APPROVAL_APPROVE) is None
+
+        _, url = await bot.click(INCIDENT_RESTORE, request_id, user="U2BOB", message_ts=card.ts)
+        assert "Traceback" not in all_text((await wait_responses(bot.slack, url))[0])
+        gate = w.state.get("gate", "mobile_dark_mode")
+        assert gate is not None
+        await eventually(lambda: gate["isEnabled"] is True)
+        assert gate["rules"] == before["rules"]
+        assert len([m for m in visible(bot.slack) if "KILLED" in m.text]) == 1  # once
 
 
 async def test_200_concurrent_approvals_on_two_replicas_mutate_once(w: World) -> None:

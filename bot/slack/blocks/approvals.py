@@ -22,7 +22,7 @@ from typing import Any
 from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
 from bot.approvals.states import ApprovalState
 from bot.ops.plans import Outcome, OutcomeStatus, Plan
-from bot.ops.policy import NeedsApproval
+from bot.ops.policy import KILL_ACTION, NeedsApproval
 from bot.slack.blocks.common import (
     Message,
     actions,
@@ -214,6 +214,9 @@ def render_approval_card(card: ApprovalCard) -> Message:
     tail: list[dict[str, Any]] = []
     if request.state is ApprovalState.PENDING:
         tail.append(_buttons(request.id, plan))
+    elif request.state is ApprovalState.EXECUTED and request.action == KILL_ACTION:
+        # An approved kill keeps one-click restore on its own card, like the announcement.
+        tail.append(_restore_button(request.id))
     tail.append(
         context([f"request {ident(request.id, 70)}", f"created {fmt_time(request.created_at)}"])
     )
@@ -299,11 +302,13 @@ def render_kill_announcement(
     requester: str,
     audit_saved: bool,
     project_id: str | None = None,
+    approved_by: Sequence[str] = (),
 ) -> Message:
     """The loud channel message of a kill, with a Restore button when it can be restored.
 
     Without an audit record (Redis down) the snapshot is written into the message itself,
-    so the previous state is never lost.
+    so the previous state is never lost. ``approved_by`` names who approved a kill that
+    was not break-glass (user IDs).
     """
     killed = outcome.status in (OutcomeStatus.APPLIED, OutcomeStatus.NOOP)
     gate = ident(plan.entity_id)
@@ -311,7 +316,10 @@ def render_kill_announcement(
         title = f"🚨 KILLED: gate {esc_plain(plan.entity_id, 100)} is disabled"
     else:
         title = f"🚨 KILL NOT DONE: gate {esc_plain(plan.entity_id, 100)}"
-    lines = [f"*Gate* {gate} · *by* {esc(requester, 80)}", esc(outcome.message, 800)]
+    by = f"*Gate* {gate} · *by* {esc(requester, 80)}"
+    if approved_by:
+        by += " · *approved by* " + ", ".join(mention(a) for a in approved_by[:10])
+    lines = [by, esc(outcome.message, 800)]
     if plan.reason:
         lines.append(f"*Reason* {esc(plan.reason, 500)}")
     if outcome.error:
@@ -326,7 +334,7 @@ def render_kill_announcement(
         )
     tail: list[dict[str, Any]] = []
     if killed and request_id is not None:
-        tail.append(actions([button("Restore", INCIDENT_RESTORE, request_id, style="danger")]))
+        tail.append(_restore_button(request_id))
     url = console_url("gate", plan.entity_id, project_id)
     tail.append(
         context(
@@ -335,6 +343,10 @@ def render_kill_announcement(
         )
     )
     return message(f"{esc_plain(title, 200)}. {esc_plain(outcome.message, 300)}", body, tail)
+
+
+def _restore_button(request_id: str) -> dict[str, Any]:
+    return actions([button("Restore", INCIDENT_RESTORE, request_id, style="danger")])
 
 
 def render_restore_result(

@@ -1,0 +1,37 @@
+"""In the shell, a kill that runs after an approval prints its loud announcement."""
+
+from __future__ import annotations
+
+import io
+
+from bot.shell.main import ShellNotifier
+from bot.shell.session import Printer, Session, Status
+from bot.shell.wiring import build_runtime
+from tests.shell.shell_support import REQUEST_ID, after, settings
+
+
+async def test_an_approved_kill_prints_the_announcement_with_restore() -> None:
+    out = io.StringIO()
+    printer = Printer(out)
+    notifier = ShellNotifier(printer)
+    runtime = await build_runtime(settings(), notifier=notifier)
+    try:
+        session = notifier.session = Session(runtime, printer, ask=None, assume_yes=True)
+        await session.become("carol@example.com")  # not a responder: her kill needs approval
+        assert await session.execute("kill checkout_v2 INC-9 broken checkout") is Status.OK
+        found = REQUEST_ID.search(out.getvalue())
+        assert found, out.getvalue()
+        assert "KILLED" not in out.getvalue()
+
+        await session.become("bob@example.com")
+        assert await session.execute(f"approve {found.group(1)}") is Status.OK
+
+        printed = after(out.getvalue(), "📣 Announcement")
+        assert "incident channel" in printed.splitlines()[0]
+        assert "KILLED: gate checkout_v2 is disabled" in printed
+        assert "INC-9 broken checkout" in printed and "Restore" in printed
+        assert printed.count("📣 Announcement") == 1
+        await session.execute("gate checkout_v2")
+        assert "⛔ disabled" in after(out.getvalue(), "🚦 Gate: checkout_v2")
+    finally:
+        await runtime.aclose()
