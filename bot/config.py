@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     statsig_bot_policy: Path | None = None
     statsig_bot_respect_reviews: bool = True
     statsig_bot_redis_prefix: str = "statsig-bot:"
+    statsig_bot_redis_cluster: bool = False
     log_level: str = "INFO"
 
     @field_validator("slack_api_url", "statsig_api_url")

@@ -41,6 +41,7 @@ def test_defaults() -> None:
     assert settings.effective_redis_url() == DEFAULT_REDIS_URL
     assert settings.statsig_bot_respect_reviews is True
     assert settings.statsig_bot_redis_prefix == "statsig-bot:"
+    assert settings.statsig_bot_redis_cluster is False
     assert settings.log_level == "INFO"
     assert settings.statsig_bot_policy is None
     assert settings.uses_sandbox()
@@ -63,6 +64,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
             "STATSIG_BOT_POLICY": str(policy),
             "STATSIG_BOT_RESPECT_REVIEWS": "false",
             "STATSIG_BOT_REDIS_PREFIX": "bot-a:",
+            "STATSIG_BOT_REDIS_CLUSTER": "true",
             "LOG_LEVEL": "debug",
             "UNRELATED": "ignored",
         },
@@ -76,6 +78,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     assert settings.statsig_bot_policy == policy
     assert settings.statsig_bot_respect_reviews is False
     assert settings.statsig_bot_redis_prefix == "bot-a:"
+    assert settings.statsig_bot_redis_cluster is True
     assert settings.log_level == "DEBUG"
     assert settings.has_slack_http() and settings.has_slack_socket()
     assert not settings.uses_sandbox()

@@ -153,7 +153,11 @@ async def build_runtime(settings: Settings, *, notifier: Notifier | None = None)
     client, state, statsig_label = _client(settings)
     redis, redis_label = _redis(settings)
     directory = StatsigDirectory(client)
-    store = ApprovalStore(redis, prefix=settings.statsig_bot_redis_prefix)
+    store = ApprovalStore(
+        redis,
+        prefix=settings.statsig_bot_redis_prefix,
+        single_slot=settings.statsig_bot_redis_cluster,
+    )
     workflow = _workflow(store, client, policy, directory, notifier)
     ops = ChatOps(client, policy, workflow=workflow, directory=directory)
     return Runtime(

@@ -71,7 +71,9 @@ def assemble(
     prefix = settings.statsig_bot_redis_prefix
     directory = StatsigDirectory(console)
     notifier = SlackNotifier(client, policy=policy)
-    store = ApprovalStore(redis, prefix=prefix, clock=clock)
+    store = ApprovalStore(
+        redis, prefix=prefix, clock=clock, single_slot=settings.statsig_bot_redis_cluster
+    )
     workflow = ApprovalWorkflow(
         store, console, policy, directory=directory, notifier=notifier, clock=clock
     )
