@@ -90,7 +90,13 @@ def serve(mode: str, host: str, port: int) -> None:
 @click.option("--yes", is_flag=True, help="Answer yes to the confirmation of a plan.")
 @click.option("--as", "actor", default=None, metavar="EMAIL", help="Act as this person.")
 def shell(command: str | None, yes: bool, actor: str | None) -> None:
-    """A terminal REPL over the same commands, plans and renderers as Slack."""
+    """A terminal REPL over the same commands, plans and renderers as Slack.
+
+    \b
+    Exit codes with -c: 0 done; 1 failed or denied; 2 usage error;
+    3 planned but not confirmed (pass --yes); 4 requested, not applied
+    (waits for approval, or for a review in Statsig).
+    """
     from bot.shell.main import run
 
     sys.exit(run(command=command, assume_yes=yes, actor=actor))
@@ -100,11 +106,20 @@ def shell(command: str | None, yes: bool, actor: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Bind address.")
 @click.option("--port", default=8787, show_default=True, type=int, help="Port.")
 @click.option("--empty", is_flag=True, help="Start without the demo data.")
-def sandbox(host: str, port: int, empty: bool) -> None:
+@click.option(
+    "--api-key",
+    default=None,
+    metavar="KEY",
+    envvar="STATSIG_SANDBOX_API_KEY",
+    help="Require this STATSIG-API-KEY (default: accept any key).",
+)
+def sandbox(host: str, port: int, empty: bool, api_key: str | None) -> None:
     """Serve the Statsig Console API emulator over HTTP, with demo data."""
     from bot.sandbox.server import run
 
-    sys.exit(run(host=host, port=port, demo=not empty))
+    if api_key is not None and not api_key.strip():
+        raise click.BadParameter("must not be empty", param_hint="--api-key")
+    sys.exit(run(host=host, port=port, demo=not empty, api_key=api_key))
 
 
 @cli.command()

@@ -17,7 +17,15 @@ from bot.approvals.models import (
 )
 from bot.approvals.states import ApprovalState, Refusal
 
-__all__ = ["decode_audit", "decode_request", "decode_result", "not_found", "text", "text_map"]
+__all__ = [
+    "decode_audit",
+    "decode_request",
+    "decode_result",
+    "encode_approver",
+    "not_found",
+    "text",
+    "text_map",
+]
 
 _AUDIT_FIELDS = frozenset(
     {"request_id", "event", "from", "to", "actor", "at", "entity_kind", "entity_id", "action"}
@@ -43,8 +51,35 @@ def _at(value: str) -> datetime:
     return datetime.fromtimestamp(float(value), UTC)
 
 
+def _approval(user_id: str, value: str) -> Approval:
+    """An approvals entry: ``at<TAB>person<TAB>identity JSON`` (older entries: ``at`` only)."""
+    at, _, rest = value.partition("\t")
+    person, _, identity = rest.partition("\t")
+    about: dict[str, Any] = {}
+    if identity:
+        try:
+            loaded = json.loads(identity)
+        except ValueError:
+            loaded = None
+        about = loaded if isinstance(loaded, dict) else {}
+    groups = about.get("usergroups")
+    return Approval(
+        user_id=user_id,
+        at=_at(at),
+        person=person or user_id,
+        email=about.get("email") if isinstance(about.get("email"), str) else None,
+        usergroups=tuple(str(g) for g in groups) if isinstance(groups, list) else (),
+        statsig_role=about.get("role") if isinstance(about.get("role"), str) else None,
+    )
+
+
+def encode_approver(email: str | None, usergroups: Sequence[str], role: str | None) -> str:
+    """What the approve script keeps about an approver (JSON never contains a raw tab)."""
+    return json.dumps({"email": email, "usergroups": sorted(usergroups), "role": role})
+
+
 def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> ApprovalRequest:
-    """Build a request from its hash and its approvals hash (approver → epoch seconds)."""
+    """Build a request from its hash and its approvals hash (approver → entry)."""
     rejection = None
     if fields.get("rejected_by"):
         rejection = Rejection(
@@ -52,7 +87,10 @@ def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> A
             at=_at(fields["rejected_at"]),
             reason=fields.get("rejection_reason", ""),
         )
-    votes = sorted((float(at), user) for user, at in approvals.items())
+    votes = sorted(
+        (_approval(user, value) for user, value in approvals.items()),
+        key=lambda a: (a.at, a.user_id),
+    )
     outcome = fields.get("outcome")
     return ApprovalRequest(
         id=fields["id"],
@@ -70,7 +108,7 @@ def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> A
         message_ts=fields.get("message_ts") or None,
         quorum=int(fields["quorum"]),
         approver_group=fields.get("approver_group", ""),
-        approvals=[Approval(user_id=user, at=_at(str(at))) for at, user in votes],
+        approvals=votes,
         rejection=rejection,
         created_at=_at(fields["created_at"]),
         expires_at=_at(fields["expires_at"]),
@@ -81,6 +119,8 @@ def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> A
         interrupted_at=_when(fields.get("interrupted_at")),
         finished_at=_when(fields.get("finished_at")),
         invalidated_at=_when(fields.get("invalidated_at")),
+        invalidated_reason=fields.get("invalidated_reason", ""),
+        review_since=_when(fields.get("review_since")),
         outcome=json.loads(outcome) if outcome else None,
     )
 

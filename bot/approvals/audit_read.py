@@ -79,7 +79,7 @@ class AuditReader:
             if (
                 event.action in RESTORABLE_ACTIONS
                 and event.to_state is ApprovalState.EXECUTED
-                and event.event in ("finished", "finished_interrupted")
+                and event.event in ("finished", "finished_interrupted", "review_committed")
             ):
                 return await self._store.get(event.request_id)
         return None

@@ -1,10 +1,23 @@
-"""Who may click what on an approval request, decided at click time.
+"""Who may click what on an approval request, decided at click time from today's policy.
 
-Identity is the signed request's user (the surface builds the :class:`Actor`); the rules
-are today's policy, not the one in force when the message was posted: the approver group
-is looked up again by name, so someone removed from it since is refused, and a group that
-no longer exists refuses everyone (never "unprotected"). When Statsig requires a review of
-the entity, only its reviewers (by email) count.
+Identity is the signed request's user (the surface builds the :class:`Actor`). The rules
+are re-derived at every click: the *current* policy decides again for the stored requester
+(user ID, email, user groups and Statsig role as they were at submit time) and the stored
+plan (action, tags, Statsig review requirement), exactly as ``ChatOps`` decided when the
+request was made. So a change in the policy since the card was posted takes effect at once:
+
+* a denial (the requester may no longer ask for this, the channel is no longer allowed, an
+  approver group was deleted) refuses every click and says why;
+* the quorum is today's, but never below the one stored with the request (a policy that
+  stopped requiring approval does not turn a pending request into one nobody approves);
+* ``allow_self_approval``, the approver group and the Statsig reviewers are today's.
+
+Approvals given earlier by someone who is no longer eligible stay on the record but do not
+count: :func:`no_longer_eligible` lists them and the approve script leaves them out of the
+quorum. (We count rather than delete: if the policy changes back, they count again, and the
+audit trail keeps who approved what.) Eligibility is re-checked against what the approver
+was when they clicked (email, user groups, Statsig role); a Slack user-group membership
+change after the click is not seen until that approver clicks again.
 """
 
 from __future__ import annotations
@@ -12,50 +25,119 @@ from __future__ import annotations
 from bot.approvals.models import ApprovalRequest
 from bot.approvals.results import StoredPlan
 from bot.ops.identity import Actor
-from bot.ops.policy import Allowed, Denied, NeedsApproval, Policy
+from bot.ops.policy import (
+    Allowed,
+    Denied,
+    NeedsApproval,
+    Policy,
+    ReviewRequirement,
+)
 
-__all__ = ["approval_verdict", "current_need", "rejection_verdict"]
+__all__ = [
+    "approval_verdict",
+    "current_need",
+    "judge_approval",
+    "no_longer_eligible",
+    "rejection_verdict",
+    "stored_requester",
+]
 
 
-def current_need(policy: Policy, stored: StoredPlan) -> NeedsApproval | Denied:
-    """The stored approval rules with the approver group re-read from today's policy."""
-    need = stored.need
-    if need is None:
-        return Denied(reason="this change ran at once; there is nothing to approve")
-    group = policy.group(need.approvers.name)
-    if group is None:
-        return Denied(
-            reason=f"the approver group {need.approvers.name!r} is no longer in the policy, "
-            "so nobody can approve this request"
-        )
+def stored_requester(request: ApprovalRequest, stored: StoredPlan) -> Actor:
+    """The requester as recorded at submit time."""
+    return Actor(
+        user_id=request.requester.user_id,
+        email=request.requester.email,
+        display_name=stored.requester_label,
+        usergroups=frozenset(stored.requester_usergroups),
+        statsig_role=stored.requester_role,
+    )
+
+
+def _review(stored: StoredPlan) -> ReviewRequirement:
     plan = stored.plan
-    reviewers = need.statsig_reviewers
-    if not reviewers and plan.review_required:
-        reviewers = tuple(sorted({r.casefold() for r in plan.allowed_reviewers if "@" in r}))
-    return need.model_copy(update={"approvers": group, "statsig_reviewers": reviewers})
+    return ReviewRequirement(
+        required=plan.review_required, allowed_reviewers=tuple(plan.allowed_reviewers)
+    )
 
 
-def _requester(request: ApprovalRequest) -> Actor:
-    return Actor(user_id=request.requester.user_id, email=request.requester.email)
+def current_need(
+    policy: Policy, request: ApprovalRequest, stored: StoredPlan
+) -> NeedsApproval | Denied:
+    """Today's approval rules for this request (see the module docstring)."""
+    submitted = stored.need
+    if submitted is None:
+        return Denied(reason="this change ran at once; there is nothing to approve")
+    plan = stored.plan
+    decision = policy.decide(
+        stored_requester(request, stored),
+        plan.action,
+        tags=plan.tags,
+        channel=request.channel or None,
+        review=_review(stored),
+    )
+    if isinstance(decision, Denied):
+        return Denied(reason=f"today's policy no longer allows this request: {decision.reason}")
+    floor = max(request.quorum, submitted.approvals_required)
+    if isinstance(decision, Allowed):
+        # No approval needed any more, but the request was made under a quorum: keep it,
+        # with the approver group as today's policy defines it.
+        group = policy.group(submitted.approvers.name)
+        if group is None:
+            return Denied(
+                reason=f"the approver group {submitted.approvers.name!r} is no longer in the "
+                "policy, so nobody can approve this request"
+            )
+        return submitted.model_copy(update={"approvers": group, "approvals_required": floor})
+    required = max(decision.approvals_required, floor)
+    return decision.model_copy(update={"approvals_required": required})
 
 
 def approval_verdict(
     policy: Policy, approver: Actor, request: ApprovalRequest, stored: StoredPlan
 ) -> Allowed | Denied:
     """Whether ``approver``'s click counts (four eyes, group, Statsig role and reviewers)."""
-    need = current_need(policy, stored)
+    judged = judge_approval(policy, approver, request, stored)
+    return judged if isinstance(judged, Denied) else judged[1]
+
+
+def judge_approval(
+    policy: Policy, approver: Actor, request: ApprovalRequest, stored: StoredPlan
+) -> tuple[NeedsApproval, Allowed] | Denied:
+    """:func:`approval_verdict`, plus the rules (today's) the approval counts under."""
+    need = current_need(policy, request, stored)
     if isinstance(need, Denied):
         return need
-    return policy.may_approve(approver, _requester(request), need)
+    verdict = policy.may_approve(approver, stored_requester(request, stored), need)
+    return verdict if isinstance(verdict, Denied) else (need, verdict)
 
 
 def rejection_verdict(
     policy: Policy, actor: Actor, request: ApprovalRequest, stored: StoredPlan
 ) -> Allowed | Denied:
     """Anyone who could approve may reject; the requester withdraws with Cancel instead."""
-    if actor.is_same_person(_requester(request)):
+    requester = stored_requester(request, stored)
+    if actor.is_same_person(requester):
         return Denied(reason="this is your own request: use Cancel to withdraw it")
-    need = current_need(policy, stored)
+    need = current_need(policy, request, stored)
     if isinstance(need, Denied):
         return need
-    return policy.may_approve(actor, _requester(request), need)
+    return policy.may_approve(actor, requester, need)
+
+
+def no_longer_eligible(
+    policy: Policy, request: ApprovalRequest, stored: StoredPlan, need: NeedsApproval
+) -> list[str]:
+    """User IDs of earlier approvals that today's rules would refuse."""
+    requester = stored_requester(request, stored)
+    refused = []
+    for approval in request.approvals:
+        then = Actor(
+            user_id=approval.user_id,
+            email=approval.email,
+            usergroups=frozenset(approval.usergroups),
+            statsig_role=approval.statsig_role,
+        )
+        if isinstance(policy.may_approve(then, requester, need), Denied):
+            refused.append(approval.user_id)
+    return refused

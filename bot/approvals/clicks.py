@@ -1,10 +1,12 @@
 """Approve, Reject and Cancel clicks: checked against today's policy, then one transition.
 
 A click is answered privately (``ClickResult.message``) and changes nothing unless the
-clicker may act. Approve also re-reads the entity: if it moved in Statsig after approvals
-were collected, those approvals are voided (the request gets the fresh plan) and the
-approver is asked to look again; a stale plan that reaches its quorum is refused later by
-the executor's own stale check.
+clicker may act under today's policy (:mod:`bot.approvals.authorize`). Approve also re-reads
+the entity: if it moved in Statsig after approvals were collected, those approvals are
+voided (the request gets the fresh plan, and the channel card is re-rendered with it and
+the reason) and the approver is asked to look again; a stale plan that reaches its quorum
+is refused later by the executor's own stale check. Approvals count per person (email),
+and earlier approvals by people today's policy would refuse do not count.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from bot.approvals.authorize import approval_verdict, current_need, rejection_verdict
+from bot.approvals.authorize import judge_approval, no_longer_eligible, rejection_verdict
 from bot.approvals.models import ApprovalRequest, TransitionResult
 from bot.approvals.results import ClickResult, StoredPlan, stored_plan
 from bot.approvals.states import ApprovalState, Refusal
@@ -22,7 +24,7 @@ from bot.ops.actions_base import PlanError
 from bot.ops.actions_rebuild import action_from_plan
 from bot.ops.diff import format_diff
 from bot.ops.identity import Actor
-from bot.ops.policy import Denied
+from bot.ops.policy import Denied, NeedsApproval
 from bot.slack.blocks.approvals import render_notice, render_unavailable
 from bot.statsig.errors import ConsoleError, NotFound
 
@@ -39,6 +41,8 @@ _STATE_WORDS = {
     ApprovalState.EXECUTED: "already executed",
     ApprovalState.FAILED: "already finished (it failed)",
     ApprovalState.SUBMITTED_FOR_REVIEW: "already submitted for review in Statsig",
+    ApprovalState.REVIEW_REJECTED: "already finished (Statsig's review rejected it)",
+    ApprovalState.REVIEW_UNRESOLVED: "already finished (Statsig's review was never decided)",
     ApprovalState.REJECTED: "already rejected",
     ApprovalState.CANCELLED: "cancelled",
     ApprovalState.EXPIRED: "expired",
@@ -91,7 +95,7 @@ class Clicks:
                 request_id=request_id, ok=False, state=request.state,
                 refusal=Refusal.WRONG_STATE,
             )))  # fmt: skip
-        if request.expires_at.timestamp() <= self._wf.store.clock():
+        if request.expires_at.timestamp() <= await self._store.now():
             expired = await self._store.expire(request_id)
             if expired.ok:
                 await self._wf.notify_transition(request_id)
@@ -113,18 +117,14 @@ class Clicks:
             return opened
         request, stored = opened
         approver = await self._wf.with_role(approver)
-        verdict = approval_verdict(self._wf.policy, approver, request, stored)
+        verdict = judge_approval(self._wf.policy, approver, request, stored)
         if isinstance(verdict, Denied):
             return _no(f"Your approval does not count: {verdict.reason}.")
+        need, _ = verdict
         moved = await self._check_entity(request, stored, approver)
         if moved is not None:
             return moved
-        need = current_need(self._wf.policy, stored)
-        allow_self = not isinstance(need, Denied) and need.allow_self_approval
-        result = await self._store.approve(
-            request_id, approver.user_id, request.plan_fingerprint, request.quorum,
-            allow_self=allow_self,
-        )  # fmt: skip
+        result = await self._count(request, stored, need, approver)
         if not result.ok:
             if result.refusal is Refusal.EXPIRED:
                 await self._wf.notify_transition(request_id)
@@ -137,11 +137,36 @@ class Clicks:
             )
         execution = await self._wf.executor.claim_and_run(request_id)
         if execution is None:
-            return _yes("Approved; another replica is running it.")
+            return await self._not_claimed(request_id)
         return ClickResult(
             ok=True,
             message=render_notice(f"Approved. {execution.outcome.message}"),
             outcome=execution.outcome,
+        )
+
+    async def _not_claimed(self, request_id: str) -> ClickResult:
+        """The claim was lost: another replica runs it, or it expired at that very moment."""
+        request = await self._store.get(request_id)
+        if request is not None and request.state is ApprovalState.EXPIRED:
+            await self._wf.notify_transition(request_id)
+            return _no("Approved, but the request expired before it could run; nothing was sent.")
+        return _yes("Approved; another replica is running it.")
+
+    async def _count(
+        self, request: ApprovalRequest, stored: StoredPlan, need: NeedsApproval, approver: Actor
+    ) -> TransitionResult:
+        """One approve transition under today's rules (quorum, self-approval, eligibility)."""
+        stale = no_longer_eligible(self._wf.policy, request, stored, need)
+        return await self._store.approve(
+            request.id,
+            approver.user_id,
+            request.plan_fingerprint,
+            need.approvals_required,
+            allow_self=need.allow_self_approval,
+            email=approver.email,
+            usergroups=sorted(approver.usergroups),
+            statsig_role=approver.statsig_role,
+            no_longer_eligible=stale,
         )
 
     async def _check_entity(
@@ -170,12 +195,17 @@ class Clicks:
         except (PlanError, ConsoleError):
             pass
         renewed = stored.model_copy(update={"plan": fresh})
+        what = format_diff(staleness.changes, staleness.rule_changes)
+        why = f"{plan.entity_kind} {plan.entity_id} changed in Statsig after they were given"
         result = await self._store.invalidate_approvals(
-            request.id, fresh.fingerprint(), renewed.encode(), actor=approver.user_id
+            request.id,
+            fresh.fingerprint(),
+            renewed.encode(),
+            actor=approver.user_id,
+            reason=f"{why}: {what}"[:500] if what else why,
         )
         if result.ok:
             await self._wf.notify_transition(request.id)
-        what = format_diff(staleness.changes, staleness.rule_changes)
         return _no(
             f"{plan.entity_id} changed in Statsig since it was approved, so the approvals "
             "were cleared. Read the updated request and approve again.",

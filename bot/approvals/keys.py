@@ -11,7 +11,6 @@ Layout (default prefix ``statsig-bot:``)::
     statsig-bot:{idx}:lock:KIND:ACTION:ENTITY  HASH  request_id, requester_id of the open request
     statsig-bot:{idx}:audit              STREAM every transition, capped (MAXLEN ~)
     statsig-bot:{idx}:audit:KIND:ENTITY  STREAM the same entries for one entity, capped
-    statsig-bot:{req:ID}:review          HASH   the Statsig review's fate (workflow, retention TTL)
     statsig-bot:{idx}:review-watch       ZSET   request id → next poll (submitted for review)
 
 Redis Cluster: a request's own keys share the hash tag ``{req:ID}``, so single-request reads
@@ -82,7 +81,7 @@ def _segment(value: str, what: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RequestKeys:
-    """The keys one transition script receives, in ``KEYS[1..9]`` order."""
+    """The keys one transition script receives, in ``KEYS[1..10]`` order."""
 
     request: str
     approvals: str
@@ -93,6 +92,7 @@ class RequestKeys:
     lock: str
     audit: str
     entity_audit: str
+    review_watch: str
 
     def as_list(self) -> list[str]:
         return [
@@ -105,6 +105,7 @@ class RequestKeys:
             self.lock,
             self.audit,
             self.entity_audit,
+            self.review_watch,
         ]
 
 
@@ -131,10 +132,6 @@ class Keys:
 
     def approvals(self, request_id: str) -> str:
         return self._request_base(request_id) + "approvals"
-
-    def review(self, request_id: str) -> str:
-        """Written by the workflow's review watcher, not by the transition scripts."""
-        return self._request_base(request_id) + "review"
 
     @property
     def pending(self) -> str:
@@ -192,4 +189,5 @@ class Keys:
             lock=self.lock(entity_kind, entity_id, action),
             audit=self.audit,
             entity_audit=self.entity_audit(entity_kind, entity_id),
+            review_watch=self.review_watch,
         )

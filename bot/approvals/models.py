@@ -21,10 +21,24 @@ __all__ = [
     "LockHeld",
     "Rejection",
     "Requester",
+    "UNVERIFIED_INTERRUPTION",
     "TransitionResult",
+    "person_key",
 ]
 
 _FROZEN = ConfigDict(frozen=True)
+
+UNVERIFIED_INTERRUPTION = "interrupted (could not verify)"
+"""The outcome ``error`` of an interrupted execution that could never be checked in Statsig."""
+
+
+def person_key(user_id: str, email: str | None) -> str:
+    """Who a user *is* for counting: the lower-cased email when known, else the user ID.
+
+    One person may have two Slack user IDs (or a Slack and a shell identity) with one email;
+    quorum and four eyes count people, not IDs.
+    """
+    return email.strip().casefold() if email and email.strip() else user_id
 
 
 class Requester(BaseModel):
@@ -35,14 +49,27 @@ class Requester(BaseModel):
     user_id: str
     email: str | None = None
 
+    @property
+    def person(self) -> str:
+        return person_key(self.user_id, self.email)
+
 
 class Approval(BaseModel):
-    """One approver, counted once however often they clicked."""
+    """One approver, counted once however often they clicked (and once per person).
+
+    ``person`` is the key the store counted them under (see :func:`person_key`); ``email``,
+    ``usergroups`` and ``statsig_role`` are what the approver was when they clicked, so a
+    later click can check whether their approval still counts under today's policy.
+    """
 
     model_config = _FROZEN
 
     user_id: str
     at: datetime
+    person: str = ""
+    email: str | None = None
+    usergroups: tuple[str, ...] = ()
+    statsig_role: str | None = None
 
 
 class Rejection(BaseModel):
@@ -82,6 +109,8 @@ class ApprovalRequest(BaseModel):
     interrupted_at: datetime | None = None
     finished_at: datetime | None = None
     invalidated_at: datetime | None = None
+    invalidated_reason: str = ""
+    review_since: datetime | None = None
     outcome: dict[str, Any] | None = None
 
     @property
@@ -126,7 +155,8 @@ class AuditEvent(BaseModel):
     """One audit stream entry. ``from_state`` is ``None`` for ``created``.
 
     ``event`` is one of: created, approval (counted, below quorum), approved, rejected,
-    cancelled, expired, claimed, finished, interrupted, finished_interrupted, invalidated.
+    cancelled, expired, claimed, lease_renewed, finished, interrupted, finished_interrupted,
+    invalidated, review_committed, review_rejected, review_unresolved.
     ``detail`` holds event-specific fields (approvals, quorum, reason, outcome, …).
     """
 

@@ -39,7 +39,9 @@ class StoredPlan(BaseModel):
     """The request's ``plan_json``: the plan, and the approval rules it was submitted under.
 
     ``need`` is ``None`` for changes that ran at once (``run_now``): nobody approves them.
-    ``requester_label`` is the requester's display name, for messages.
+    ``requester_label`` is the requester's display name, for messages; ``requester_role``
+    and ``requester_usergroups`` are what the policy saw of the requester at submit time,
+    so a click can re-run today's policy for them (:mod:`bot.approvals.authorize`).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -47,6 +49,8 @@ class StoredPlan(BaseModel):
     plan: Plan
     need: NeedsApproval | None = None
     requester_label: str = ""
+    requester_role: str | None = None
+    requester_usergroups: tuple[str, ...] = ()
 
     def encode(self) -> str:
         return self.model_dump_json()

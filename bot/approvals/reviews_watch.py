@@ -1,25 +1,31 @@
-"""Watching Statsig reviews that a request turned into, until they are committed or rejected.
+"""Watching the Statsig reviews that requests turned into, until they are decided.
 
-When Statsig holds a change for review, the request ends ``submitted_for_review`` (the
-store's terminal state). The watcher keeps polling the entity with backoff: once its
-``activeReview`` is gone, the entity either shows the intended change (the review was
-committed) or not (rejected or withdrawn). The verdict is written once (``HSETNX``) to the
-request's review hash and to the audit streams, so any number of replicas may poll.
+When Statsig holds a change for review, the request stays ``submitted_for_review`` and keeps
+its entity lock (a second change to the same entity must not queue up behind an open
+review). The ``finish`` script also put it on the review-watch index; this watcher polls the
+entity with backoff and ends the request with one ``resolve_review`` transition, so any
+number of replicas may poll and exactly one records (and announces) the verdict.
 
-Keys (from :class:`bot.approvals.keys.Keys`): ``review_watch`` (ZSET request → next poll)
-and ``review(ID)`` (HASH: attempts, result, resolved_at; retention TTL).
+What is observed and what is inferred: the Console API shows a review only as the entity's
+``activeReview`` (``reviewID``, free-form ``reviewStatus``) while it is open; there is no
+endpoint for a closed review's fate. So:
+
+1. while ``activeReview.reviewID`` is *our* review (or any review, if ours has no ID), the
+   review is open: poll again later;
+2. once it is gone (absent, or another review's ID), our review is closed; then the entity
+   decides: it shows the intended change → the review was committed (``executed``), it
+   does not → rejected or withdrawn (``review_rejected``); an entity that no longer exists
+   is taken as not committed (``review_rejected``, saying so);
+3. undecidable for :data:`GIVE_UP_AFTER_SECONDS` since it was submitted (Statsig
+   unreachable, the review still open, the stored plan unreadable) → ``review_unresolved``,
+   which releases the lock; the card says to check the console.
+
+Times (poll schedule, deadline) are the store's clock, like the scripts' ``review_since``.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from typing import Any
-
-from redis.exceptions import RedisError
-
-from bot.approvals._codec import text
-from bot.approvals.keys import AUDIT_MAXLEN, ENTITY_AUDIT_MAXLEN, RETENTION_SECONDS
+from bot.approvals.execute import outcome_record
 from bot.approvals.models import ApprovalRequest
 from bot.approvals.results import outcome_of, stored_plan
 from bot.approvals.states import ApprovalState
@@ -28,13 +34,17 @@ from bot.ops.actions import ConsoleAPI
 from bot.ops.actions_base import PlanError, active_review
 from bot.ops.actions_rebuild import action_from_plan, intended_state_observed
 from bot.ops.actions_stale import read_entity
+from bot.ops.plans import Outcome, OutcomeStatus
 from bot.statsig.errors import ConsoleError, NotFound
 
-__all__ = ["COMMITTED", "REJECTED", "ReviewWatch"]
+__all__ = ["GIVE_UP_AFTER_SECONDS", "ReviewWatch"]
 
-COMMITTED = "committed"
-REJECTED = "rejected"
+GIVE_UP_AFTER_SECONDS = 14 * 24 * 3600.0
+"""How long the watcher waits for a Statsig review before ending the request unresolved."""
+
 _BATCH = 50
+
+Verdict = tuple[ApprovalState, Outcome]
 
 
 class ReviewWatch:
@@ -45,43 +55,20 @@ class ReviewWatch:
         store: ApprovalStore,
         client: ConsoleAPI,
         *,
-        clock: Callable[[], float],
         first_delay: float = 30.0,
         max_delay: float = 900.0,
-        give_up_after: float = 14 * 24 * 3600,
+        give_up_after: float = GIVE_UP_AFTER_SECONDS,
     ) -> None:
         self._store = store
-        self._redis = store.redis
-        self._keys = store.keys
         self._client = client
-        self._clock = clock
         self._first = first_delay
         self._max = max_delay
         self._give_up = give_up_after
 
-    async def add(self, request_id: str) -> None:
-        """Start watching (called by the executor that recorded ``submitted_for_review``)."""
-        now = self._clock()
-        key = self._keys.review(request_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"attempts": 0, "since": repr(now)})
-            pipe.pexpire(key, RETENTION_SECONDS * 1000)
-            pipe.zadd(self._keys.review_watch, {request_id: now + self._first})
-            await pipe.execute()
-
-    async def result(self, request_id: str) -> str | None:
-        """``committed``/``rejected`` once seen, else ``None``."""
-        value = await self._redis.hget(self._keys.review(request_id), "result")
-        return None if value is None else text(value)
-
     async def poll_once(self) -> list[str]:
         """Poll every due request once; returns those whose review this call resolved."""
-        due = await self._redis.zrangebyscore(
-            self._keys.review_watch, "-inf", repr(self._clock()), start=0, num=_BATCH
-        )
         resolved = []
-        for raw in due:
-            request_id = text(raw)
+        for request_id in await self._store.reviews_due(_BATCH):
             if await self._poll(request_id):
                 resolved.append(request_id)
         return resolved
@@ -89,73 +76,82 @@ class ReviewWatch:
     async def _poll(self, request_id: str) -> bool:
         request = await self._store.get(request_id)
         if request is None or request.state is not ApprovalState.SUBMITTED_FOR_REVIEW:
-            await self._redis.zrem(self._keys.review_watch, request_id)
+            await self._store.unwatch_review(request_id)
             return False
+        now = await self._store.now()
+        since = (request.review_since or request.claimed_at or request.created_at).timestamp()
         verdict = await self._verdict(request)
+        if verdict is None and now - since >= self._give_up:
+            verdict = _unresolved(request, self._give_up)
         if verdict is None:
-            await self._reschedule(request_id)
+            # Backoff: wait as long as it has been open, between first_delay and max_delay.
+            delay = min(max(now - since, self._first), self._max)
+            await self._store.schedule_review_poll(request_id, now + delay)
             return False
-        await self._redis.zrem(self._keys.review_watch, request_id)
-        return await self._record(request, verdict)
+        state, outcome = verdict
+        record = outcome_record(outcome, review_resolved=True)
+        return (await self._store.resolve_review(request_id, state, record)).ok
 
-    async def _verdict(self, request: ApprovalRequest) -> str | None:
-        stored, outcome = stored_plan(request), outcome_of(request)
+    async def _verdict(self, request: ApprovalRequest) -> Verdict | None:
+        stored, submitted = stored_plan(request), outcome_of(request)
         if stored is None:
-            return REJECTED
+            return None
         plan = stored.plan
+        review_id = submitted.review_id if submitted else None
+        label = review_id or "–"
         try:
             entity = await read_entity(self._client, plan)
         except NotFound:
-            return REJECTED
+            return ApprovalState.REVIEW_REJECTED, Outcome(
+                status=OutcomeStatus.FAILED,
+                message=f"Not applied: {plan.entity_id} no longer exists in Statsig, so review "
+                f"{label} was not committed.",
+                entity_kind=plan.entity_kind,
+                entity_id=plan.entity_id,
+                review_id=review_id,
+                error="review rejected",
+            )
         except ConsoleError:
             return None
         review = active_review(entity)
-        waited_for = outcome.review_id if outcome else None
-        if review is not None and (waited_for is None or review.review_id == waited_for):
+        if review is not None and (review_id is None or review.review_id == review_id):
             return None
         try:
             done = intended_state_observed(action_from_plan(plan), plan, entity)
         except PlanError:
             done = False
-        return COMMITTED if done else REJECTED
+        if done:
+            return ApprovalState.EXECUTED, Outcome(
+                status=OutcomeStatus.APPLIED,
+                message=f"Applied: Statsig review {label} was committed. {plan.summary}",
+                entity_kind=plan.entity_kind,
+                entity_id=plan.entity_id,
+                review_id=review_id,
+                after=entity.to_api(),
+            )
+        return ApprovalState.REVIEW_REJECTED, Outcome(
+            status=OutcomeStatus.FAILED,
+            message=f"Not applied: Statsig review {label} was rejected or withdrawn (it is "
+            "closed and the entity does not show the change).",
+            entity_kind=plan.entity_kind,
+            entity_id=plan.entity_id,
+            review_id=review_id,
+            after=entity.to_api(),
+            error="review rejected",
+        )
 
-    async def _reschedule(self, request_id: str) -> None:
-        key = self._keys.review(request_id)
-        attempts = int(await self._redis.hincrby(key, "attempts", 1))
-        since = await self._redis.hget(key, "since")
-        now = self._clock()
-        if since is not None and now - float(text(since)) > self._give_up:
-            await self._redis.zrem(self._keys.review_watch, request_id)
-            return
-        delay = min(self._first * 2 ** min(attempts, 20), self._max)
-        await self._redis.zadd(self._keys.review_watch, {request_id: now + delay})
 
-    async def _record(self, request: ApprovalRequest, verdict: str) -> bool:
-        """Write the verdict once; only the writer reports it (and notifies)."""
-        key = self._keys.review(request.id)
-        if not await self._redis.hsetnx(key, "result", verdict):
-            return False
-        now = repr(self._clock())
-        outcome = outcome_of(request)
-        fields: dict[Any, Any] = {
-            "request_id": request.id,
-            "event": f"review_{verdict}",
-            "from": request.state.value,
-            "to": request.state.value,
-            "actor": "statsig",
-            "at": now,
-            "entity_kind": request.entity_kind,
-            "entity_id": request.entity_id,
-            "action": request.action,
-            "review_id": (outcome.review_id if outcome else None) or "",
-        }
-        entity_stream = self._keys.entity_audit(request.entity_kind, request.entity_id)
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, "resolved_at", now)
-                pipe.xadd(self._keys.audit, fields, maxlen=AUDIT_MAXLEN, approximate=True)
-                pipe.xadd(entity_stream, fields, maxlen=ENTITY_AUDIT_MAXLEN, approximate=True)
-                await pipe.execute()
-        except RedisError:
-            logging.getLogger(__name__).warning("review verdict of %s not audited", request.id)
-        return True
+def _unresolved(request: ApprovalRequest, waited: float) -> Verdict:
+    submitted = outcome_of(request)
+    review_id = submitted.review_id if submitted else None
+    days = max(1, round(waited / 86400))
+    kind = submitted.entity_kind if submitted else "gate"
+    return ApprovalState.REVIEW_UNRESOLVED, Outcome(
+        status=OutcomeStatus.PENDING_REVIEW,
+        message=f"Unresolved: Statsig review {review_id or '–'} was still undecided after "
+        f"{days} day(s); the bot stopped watching it and released the lock. Check the console.",
+        entity_kind=kind,
+        entity_id=request.entity_id,
+        review_id=review_id,
+        error="review unresolved",
+    )

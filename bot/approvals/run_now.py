@@ -61,7 +61,10 @@ async def _record_and_run(
     )
     if isinstance(created, LockHeld):
         return created
-    await wf.store.approve(created.id, requester.user_id, plan.fingerprint(), 1, allow_self=True)
+    await wf.store.approve(
+        created.id, requester.user_id, plan.fingerprint(), 1, allow_self=True,
+        email=requester.email, statsig_role=requester.statsig_role,
+    )  # fmt: skip
     # Planned a moment ago by this very call: no stale check, so a kill stays one PUT.
     return await wf.executor.claim_and_run(created.id, check_stale=False)
 

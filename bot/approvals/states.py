@@ -6,10 +6,19 @@ the scripts against it. Python code uses it to explain, never to decide.
 
 ```
 pending ──approve (quorum)──▶ approved ──claim──▶ executing ──finish──▶ executed
-   ├─reject──▶ rejected                               ├──────▶ failed
+   ├─reject──▶ rejected           │                   ├──────▶ failed
    ├─cancel (requester)──▶ cancelled                  └──────▶ submitted_for_review
-   └─expire (past expiry)──▶ expired
+   └─expire (past expiry)──▶ expired ◀──expire (past expiry, never claimed)
+
+submitted_for_review ──resolve_review──▶ executed           (the review was committed)
+                                    ├──▶ review_rejected    (rejected or withdrawn)
+                                    └──▶ review_unresolved  (still open at the deadline)
 ```
+
+``submitted_for_review`` is *open*: the entity lock stays held while Statsig's review is
+open, so nobody can queue a second change for the same entity and action behind it. The
+review watcher (:mod:`bot.approvals.reviews_watch`) ends it. An executing request whose
+lease ran out is marked interrupted by ``reclaim`` and ended by ``finish_interrupted``.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ __all__ = [
     "FINISH_STATES",
     "INTERRUPTED_FINISH_STATES",
     "OPEN_STATES",
+    "REVIEW_FINISH_STATES",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "ApprovalState",
@@ -36,7 +46,9 @@ class ApprovalState(StrEnum):
     EXECUTING = "executing"  # claimed under a lease; the mutation is (or was) running
     EXECUTED = "executed"  # Statsig applied it (or it was verified after an interruption)
     FAILED = "failed"  # the mutation failed, or the executor died (outcome says "interrupted")
-    SUBMITTED_FOR_REVIEW = "submitted_for_review"  # Statsig made it a console review
+    SUBMITTED_FOR_REVIEW = "submitted_for_review"  # Statsig made it a review; lock still held
+    REVIEW_REJECTED = "review_rejected"  # that Statsig review was rejected or withdrawn
+    REVIEW_UNRESOLVED = "review_unresolved"  # the bot stopped watching a review still open
     REJECTED = "rejected"  # an approver said no, with a reason
     CANCELLED = "cancelled"  # the requester withdrew it
     EXPIRED = "expired"  # nobody decided before the expiry
@@ -46,7 +58,8 @@ TERMINAL_STATES: frozenset[ApprovalState] = frozenset(
     {
         ApprovalState.EXECUTED,
         ApprovalState.FAILED,
-        ApprovalState.SUBMITTED_FOR_REVIEW,
+        ApprovalState.REVIEW_REJECTED,
+        ApprovalState.REVIEW_UNRESOLVED,
         ApprovalState.REJECTED,
         ApprovalState.CANCELLED,
         ApprovalState.EXPIRED,
@@ -66,6 +79,11 @@ INTERRUPTED_FINISH_STATES: frozenset[ApprovalState] = frozenset(
 )
 """What a sweeper may record after checking Statsig for an interrupted execution."""
 
+REVIEW_FINISH_STATES: frozenset[ApprovalState] = frozenset(
+    {ApprovalState.EXECUTED, ApprovalState.REVIEW_REJECTED, ApprovalState.REVIEW_UNRESOLVED}
+)
+"""What the review watcher may record when a Statsig review is resolved or given up on."""
+
 
 class Transition(StrEnum):
     """The store's operations that may change a request; each is one Lua script."""
@@ -76,10 +94,12 @@ class Transition(StrEnum):
     CANCEL = "cancel"
     EXPIRE = "expire"
     CLAIM = "claim"
+    RENEW = "renew"  # the lease holder extends its lease right before calling Statsig
     FINISH = "finish"
     RECLAIM = "reclaim"  # executing with an expired lease → marked interrupted
     FINISH_INTERRUPTED = "finish_interrupted"
     INVALIDATE = "invalidate"  # plan edited or entity changed: approvals cleared
+    RESOLVE_REVIEW = "resolve_review"  # the Statsig review was committed, rejected or given up
 
 
 _P = ApprovalState.PENDING
@@ -87,9 +107,16 @@ TRANSITIONS: dict[Transition, tuple[frozenset[ApprovalState], frozenset[Approval
     Transition.APPROVE: (frozenset({_P}), frozenset({_P, ApprovalState.APPROVED})),
     Transition.REJECT: (frozenset({_P}), frozenset({ApprovalState.REJECTED})),
     Transition.CANCEL: (frozenset({_P}), frozenset({ApprovalState.CANCELLED})),
-    Transition.EXPIRE: (frozenset({_P}), frozenset({ApprovalState.EXPIRED})),
+    Transition.EXPIRE: (
+        frozenset({_P, ApprovalState.APPROVED}),
+        frozenset({ApprovalState.EXPIRED}),
+    ),
     Transition.INVALIDATE: (frozenset({_P}), frozenset({_P})),
     Transition.CLAIM: (frozenset({ApprovalState.APPROVED}), frozenset({ApprovalState.EXECUTING})),
+    Transition.RENEW: (
+        frozenset({ApprovalState.EXECUTING}),
+        frozenset({ApprovalState.EXECUTING}),
+    ),
     Transition.FINISH: (frozenset({ApprovalState.EXECUTING}), FINISH_STATES),
     Transition.RECLAIM: (
         frozenset({ApprovalState.EXECUTING}),
@@ -98,6 +125,10 @@ TRANSITIONS: dict[Transition, tuple[frozenset[ApprovalState], frozenset[Approval
     Transition.FINISH_INTERRUPTED: (
         frozenset({ApprovalState.EXECUTING}),
         INTERRUPTED_FINISH_STATES,
+    ),
+    Transition.RESOLVE_REVIEW: (
+        frozenset({ApprovalState.SUBMITTED_FOR_REVIEW}),
+        REVIEW_FINISH_STATES,
     ),
 }
 """For every transition on an existing request: (states it starts from, states it may reach)."""
@@ -115,6 +146,7 @@ class Refusal(StrEnum):
     NOT_REQUESTER = "not_requester"  # only the requester may cancel
     REASON_REQUIRED = "reason_required"  # a rejection needs a reason
     NOT_LEASE_HOLDER = "not_lease_holder"  # another executor holds (or held) the lease
+    LEASE_EXPIRED = "lease_expired"  # renew came too late: the lease had already run out
     INTERRUPTED = "interrupted"  # the lease ran out and a sweeper took the request over
     NOT_INTERRUPTED = "not_interrupted"  # finish_interrupted on a request nobody reclaimed
     NOT_DUE = "not_due"  # expiry or lease end not reached yet

@@ -2,15 +2,16 @@
 
 Usage::
 
-    store = ApprovalStore(redis, clock=time.time)
+    store = ApprovalStore(redis)        # times from the Redis server; tests pass clock=...
     created = await store.create(action="gate.disable", entity_kind="gate", entity_id="nav",
                                  plan_json=plan.model_dump_json(), fingerprint=plan.fingerprint(),
                                  requester_id="U1", requester_email="a@x.io", quorum=1)
     if isinstance(created, LockHeld): ...                 # someone else's request is open
-    result = await store.approve(created.id, "U2", plan.fingerprint(), quorum=1)
+    result = await store.approve(created.id, "U2", plan.fingerprint(), quorum=1,
+                                 person="b@x.io")
     if result.state is ApprovalState.APPROVED:
-        if (await store.claim(created.id, "replica-a", lease_seconds=60)).ok:
-            ...  # only this caller runs the mutation, then store.finish(...)
+        if (await store.claim(created.id, "replica-a", lease_seconds=300)).ok:
+            ...  # only this caller may renew the lease, call Statsig, then store.finish(...)
 
 Every transition first reads the request's immutable fields (entity, action, requester) to
 locate its lock and index keys, then runs its script with all of them in ``KEYS``; those fields
@@ -19,65 +20,31 @@ never change after ``create``, so the read cannot go stale. Refusals come back a
 
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
-import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
-from bot.approvals import scripts
-from bot.approvals._codec import (
-    decode_audit,
-    decode_request,
-    decode_result,
-    not_found,
-    text,
-    text_map,
-)
+from bot.approvals._codec import decode_audit, decode_request, encode_approver, text, text_map
 from bot.approvals.keys import (
-    AUDIT_MAXLEN,
     DEFAULT_PREFIX,
     DEFAULT_TTL_SECONDS,
-    ENTITY_AUDIT_MAXLEN,
     PENDING_HISTORY_SECONDS,
-    RETENTION_SECONDS,
     Keys,
-    RequestKeys,
     is_valid_request_id,
 )
-from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld, TransitionResult
-from bot.approvals.states import (
-    FINISH_STATES,
-    INTERRUPTED_FINISH_STATES,
-    ApprovalState,
-    Refusal,
+from bot.approvals.models import (
+    ApprovalRequest,
+    AuditEvent,
+    LockHeld,
+    TransitionResult,
+    person_key,
 )
+from bot.approvals.states import ApprovalState, Refusal
+from bot.approvals.store_base import SWEEPER, bounded
+from bot.approvals.store_exec import ExecutionTransitions
 
 __all__ = ["ApprovalStore"]
-
-_LOCATOR_FIELDS = ("entity_kind", "entity_id", "action", "requester_id")
-_SWEEPER = "sweeper"
-
-
-_FAN_OUT = 16
-"""At most this many concurrent calls per sweep or listing, so one sweep of 100 due requests
-cannot exhaust the client's connection pool (redis-py's async pool raises when it is full)."""
-
-_T = TypeVar("_T")
-
-
-async def _bounded(calls: Iterable[Awaitable[_T]]) -> list[_T]:
-    gate = asyncio.Semaphore(_FAN_OUT)
-
-    async def run(call: Awaitable[_T]) -> _T:
-        async with gate:
-            return await call
-
-    return list(await asyncio.gather(*(run(c) for c in calls)))
 
 
 def _new_id() -> str:
@@ -85,9 +52,11 @@ def _new_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ApprovalStore:
+class ApprovalStore(ExecutionTransitions):
     """Atomic approval transitions over one Redis (see ``keys`` for layout and TTLs).
 
+    ``clock=None`` (the default) takes every time from the Redis server; pass a clock only
+    in tests or for an in-process Redis (see :mod:`bot.approvals.store_base`).
     ``single_slot=True`` puts every key in one hash slot, for multi-shard Redis Cluster.
     """
 
@@ -96,70 +65,10 @@ class ApprovalStore:
         redis: aioredis.Redis,
         *,
         prefix: str = DEFAULT_PREFIX,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         single_slot: bool = False,
     ) -> None:
-        self._redis = redis
-        self._keys = Keys(prefix, single_slot)
-        self._clock = clock
-        self._create = redis.register_script(scripts.CREATE)
-        self._approve = redis.register_script(scripts.APPROVE)
-        self._reject = redis.register_script(scripts.REJECT)
-        self._cancel = redis.register_script(scripts.CANCEL)
-        self._expire = redis.register_script(scripts.EXPIRE)
-        self._claim = redis.register_script(scripts.CLAIM)
-        self._finish = redis.register_script(scripts.FINISH)
-        self._reclaim = redis.register_script(scripts.RECLAIM)
-        self._finish_interrupted = redis.register_script(scripts.FINISH_INTERRUPTED)
-        self._invalidate = redis.register_script(scripts.INVALIDATE)
-        self._set_message_ref = redis.register_script(scripts.SET_MESSAGE_REF)
-
-    @property
-    def keys(self) -> Keys:
-        return self._keys
-
-    @property
-    def redis(self) -> aioredis.Redis:
-        """The client, for the workflow's own keys (review watch) and health checks."""
-        return self._redis
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self._clock
-
-    # -- plumbing ------------------------------------------------------------------------
-
-    def _now(self) -> str:
-        return repr(float(self._clock()))
-
-    def _shared_args(self, request_id: str, now: str, actor: str) -> list[str]:
-        retention_ms = str(RETENTION_SECONDS * 1000)
-        return [request_id, now, actor, retention_ms, str(AUDIT_MAXLEN), str(ENTITY_AUDIT_MAXLEN)]
-
-    async def _locate(self, request_id: str) -> RequestKeys | None:
-        if not is_valid_request_id(request_id):
-            return None
-        values = await self._redis.hmget(self._keys.request(request_id), list(_LOCATOR_FIELDS))
-        if any(v is None for v in values):
-            return None
-        kind, entity_id, action, requester = (text(v) for v in values)
-        return self._keys.for_request(
-            request_id,
-            entity_kind=kind,
-            entity_id=entity_id,
-            action=action,
-            requester_id=requester,
-        )
-
-    async def _transition(
-        self, script: AsyncScript, request_id: str, actor: str, *extra: str
-    ) -> TransitionResult:
-        keys = await self._locate(request_id)
-        if keys is None:
-            return not_found(request_id)
-        args = [*self._shared_args(request_id, self._now(), actor), *extra]
-        reply = await script(keys=keys.as_list(), args=args)
-        return decode_result(request_id, reply)
+        super().__init__(redis, keys=Keys(prefix, single_slot), clock=clock)
 
     # -- creating and reading -------------------------------------------------------------
 
@@ -198,6 +107,7 @@ class ApprovalStore:
             "plan_json": plan_json,
             "plan_fingerprint": fingerprint,
             "requester_email": requester_email or "",
+            "requester_person": person_key(requester_id, requester_email),
             "reason": reason,
             "channel": channel,
             "message_ts": message_ts or "",
@@ -213,12 +123,11 @@ class ApprovalStore:
                 action=action,
                 requester_id=requester_id,
             )
-            now = float(self._clock())
             ttl_ms = str(int((ttl_seconds + PENDING_HISTORY_SECONDS) * 1000))
             args = [
-                *self._shared_args(request_id, repr(now), requester_id),
+                *self._shared_args(request_id, requester_id),
                 ttl_ms,
-                repr(now + ttl_seconds),
+                repr(float(ttl_seconds)),
                 *(part for pair in fields.items() for part in pair),
             ]
             reply = await self._create(keys=keys.as_list(), args=args)
@@ -254,7 +163,7 @@ class ApprovalStore:
 
     async def _many(self, index: str, ids: list[str]) -> list[ApprovalRequest]:
         """Load requests listed in an index, pruning entries whose hash has gone."""
-        loaded = await _bounded(self.get(request_id) for request_id in ids)
+        loaded = await bounded(self.get(request_id) for request_id in ids)
         missing = [rid for rid, req in zip(ids, loaded, strict=True) if req is None]
         if missing:
             await self._redis.zrem(index, *missing)
@@ -262,7 +171,7 @@ class ApprovalStore:
 
     async def list_pending(self, limit: int = 100) -> list[ApprovalRequest]:
         """Pending requests that can still be decided, soonest expiry first."""
-        now = float(self._clock())
+        now = await self.now()
         ids = [text(v) for v in await self._redis.zrange(self._keys.pending, 0, limit - 1)]
         requests = await self._many(self._keys.pending, ids)
         return [
@@ -287,18 +196,34 @@ class ApprovalStore:
         quorum: int,
         *,
         allow_self: bool = False,
+        email: str | None = None,
+        usergroups: Sequence[str] = (),
+        statsig_role: str | None = None,
+        no_longer_eligible: Sequence[str] = (),
     ) -> TransitionResult:
-        """Count ``approver_id`` once; approved when the count reaches the quorum.
+        """Count the approver's *person* once; approved when the count reaches the quorum.
 
         ``fingerprint`` is the plan the approver was shown: if the stored plan differs, the
         click is refused as ``plan_changed``. The stored quorum is a floor: a caller can ask
-        for more approvals, never fewer.
+        for more approvals, never fewer. Two user IDs with one ``email`` are one person: the
+        second is refused as ``already_approved``, and the requester's person is refused as
+        ``self_approval`` (unless ``allow_self``). Earlier approvals by the user IDs in
+        ``no_longer_eligible`` stay recorded but do not count towards the quorum.
         """
         if quorum < 1:
             raise ValueError("quorum must be at least 1")
         flag = "1" if allow_self else "0"
+        about = encode_approver(email, usergroups, statsig_role)
         return await self._transition(
-            self._approve, request_id, approver_id, fingerprint, str(quorum), flag
+            self._approve,
+            request_id,
+            approver_id,
+            fingerprint,
+            str(quorum),
+            flag,
+            person_key(approver_id, email),
+            about,
+            *no_longer_eligible,
         )
 
     async def reject(self, request_id: str, user_id: str, reason: str) -> TransitionResult:
@@ -309,94 +234,37 @@ class ApprovalStore:
         """Pending → cancelled, only when ``user_id`` is the stored requester."""
         return await self._transition(self._cancel, request_id, user_id)
 
-    async def expire(self, request_id: str, *, actor: str = _SWEEPER) -> TransitionResult:
-        """Pending and past expiry → expired; ``not_due`` otherwise."""
+    async def expire(self, request_id: str, *, actor: str = SWEEPER) -> TransitionResult:
+        """Pending (or approved but never claimed) and past expiry → expired; else ``not_due``."""
         return await self._transition(self._expire, request_id, actor)
 
-    async def expire_due(self, limit: int = 100, *, actor: str = _SWEEPER) -> list[str]:
+    async def expire_due(self, limit: int = 100, *, actor: str = SWEEPER) -> list[str]:
         """Expire up to ``limit`` due requests; returns those *this* call expired.
 
         Safe from any number of replicas at once: each request is expired by exactly one.
         """
-        due = await self._redis.zrangebyscore(
-            self._keys.pending, "-inf", self._now(), start=0, num=limit
-        )
-        ids = [text(v) for v in due]
-        results = await _bounded(self.expire(rid, actor=actor) for rid in ids)
+        ids = await self._due(self._keys.pending, limit)
+        results = await bounded(self.expire(rid, actor=actor) for rid in ids)
         gone = [r.request_id for r in results if r.refusal is Refusal.NOT_FOUND]
         if gone:
             await self._redis.zrem(self._keys.pending, *gone)
         return [r.request_id for r in results if r.ok]
 
-    async def claim(
-        self, request_id: str, executor_id: str, lease_seconds: float
-    ) -> TransitionResult:
-        """Approved → executing under a lease; exactly one of any number of callers wins."""
-        if lease_seconds <= 0:
-            raise ValueError("lease_seconds must be positive")
-        lease_end = repr(float(self._clock()) + lease_seconds)
-        return await self._transition(self._claim, request_id, executor_id, lease_end)
-
-    async def finish(
-        self,
-        request_id: str,
-        executor_id: str,
-        state: ApprovalState,
-        outcome: Mapping[str, Any],
-    ) -> TransitionResult:
-        """Executing → executed | failed | submitted_for_review, by the lease holder only."""
-        target = ApprovalState(state)
-        if target not in FINISH_STATES:
-            raise ValueError(f"finish cannot set {target}")
-        return await self._transition(
-            self._finish, request_id, executor_id, target.value, json.dumps(dict(outcome))
-        )
-
-    async def interrupted_due(self, limit: int = 100, *, actor: str = _SWEEPER) -> list[str]:
-        """Mark executions whose lease ran out as interrupted; each id is reported once.
-
-        The caller then checks Statsig and records the verdict with ``finish_interrupted``.
-        """
-        due = await self._redis.zrangebyscore(
-            self._keys.leases, "-inf", self._now(), start=0, num=limit
-        )
-        ids = [text(v) for v in due]
-        results = await _bounded(self.reclaim(rid, actor=actor) for rid in ids)
-        gone = [r.request_id for r in results if r.refusal is Refusal.NOT_FOUND]
-        if gone:
-            await self._redis.zrem(self._keys.leases, *gone)
-        return [r.request_id for r in results if r.ok]
-
-    async def reclaim(self, request_id: str, *, actor: str = _SWEEPER) -> TransitionResult:
-        """Executing with an ended lease → marked interrupted (once); the holder can't finish."""
-        return await self._transition(self._reclaim, request_id, actor)
-
-    async def list_interrupted(self) -> list[str]:
-        """Reclaimed executions still waiting for a verdict (e.g. their sweeper died)."""
-        return [text(v) for v in await self._redis.zrange(self._keys.interrupted, 0, -1)]
-
-    async def finish_interrupted(
-        self,
-        request_id: str,
-        state: ApprovalState,
-        outcome: Mapping[str, Any],
-        *,
-        actor: str = _SWEEPER,
-    ) -> TransitionResult:
-        """Record the verdict on a reclaimed execution: executed (verified) or failed."""
-        target = ApprovalState(state)
-        if target not in INTERRUPTED_FINISH_STATES:
-            raise ValueError(f"finish_interrupted cannot set {target}")
-        return await self._transition(
-            self._finish_interrupted, request_id, actor, target.value, json.dumps(dict(outcome))
-        )
-
     async def invalidate_approvals(
-        self, request_id: str, new_fingerprint: str, plan_json: str, *, actor: str = "system"
+        self,
+        request_id: str,
+        new_fingerprint: str,
+        plan_json: str,
+        *,
+        actor: str = "system",
+        reason: str = "the plan changed",
     ) -> TransitionResult:
-        """The plan was edited or the entity moved: clear approvals, store the new plan."""
+        """The plan was edited or the entity moved: clear approvals, store the new plan.
+
+        ``reason`` is kept on the request (``invalidated_reason``) for the re-rendered card.
+        """
         return await self._transition(
-            self._invalidate, request_id, actor, new_fingerprint, plan_json
+            self._invalidate, request_id, actor, new_fingerprint, plan_json, reason
         )
 
     async def set_message_ref(self, request_id: str, channel: str, ts: str) -> bool:

@@ -6,14 +6,19 @@ many sweepers race. Three jobs:
 
 1. pending requests past their expiry → ``expired``;
 2. executions whose lease ran out → checked in Statsig → ``executed`` (verified after
-   interruption) or ``failed: interrupted`` (never re-run);
+   interruption) or ``failed: interrupted`` (never re-run); ``failed: interrupted (could not
+   verify)`` once Statsig cannot tell for too long (see :mod:`bot.approvals.execute`);
 3. requests left ``approved`` (the replica died between approve and claim) for longer than
-   a grace period → claimed and executed here, through the same exactly-once claim.
+   a grace period → claimed and executed here, through the same exactly-once claim, unless
+   they are past their expiry: an approval nobody acted on in time is ``expired``, not run
+   (people approved a change for *then*, not for whenever a sweeper comes by).
+
+Times come from the store (:meth:`ApprovalStore.now`: the Redis server's clock in
+production), the same clock the scripts stamped ``approved_at`` and ``expires_at`` with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.approvals._codec import text
@@ -42,12 +47,10 @@ class Sweeper:
         store: ApprovalStore,
         executor: Executor,
         *,
-        clock: Callable[[], float],
         approved_grace: float = APPROVED_GRACE_SECONDS,
     ) -> None:
         self._store = store
         self._executor = executor
-        self._clock = clock
         self._grace = approved_grace
 
     async def run(self) -> SweepResult:
@@ -59,14 +62,17 @@ class Sweeper:
             verdict = await self._executor.verdict_after_interruption(request_id)
             if verdict is not None:
                 result.interrupted[request_id] = verdict
-        result.recovered = await self._recover_approved()
+        expired, result.recovered = await self._recover_approved()
+        result.expired += expired
         return result
 
-    async def _recover_approved(self) -> list[str]:
-        """Claim approved requests older than the grace period (their approver's replica died)."""
+    async def _recover_approved(self) -> tuple[list[str], list[str]]:
+        """Claim approved requests older than the grace period (their approver's replica
+        died); expire those past their expiry instead. Returns (expired, recovered)."""
         redis = self._store.redis
-        now = self._clock()
-        recovered = []
+        now = await self._store.now()
+        expired: list[str] = []
+        recovered: list[str] = []
         async for key in redis.scan_iter(match=self._store.keys.lock_pattern, count=500):
             holder = await redis.hget(key, "request_id")
             if holder is None:
@@ -74,9 +80,13 @@ class Sweeper:
             request = await self._store.get(text(holder))
             if request is None or request.state is not ApprovalState.APPROVED:
                 continue
+            if now >= request.expires_at.timestamp():
+                if (await self._store.expire(request.id)).ok:
+                    expired.append(request.id)
+                continue
             approved_at = request.approved_at or request.created_at
             if now - approved_at.timestamp() < self._grace:
                 continue
             if await self._executor.claim_and_run(request.id) is not None:
                 recovered.append(request.id)
-        return recovered
+        return expired, recovered

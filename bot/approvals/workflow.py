@@ -33,7 +33,7 @@ from redis.exceptions import RedisError
 from bot.approvals import clicks
 from bot.approvals.announce import incident_announcement
 from bot.approvals.audit_read import AuditReader
-from bot.approvals.execute import Executor
+from bot.approvals.execute import DEFAULT_LEASE_SECONDS, Executor
 from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
 from bot.approvals.results import (
     ClickResult,
@@ -70,6 +70,11 @@ __all__ = ["ApprovalWorkflow", "RoleDirectory", "default_executor_id"]
 
 log = logging.getLogger(__name__)
 
+_REQUESTER_HEARS = (TERMINAL_STATES - {ApprovalState.CANCELLED}) | {
+    ApprovalState.SUBMITTED_FOR_REVIEW
+}
+"""States the requester is DMed about (they cancelled themselves, so not that one)."""
+
 
 class RoleDirectory(Protocol):
     """Statsig role lookup (:class:`bot.ops.directory.StatsigDirectory` fits)."""
@@ -94,7 +99,7 @@ class ApprovalWorkflow:
         notifier: Notifier | None = None,
         clock: Callable[[], float] = time.time,
         executor_id: str | None = None,
-        lease_seconds: float = 60.0,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.store = store
         self.client = client
@@ -102,31 +107,31 @@ class ApprovalWorkflow:
         self.notifier = notifier
         self._directory = directory
         self._clock = clock
-        self.reviews = ReviewWatch(store, client, clock=clock)
+        self.reviews = ReviewWatch(store, client)
         self.executor = Executor(
             store,
             client,
             executor_id=executor_id or default_executor_id(),
             lease_seconds=lease_seconds,
             on_transition=self.notify_transition,
-            on_review=self.reviews.add,
             on_finished=self.announce_if_incident,
         )
-        self._sweeper = Sweeper(store, self.executor, clock=clock)
+        self._sweeper = Sweeper(store, self.executor)
         self._audit = AuditReader(store, clock=clock)
         self._clicks = clicks.Clicks(self)
 
     # -- notifications ---------------------------------------------------------------------
 
     async def notify_transition(self, request_id: str) -> None:
-        """Tell the surface; DM the requester when the request reached its end."""
+        """Tell the surface; DM the requester when the request reached its end (or became a
+        Statsig review, which may take days)."""
         if self.notifier is None:
             return
         try:
             await self.notifier.request_updated(request_id)
             request = await self.store.get(request_id)
-            finished = request is not None and request.state in TERMINAL_STATES
-            if request is not None and finished and request.state is not ApprovalState.CANCELLED:
+            finished = request is not None and request.state in _REQUESTER_HEARS
+            if request is not None and finished:
                 card = await self._card(request)
                 await self.notifier.notify_user(
                     request.requester.user_id, render_requester_dm(card)
@@ -163,15 +168,11 @@ class ApprovalWorkflow:
 
     async def _card(self, request: ApprovalRequest) -> ApprovalCard:
         stored = stored_plan(request)
-        result = None
-        if request.state is ApprovalState.SUBMITTED_FOR_REVIEW:
-            result = await self.reviews.result(request.id)
         return ApprovalCard(
             request=request,
             plan=stored.plan if stored else None,
             need=stored.need if stored else None,
             outcome=outcome_of(request),
-            review_result=result,
         )
 
     async def with_role(self, actor: Actor) -> Actor:
@@ -191,7 +192,13 @@ class ApprovalWorkflow:
         self, plan: Plan, need: NeedsApproval, requester: Actor, *, channel: str | None
     ) -> SubmitResult:
         """Open a pending request and render its card (or say who holds the lock)."""
-        stored = StoredPlan(plan=plan, need=need, requester_label=requester.label)
+        stored = StoredPlan(
+            plan=plan,
+            need=need,
+            requester_label=requester.label,
+            requester_role=requester.statsig_role,
+            requester_usergroups=tuple(sorted(requester.usergroups)),
+        )
         try:
             created = await self.store.create(
                 action=plan.action,
@@ -312,17 +319,6 @@ class ApprovalWorkflow:
         except RedisError:
             return 0
         for request_id in resolved:
-            await self._notify_review(request_id)
+            await self.notify_transition(request_id)
+            await self.announce_if_incident(request_id)
         return len(resolved)
-
-    async def _notify_review(self, request_id: str) -> None:
-        if self.notifier is None:
-            return
-        try:
-            await self.notifier.request_updated(request_id)
-            request = await self.store.get(request_id)
-            if request is not None:
-                dm = render_requester_dm(await self._card(request))
-                await self.notifier.notify_user(request.requester.user_id, dm)
-        except Exception:
-            log.exception("notifier failed for review of request %s", request_id)

@@ -95,6 +95,9 @@ class References:
 class Current(Generic[E]):
     """Everything ``plan()`` needs, read by ``load()``; plain data so tests build it by hand.
 
+    ``references`` is ``None`` when they were not read (the incident kill skips them;
+    experiments, configs and segments have none to read) or could not be read, so the plan
+    says "not checked" instead of claiming zero.
     ``project_environments`` (names, for the blast radius) is ``None`` when it was not
     needed (every relevant rule names its environments) or could not be read.
     ``environments`` and ``team`` feed the review verdict; ``None`` when not read (the
@@ -103,7 +106,7 @@ class Current(Generic[E]):
     """
 
     entity: E
-    references: References = References()
+    references: References | None = None
     overrides: GateOverrides | None = None
     project_review_required: bool = False
     project_environments: tuple[str, ...] | None = None
@@ -179,14 +182,16 @@ def blast_radius(
             if environments is not None
             else entity_env_names(rules, current.project_environments)
         ),
-        gate_references=refs.gates,
-        experiment_references=refs.experiments,
-        config_references=refs.configs,
+        gate_references=None if refs is None else refs.gates,
+        experiment_references=None if refs is None else refs.experiments,
+        config_references=None if refs is None else refs.configs,
     )
 
 
-def reference_warnings(refs: References) -> list[str]:
-    """ "N experiments reference this gate" lines, one per non-zero kind."""
+def reference_warnings(refs: References | None) -> list[str]:
+    """ "N experiments reference this gate" lines, one per non-zero kind (none if unread)."""
+    if refs is None:
+        return []
     parts = (
         (refs.experiments, "experiment"),
         (refs.configs, "dynamic config"),

@@ -7,7 +7,9 @@ the outcome says loudly that the gate is NOT disabled yet.
 
 ``Restore`` puts back ``isEnabled`` and the rules exactly as snapshotted (one PATCH), and
 refuses with a diff if the gate changed since the kill: someone else has acted since, and
-blindly writing the old state over their change could undo a fix.
+blindly writing the old state over their change could undo a fix. A gate that already
+matches the snapshot (restored once already, or put back by hand) plans as a no-op
+instead: restoring twice is harmless and says so.
 
 Usage::
 
@@ -26,7 +28,7 @@ from bot.ops.actions_base import Current, PlanError, blast_radius, reference_war
 from bot.ops.actions_client import ConsoleAPI
 from bot.ops.actions_gate import _GateAction, pipeline_warning
 from bot.ops.actions_load import load_gate
-from bot.ops.diff import diff_entity, diff_rules, format_diff, rules_equal
+from bot.ops.diff import diff_entity, diff_rules, format_diff, format_value, rules_equal
 from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
@@ -97,8 +99,8 @@ class IncidentKill(_GateAction):
                 f"review {outcome.review_id}. Approve and commit it in the Statsig console now."
             )
             return outcome.model_copy(update={"message": message})
-        if outcome.status is OutcomeStatus.FAILED:
-            message = f"KILL FAILED: gate {self.gate_id} is NOT disabled ({outcome.error})."
+        if outcome.status is OutcomeStatus.FAILED:  # the error is shown next to it, once
+            message = f"KILL FAILED: gate {self.gate_id} is NOT disabled."
             return outcome.model_copy(update={"message": message})
         return outcome.model_copy(update={"message": f"Killed: gate {self.gate_id} is disabled."})
 
@@ -107,17 +109,32 @@ class IncidentKill(_GateAction):
 
 
 class RestoreRefused(PlanError):
-    """The gate changed since the kill; ``changes``/``rule_changes`` say how."""
+    """The gate changed since the kill; ``changes``/``rule_changes`` say how.
+
+    ``edited_at`` is when it was last saved, for a gate that was saved again since the
+    kill without a visible difference in ``isEnabled``, ``status`` or its rules.
+    """
 
     def __init__(
-        self, gate_id: str, changes: list[FieldChange], rule_changes: list[RuleChange], moved: bool
+        self,
+        gate_id: str,
+        changes: list[FieldChange],
+        rule_changes: list[RuleChange],
+        moved: bool,
+        edited_at: Any = None,
     ) -> None:
         self.changes = changes
         self.rule_changes = rule_changes
         why = "it was edited" if moved else "its state differs"
+        if moved and edited_at is not None:
+            why += f" (last saved {format_value(edited_at, 'lastModifiedTime')})"
+        if changes or rule_changes:
+            what = f"What differs:\n{format_diff(changes, rule_changes)}"
+        else:
+            what = "isEnabled, status and rules look the same; another setting was edited."
         super().__init__(
             f"Not restoring {gate_id}: {why} since the kill, so the snapshot could undo "
-            f"someone's change. What differs:\n{format_diff(changes, rule_changes)}"
+            f"someone's change. {what}"
         )
 
 
@@ -143,19 +160,26 @@ class Restore(_GateAction):
     async def load(self, client: ConsoleAPI) -> Current[Gate]:
         return await load_gate(client, self.gate_id)
 
+    def _already_restored(self, gate: Gate) -> bool:
+        """The gate already shows the snapshot's ``isEnabled`` and rules."""
+        target = self.snapshot
+        return gate.is_enabled == bool(target.get("isEnabled")) and rules_equal(
+            gate.rules, target.get("rules") or []
+        )
+
     def _check_unchanged(self, gate: Gate) -> None:
         current = gate.to_api()
         if self.after_kill is not None:
             base = self.after_kill
             if all(v is not None for v in _marker(base)) and _marker(base) != _marker(current):
                 changes, rules = diff_entity("gate", base, current)
-                markers = [
-                    f for f in ("version", "lastModifiedTime") if base.get(f) != current.get(f)
-                ]
-                changes += [
-                    FieldChange(field=f, before=base.get(f), after=current.get(f)) for f in markers
-                ]
-                raise RestoreRefused(self.gate_id, changes, rules, moved=True)
+                raise RestoreRefused(
+                    self.gate_id,
+                    changes,
+                    rules,
+                    moved=True,
+                    edited_at=current.get("lastModifiedTime"),
+                )
         else:
             base = {**self.snapshot, "isEnabled": False}
         changes, rules = diff_entity("gate", base, current)
@@ -165,6 +189,17 @@ class Restore(_GateAction):
 
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
+        if self._already_restored(gate):
+            return self._plan(
+                current,
+                summary=f"restore gate {gate.id} to its state before the kill",
+                blast_radius=blast_radius(current, rules=gate.rules),
+                change={"isEnabled": gate.is_enabled, "rules": self.snapshot.get("rules") or []},
+                warnings=[
+                    f"{gate.id} is already restored: its on/off state and rules match the "
+                    "snapshot taken before the kill."
+                ],
+            )
         self._check_unchanged(gate)
         target = Gate.model_validate(self.snapshot)
         changes: list[FieldChange] = []

@@ -197,7 +197,7 @@ async def load_gate(
     )
     return dataclasses.replace(
         context,
-        references=References() if refs is None else References.count(refs),
+        references=None if refs is None else References.count(refs),
         overrides=current_overrides,
         notes=context.notes + tuple(notes),
     )

@@ -21,6 +21,7 @@ from bot.ops.actions_gate import _GateAction
 from bot.ops.actions_load import load_gate
 from bot.ops.diff import diff_overrides, override_entries
 from bot.ops.plans import Outcome, OutcomeStatus, Plan
+from bot.ops.text import suggest
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import EnvironmentOverride, Gate, GateOverrides
 
@@ -91,6 +92,15 @@ def _ids(count: int) -> str:
     return f"{count} ID" if count == 1 else f"{count} IDs"
 
 
+def _named(ids: tuple[str, ...]) -> str:
+    """ "u9", "u1 and u2", "u1, u2 and 3 more" """
+    if len(ids) == 1:
+        return ids[0]
+    if len(ids) <= 3:
+        return ", ".join(ids[:-1]) + f" and {ids[-1]}"
+    return f"{ids[0]}, {ids[1]} and {len(ids) - 2} more"
+
+
 _ID_LISTS = ("passingUserIDs", "failingUserIDs", "passingCustomIDs", "failingCustomIDs")
 
 
@@ -153,13 +163,38 @@ class GateOverride(_GateAction):
             environment=self.environment,
         )
 
+    def _check_environment(self, current: Current[Gate]) -> None:
+        """Refuse an environment the project does not have (when the list could be read)."""
+        if self.environment is None or current.environments is None:
+            return
+        names = [env.name for env in current.environments]
+        if self.environment in names:
+            return
+        close = suggest(self.environment, names)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        known = ", ".join(names) or "none"
+        raise PlanError(
+            f"The project has no environment {self.environment!r}. Its environments: {known}.{hint}"
+        )
+
+    def _noop_warning(self, gate: Gate) -> str:
+        """Why nothing changes, in the words of the mode asked for."""
+        where = f" in {self.environment}" if self.environment else ""
+        one = len(self.ids) == 1
+        if self.mode == "remove":
+            has = "has" if one else "have"
+            return f"{_named(self.ids)} {has} no override on {gate.id}{where}: nothing to remove."
+        verb = {"pass": "passes", "fail": "fails"}[self.mode] if one else self.mode
+        return f"{_named(self.ids)} already {verb} {gate.id}{where} by override."
+
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
+        self._check_environment(current)
         before = current.overrides or GateOverrides()
         added, removed = diff_overrides(before, self._apply(gate, before))
         warnings: list[str] = []
         if not (added or removed):
-            warnings.append(f"{gate.id} already has these overrides.")
+            warnings.append(self._noop_warning(gate))
         where = f" in {self.environment}" if self.environment else ""
         envs = [self.environment] if self.environment else None
         return self._plan(

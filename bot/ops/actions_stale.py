@@ -1,11 +1,11 @@
 """Stale plans: did the entity move between planning and execution?
 
 Like a stale Terraform plan: the plan records the entity's ``version`` and
-``lastModifiedTime``. Before executing, :func:`check_base` reads the entity again. If it
-moved, a relative action (a rollout computed from the old rules) is refused and the caller
-gets what moved plus, when it passes the action, a fresh plan to approve instead; an
-absolute action (disable: the result does not depend on the base) may proceed with a
-warning.
+``lastModifiedTime`` (and a ``snapshot``, compared by content when the entity has neither).
+Before executing, :func:`check_base` reads the entity again. If it moved, a relative action
+(a rollout computed from the old rules) is refused and the caller gets what moved plus,
+when it passes the action, a fresh plan to approve instead; an absolute action (disable:
+the result does not depend on the base) may proceed with a warning.
 
 Usage::
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.ops.actions_base import Entity
 from bot.ops.actions_client import ConsoleAPI
@@ -85,12 +85,36 @@ async def read_entity(client: ConsoleAPI, plan: Plan) -> Entity:
     return await client.get_segment(plan.entity_id)
 
 
+_CONTENT_FIELDS = ("isEnabled", "rules")
+"""What the content comparison looks at when the entity carries no version or time."""
+
+
 def _moved(plan: Plan, entity: Entity) -> bool:
+    """Did the entity move since planning? By version, then time, else by content.
+
+    Without a comparable ``version`` or ``lastModifiedTime`` pair (some entity kinds and
+    older API answers carry neither), the plan's ``snapshot`` is compared with the entity's
+    ``isEnabled`` and ``rules``: a change made in the console is still caught instead of
+    passing silently. A plan without a snapshot cannot be compared and counts as unmoved.
+    """
     versions = (plan.base_version, entity.version)
-    if None not in versions and versions[0] != versions[1]:
+    times = (plan.base_modified_time, entity.last_modified_time)
+    versions_known, times_known = None not in versions, None not in times
+    if not versions_known and not times_known:
+        return _content_moved(plan.snapshot, entity.to_api())
+    if versions_known and versions[0] != versions[1]:
         return True
-    base_time, now_time = plan.base_modified_time, entity.last_modified_time
-    return base_time is not None and now_time is not None and base_time != now_time
+    return times_known and times[0] != times[1]
+
+
+def _content_moved(snapshot: dict[str, Any] | None, current: dict[str, Any]) -> bool:
+    if snapshot is None:
+        return False
+    return any(
+        snapshot.get(name) != current.get(name)
+        for name in _CONTENT_FIELDS
+        if name in snapshot or name in current
+    )
 
 
 async def check_base(client: ConsoleAPI, plan: Plan, action: Action | None = None) -> Staleness:

@@ -16,7 +16,9 @@ from bot.statsig.models import DynamicConfigStatus, ExperimentStatus, GateStatus
 
 __all__ = [
     "MAX_IDS",
+    "MISSING_IDS",
     "NAME_PATTERN",
+    "REASON_FLAG",
     "STATUSES",
     "ArgumentProblem",
     "duration",
@@ -31,10 +33,14 @@ __all__ = [
 #: Statsig's ID pattern for gates, configs, experiments and segments.
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_\-.]{1,100}")
 MAX_IDS = 1000
+MISSING_IDS = "missing IDs (write u1,u2 or u1 u2)"
+REASON_FLAG = "reason"
+"""``--reason`` works like ``--``: everything after it is the reason."""
 _MAX_ID_CHARS = 256
 _MAX_LABEL_CHARS = 100
-_PERCENT = re.compile(r"([0-9]{1,3})(?:\.([0-9]{1,2}))?%?")
-_DURATION = re.compile(r"([0-9]{1,5})([mhdw])", re.IGNORECASE)
+_MAX_NUMBER_CHARS = 20
+_PERCENT = re.compile(r"([0-9]+)(?:\.([0-9]+))?%?")
+_DURATION = re.compile(r"([0-9]+)([mhdw])", re.IGNORECASE)
 _UNIT = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1),
          "w": timedelta(weeks=1)}  # fmt: skip
 _MAX_SINCE = timedelta(days=365)
@@ -88,9 +94,14 @@ def label_value(raw: str, label: str) -> str:
 def percentage(raw: str) -> float:
     """``25``, ``25%`` or ``12.5``: 0 to 100 with at most two decimals."""
     value = plain_value(raw).strip()
-    match = _PERCENT.fullmatch(value)
+    match = _PERCENT.fullmatch(value) if len(value) <= _MAX_NUMBER_CHARS else None
     if match is None:
         raise ArgumentProblem(f"`{shown(value)}` is not a percentage (write 25, 25% or 12.5)")
+    if match.group(2) is not None and len(match.group(2)) > 2:
+        raise ArgumentProblem(
+            f"`{shown(value)}` has too many decimals: a percentage takes at most 2 decimals "
+            "(e.g. 12.55)"
+        )
     number = Decimal(value.rstrip("%"))
     if number > 100:
         raise ArgumentProblem(f"percentage `{shown(value)}` is out of range (0 to 100)")
@@ -103,10 +114,13 @@ def duration(raw: str) -> timedelta:
     match = _DURATION.fullmatch(value)
     if match is None:
         raise ArgumentProblem(f"`{shown(value)}` is not a duration (write 30m, 2h or 7d)")
-    amount = int(match.group(1)) * _UNIT[match.group(2).lower()]
-    if not timedelta(0) < amount <= _MAX_SINCE:
+    digits = match.group(1).lstrip("0") or "0"
+    unit = _UNIT[match.group(2).lower()]
+    # Compare digit counts first: a 5,000-digit number need not become a timedelta.
+    too_big = len(digits) > len(str(_MAX_SINCE // unit)) or int(digits) * unit > _MAX_SINCE
+    if too_big or int(digits) == 0:
         raise ArgumentProblem(f"duration `{shown(value)}` is out of range (1m to 365d)")
-    return amount
+    return int(digits) * unit
 
 
 def page_number(raw: str) -> int:
@@ -152,7 +166,7 @@ def id_list(raws: list[str]) -> tuple[str, ...]:
                 raise ArgumentProblem(f"ID `{shown(item)}` is too long (at most 256 characters)")
             ids[item] = None
     if not ids:
-        raise ArgumentProblem("missing IDs")
+        raise ArgumentProblem(MISSING_IDS)
     if len(ids) > MAX_IDS:
         raise ArgumentProblem(f"too many IDs ({len(ids)}; at most {MAX_IDS} per command)")
     return tuple(ids)

@@ -86,20 +86,21 @@ class Args:
             raise ArgumentProblem(f"unexpected argument `{shown(self._tokens[self._pos].value)}`")
 
     def ids(self) -> tuple[str, ...]:
+        """An ID list: comma-joined words, or every word up to a quoted one or ``--``.
+
+        See :mod:`bot.ops.commands` for the rule and why a space-separated list is greedy.
+        """
         first = self.next()
         if first is None:
-            raise ArgumentProblem("missing IDs")
+            raise ArgumentProblem(arg.MISSING_IDS)
         raws = [first.value]
         end = min(self._forced, len(self._tokens))
-        explicit = self._forced < len(self._tokens) or any(
-            t.quoted for t in self._tokens[self._pos : end]
-        )
+        following = self._tokens[self._pos] if self._pos < end else None
+        commas = "," in first.value or (following is not None and following.value.startswith(","))
         while self._pos < end:
             token = self._tokens[self._pos]
-            more = (not token.quoted) if explicit else (
-                raws[-1].endswith(",") or token.value.startswith(",")
-            )  # fmt: skip
-            if not more:
+            joined = raws[-1].endswith(",") or token.value.startswith(",")
+            if token.quoted or (commas and not joined):
                 break
             raws.append(token.value)
             self._pos += 1

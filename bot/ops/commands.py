@@ -7,11 +7,16 @@ aliases and flags come from :mod:`bot.ops.registry`; this module only walks the 
 
 Rules worth knowing:
 
-- ``--flag value`` and ``--flag=value`` may appear anywhere; a bare ``--`` ends the flags
-  and everything after it is the reason. A quoted word is never a flag or a verb.
+- ``--flag value`` and ``--flag=value`` may appear anywhere; a bare ``--`` (or
+  ``--reason``) ends the flags and everything after it is the reason. A quoted word is
+  never a flag or a verb.
 - ``gate <name>`` means ``gate show <name>``; a bare ``gate`` shows help for gates.
-- ID lists are comma-separated (``a,b`` or ``a, b``). Space-separated IDs are taken only
-  when the reason is marked off (quoted, or after ``--``), so a reason is never read as IDs.
+- ID lists are comma-separated (``a,b`` or ``a, b``) or space-separated (``a b c``).
+  A comma list ends at the first word not joined to it by a comma, and the reason may
+  follow as plain words (``u1,u2 QA team``). A space-separated list takes every word up to
+  a quoted word, ``--`` or ``--reason``, so after it the reason must be quoted or marked
+  (``u1 u2 u3 -- QA team``): otherwise it would be read as more IDs, as a person reading
+  ``add-ids beta u1 u2 u3`` expects.
 
 >>> parse("flag off checkout_v2 errors spiking")
 ToggleCommand(action='gate.disable', kind=<CommandKind.CHANGE: 'change'>, reason='errors spiking', shape='toggle', noun='gate', name='checkout_v2', enabled=False)
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.ops.arguments import ArgumentProblem
+from bot.ops.arguments import REASON_FLAG, ArgumentProblem
 from bot.ops.command_handlers import HANDLERS, Args, handled_keys
 from bot.ops.command_models import (
     COMMAND_ADAPTER,
@@ -90,11 +95,13 @@ def _split_flags(tokens: list[Token]) -> _Words:
     while i < len(tokens):
         token = tokens[i]
         if words.forced is None and _is_flag(token):
-            if token.value == "--":
+            name, eq, value = token.value[2:].partition("=")
+            if token.value == "--" or name.lower() == REASON_FLAG:
                 words.forced = len(words.positionals)
+                if eq and value:  # --reason=TEXT: the reason starts with TEXT
+                    words.positionals.append(Token(value, quoted=True))
                 i += 1
                 continue
-            name, eq, value = token.value[2:].partition("=")
             if eq:
                 words.flags.append((name.lower(), value))
                 i += 1

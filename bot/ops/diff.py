@@ -14,7 +14,9 @@ Usage::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.ops.plans import FieldChange, RuleChange
@@ -27,6 +29,7 @@ __all__ = [
     "diff_overrides",
     "diff_rules",
     "format_diff",
+    "format_value",
     "override_entries",
     "rule_content",
     "rules_equal",
@@ -156,19 +159,45 @@ def diff_overrides(before: GateOverrides, after: GateOverrides) -> tuple[list[st
     return sorted(new - old), sorted(old - new)
 
 
-def _value(value: Any) -> str:
+_MIN_EPOCH_MS = 10**11  # epoch milliseconds later than 1973: a timestamp, not a count
+_VALUE_CHARS = 200
+
+
+def format_value(value: Any, field: str = "") -> str:
+    """One value as people read it in JSON: ``true``, ``null``, ``25``, ``["a","b"]``.
+
+    Strings stay bare; epoch-millisecond fields (``…Time``) and datetimes become dates.
+    """
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if is_number and field.endswith(("Time", "Date")) and value >= _MIN_EPOCH_MS:
+        return format_value(datetime.fromtimestamp(value / 1000, UTC))
     if isinstance(value, float) and value.is_integer():
         return f"{int(value)}"
-    return "—" if value is None else str(value)
+    if isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
 
 
 def format_diff(changes: Sequence[FieldChange], rule_changes: Sequence[RuleChange]) -> str:
-    """A short plain-text diff for messages (renderers make the rich version)."""
-    lines = [f"{c.field}: {_value(c.before)} → {_value(c.after)}" for c in changes]
+    """A short plain-text diff for messages, one line per field (renderers make the rich one).
+
+    >>> print(format_diff([FieldChange(field="isEnabled", before=True, after=False)], []))
+    isEnabled: true → false
+    """
+    lines = [
+        f"{c.field}: {format_value(c.before, c.field)} → {format_value(c.after, c.field)}"
+        for c in changes
+    ]
     for rule in rule_changes:
         if rule.kind != "changed":
             lines.append(f"rule {rule.rule_name}: {rule.kind}")
             continue
-        edits = ", ".join(f"{c.field} {_value(c.before)} → {_value(c.after)}" for c in rule.changes)
-        lines.append(f"rule {rule.rule_name}: {edits}")
+        lines += [
+            f"rule {rule.rule_name} {c.field}: {format_value(c.before)} → {format_value(c.after)}"
+            for c in rule.changes
+        ]
     return "\n".join(lines) if lines else "no visible difference"

@@ -55,16 +55,32 @@ class RuleChange(BaseModel):
 
 
 class BlastRadius(BaseModel):
-    """How much traffic and how many other entities a change touches."""
+    """How much traffic and how many other entities a change touches.
+
+    A reference count of ``None`` means "not checked" (the incident kill skips the read to
+    stay fast; experiments and segments have no references to read; or the read failed),
+    which renderers must not show as zero. The blast radius is not part of
+    :meth:`Plan.fingerprint`, so this does not move any stored approval.
+    """
 
     checks_per_hour: float | None = None
     environments: list[str] = Field(default_factory=list)
-    gate_references: int = 0
-    experiment_references: int = 0
-    config_references: int = 0
+    gate_references: int | None = 0
+    experiment_references: int | None = 0
+    config_references: int | None = 0
 
     @property
-    def reference_count(self) -> int:
+    def references_checked(self) -> bool:
+        counts = (self.gate_references, self.experiment_references, self.config_references)
+        return all(count is not None for count in counts)
+
+    @property
+    def reference_count(self) -> int | None:
+        """All references together, or ``None`` when they were not checked."""
+        if self.gate_references is None or self.experiment_references is None:
+            return None
+        if self.config_references is None:
+            return None
         return self.gate_references + self.experiment_references + self.config_references
 
 

@@ -6,6 +6,10 @@ demands (a review). The result is a :class:`Proposal` the surface confirms; comm
 hands the plan to the approval workflow, which either runs it at once (recording it for
 the audit trail and for ``restore``) or opens an approval request.
 
+A plan that changes nothing (a rollout to the percentage the rule already has, enabling an
+enabled gate) is answered privately with "Nothing to change: …" instead of a proposal, so
+no approval request is ever opened for it.
+
 Until the workflow is wired in (``workflow=None``), allowed changes run directly and
 changes that need approval are refused with "approvals are unavailable".
 """
@@ -48,6 +52,7 @@ __all__ = [
     "WorkflowLike",
     "approvals_reply",
     "audit_reply",
+    "nothing_to_change",
     "unavailable",
 ]
 
@@ -140,6 +145,9 @@ class Changes:
             return Reply(
                 message=render_error("cannot plan this change", exc.user_message), ok=False
             )
+        if plan.is_noop:
+            # Already in the intended state: nothing to approve, run or announce.
+            return Reply(message=nothing_to_change(plan))
         decision = self._policy.decide(
             ctx.actor,
             plan.action,
@@ -248,6 +256,13 @@ def _ran(
         request_id=request_id,
         outcome=outcome,
     )
+
+
+def nothing_to_change(plan: Plan) -> Message:
+    """The private answer to a change that would change nothing ("25% → 25%")."""
+    why = next((w for w in plan.warnings if " already " in f" {w}"), plan.summary)
+    text = f"Nothing to change: {why.rstrip('.')}."
+    return message(esc(text, 1000), [section(f"ℹ️ {esc(text, 1000)}")])
 
 
 def _note(text: str) -> Message:

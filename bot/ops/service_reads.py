@@ -37,7 +37,7 @@ from bot.statsig.client import ConsoleClient
 from bot.statsig.errors import ConsoleError, NotFound
 from bot.statsig.models import DynamicConfig, Experiment, Gate, Segment
 
-__all__ = ["PAGE_SIZE", "Reads", "list_query", "names_lister"]
+__all__ = ["PAGE_SIZE", "Reads", "list_filters", "list_query", "names_lister"]
 
 PAGE_SIZE = 20
 LIST_TTL = 15.0
@@ -72,6 +72,14 @@ def list_query(command: ListCommand) -> str:
     if command.status:
         words.append(f"--status {command.status.lower().replace(' ', '-')}")
     return " ".join(words)
+
+
+def list_filters(command: ListCommand) -> list[str]:
+    """The list's filters for people ("tag: payments", "status: disabled"), not its text."""
+    filters = [f"tag: {tag}" for tag in command.tags]
+    if command.status:
+        filters.append(f"status: {command.status.lower()}")
+    return filters
 
 
 def _matches(item: Listed, command: ListCommand) -> bool:
@@ -211,8 +219,13 @@ class Reads:
         start = (command.page - 1) * PAGE_SIZE
         shown = items[start : start + PAGE_SIZE]
         has_next = len(items) > start + PAGE_SIZE
-        query = list_query(command)
-        kw: dict[str, Any] = {"page": command.page, "has_next": has_next, "query": query}
+        kw: dict[str, Any] = {
+            "page": command.page,
+            "has_next": has_next,
+            "query": list_query(command),
+            "text": command.text,
+            "filters": list_filters(command),
+        }
         if command.noun == "gate":
             msg = render_gate_list([i for i in shown if isinstance(i, Gate)], **kw)
         elif command.noun == "config":

@@ -20,7 +20,9 @@ from bot.sandbox.state import ENTITY_KINDS, SandboxState
 
 __all__ = [
     "ApiError",
+    "DECLARED_MAX_LIMIT",
     "INVALID_REQUEST",
+    "MAX_PAGE_LIMIT",
     "entity_or_404",
     "error_response",
     "json_body",
@@ -34,6 +36,10 @@ __all__ = [
 ]
 
 INVALID_REQUEST = "Invalid request. Please check the request input and try again."
+MAX_PAGE_LIMIT = 1000
+"""The largest ``limit`` a list accepts (the sandbox's own cap; see ``page_params``)."""
+DECLARED_MAX_LIMIT = 100
+"""The maximum the document declares for gate references and pipeline triggers."""
 
 
 class ApiError(Exception):
@@ -73,9 +79,20 @@ def _positive_int(request: Request, name: str, default: int) -> int:
     return value
 
 
-def page_params(request: Request, default_limit: int = 100) -> tuple[int, int]:
-    """``(page, limit)`` from the query string; 1-based pages, 400 on nonsense."""
-    return _positive_int(request, "page", 1), _positive_int(request, "limit", default_limit)
+def page_params(
+    request: Request, default_limit: int = 100, max_limit: int = MAX_PAGE_LIMIT
+) -> tuple[int, int]:
+    """``(page, limit)`` from the query string; 1-based pages, 400 on nonsense.
+
+    ``limit`` is capped at ``max_limit``: the document's maximum where it declares one
+    (100 for gate references and pipeline triggers), else :data:`MAX_PAGE_LIMIT`, the
+    sandbox's own cap (a deviation, listed in ``bot.sandbox``). A bigger one gets the 400
+    Statsig gives for invalid input.
+    """
+    limit = _positive_int(request, "limit", default_limit)
+    if limit > max_limit:
+        raise ApiError(400, f"{INVALID_REQUEST} (limit must be at most {max_limit})")
+    return _positive_int(request, "page", 1), limit
 
 
 def _page_link(request: Request, page: int, limit: int) -> str:
@@ -85,14 +102,18 @@ def _page_link(request: Request, page: int, limit: int) -> str:
 
 
 def page_of(
-    request: Request, items: Sequence[Any], *, default_limit: int = 100
+    request: Request,
+    items: Sequence[Any],
+    *,
+    default_limit: int = 100,
+    max_limit: int = MAX_PAGE_LIMIT,
 ) -> tuple[list[Any], dict[str, Any]]:
     """Slice ``items`` by ``page``/``limit``; returns the chunk and Statsig's pagination dict.
 
     ``nextPage``/``previousPage`` are relative links (one of the two styles Statsig's own
     examples show), ``None`` at the ends.
     """
-    page, limit = page_params(request, default_limit)
+    page, limit = page_params(request, default_limit, max_limit)
     start = (page - 1) * limit
     chunk = list(items[start : start + limit])
     has_next = start + limit < len(items)
@@ -107,10 +128,15 @@ def page_of(
 
 
 def paginated(
-    request: Request, items: Sequence[Any], message: str, *, default_limit: int = 100
+    request: Request,
+    items: Sequence[Any],
+    message: str,
+    *,
+    default_limit: int = 100,
+    max_limit: int = MAX_PAGE_LIMIT,
 ) -> JSONResponse:
     """Statsig's paginated envelope around one page of ``items``."""
-    chunk, pagination = page_of(request, items, default_limit=default_limit)
+    chunk, pagination = page_of(request, items, default_limit=default_limit, max_limit=max_limit)
     return JSONResponse({"message": message, "data": chunk, "pagination": pagination})
 
 

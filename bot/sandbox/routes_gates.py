@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from bot.sandbox.mutate import mutate
 from bot.sandbox.responses import (
+    DECLARED_MAX_LIMIT,
     INVALID_REQUEST,
     ApiError,
     entity_or_404,
@@ -307,7 +308,8 @@ def references_to_gate(request: Request, gate_id: str, kind: str) -> list[Entity
 def _references(kind: str, message: str) -> Any:
     async def endpoint(request: Request) -> JSONResponse:
         gate = entity_or_404(request, "gate")
-        return paginated(request, references_to_gate(request, gate["id"], kind), message)
+        refs = references_to_gate(request, gate["id"], kind)
+        return paginated(request, refs, message, max_limit=DECLARED_MAX_LIMIT)
 
     return endpoint
 

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.sandbox.responses import (
+    DECLARED_MAX_LIMIT,
     ApiError,
     entity_or_404,
     json_body,
@@ -170,7 +171,9 @@ async def list_triggers(request: Request) -> JSONResponse:
         for trigger in sandbox_state(request).pipeline_triggers.values()
         if all(trigger.get(key) == value for key, value in filters.items())
     ]
-    return paginated(request, triggers, "Pipeline triggers listed correctly.")
+    return paginated(
+        request, triggers, "Pipeline triggers listed correctly.", max_limit=DECLARED_MAX_LIMIT
+    )
 
 
 def _trigger(request: Request) -> Entity:

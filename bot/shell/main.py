@@ -1,7 +1,12 @@
 """``statsig-bot shell``: start a session, run one command (``-c``) or the REPL.
 
 Exit codes (for scripts using ``-c``): 0 done, 1 the command failed or was denied,
-2 usage error (or bad settings), 3 a change was planned but not confirmed (pass ``--yes``).
+2 usage error (or bad settings, an empty ``-c`` or a bad ``--as``), 3 a change was planned
+but not confirmed (pass ``--yes``), 4 a change was requested but not applied (it waits for
+approval, or for a review in Statsig); ``statsig-bot shell --help`` lists them too.
+
+With ``-c`` buttons are not offered (nobody is left to press them), and a request made
+against the in-process fakeredis says that it ends with the process.
 
 An interactive or piped session also runs the approval workflow's background duties
 (expiry, recovery, Statsig review watch; :mod:`bot.approvals.duties`) while it is open; a
@@ -24,6 +29,7 @@ from bot.approvals.duties import BackgroundDuties
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import configure_logging
 from bot.ops.replies import Notifier
+from bot.shell.emails import email_problem
 from bot.shell.render import render_text
 from bot.shell.repl import PlainInput, interactive_loop
 from bot.shell.session import Printer, Session, Status
@@ -31,6 +37,8 @@ from bot.shell.wiring import build_runtime, default_actor
 from bot.slack.blocks.common import Message
 
 __all__ = ["DUTIES_INTERVAL", "ShellNotifier", "run", "run_session"]
+
+USAGE_C = 'Usage: statsig-bot shell -c "<command>", e.g. statsig-bot shell -c "gate checkout_v2"'
 
 DUTIES_INTERVAL = 15.0
 """Seconds between the background duties' rounds while a session is open."""
@@ -79,13 +87,23 @@ async def run_session(
     interactive: bool = False,
 ) -> int:
     """One shell session over the given streams; returns the exit code."""
+    refused = _refuse_arguments(command, actor)
+    if refused is not None:
+        stderr.write(refused + "\n")
+        stderr.flush()
+        return int(Status.USAGE)
+    one_shot = command is not None
     width = shutil.get_terminal_size((100, 24)).columns if interactive else 100
-    printer = Printer(stdout, width=max(60, min(width, 120)), color=interactive)
+    printer = Printer(
+        stdout, width=max(60, min(width, 120)), color=interactive, buttons=not one_shot
+    )
     notifier = ShellNotifier(printer)
     runtime = await build_runtime(settings, notifier=notifier)
     duties: BackgroundDuties | None = None
     try:
-        session = notifier.session = Session(runtime, printer, ask=None, assume_yes=assume_yes)
+        session = notifier.session = Session(
+            runtime, printer, ask=None, assume_yes=assume_yes, one_shot=one_shot
+        )
         await session.become(actor or default_actor(settings))
         if command is not None:
             stderr.write(session.banner() + "\n")
@@ -103,6 +121,15 @@ async def run_session(
         if duties is not None:
             await duties.stop()
         await runtime.aclose()
+
+
+def _refuse_arguments(command: str | None, actor: str | None) -> str | None:
+    """A usage line for an empty ``-c`` or an unusable ``--as``, else ``None``."""
+    if command is not None and not command.strip():
+        return f"statsig-bot: -c needs a command. {USAGE_C}"
+    if actor is not None and (problem := email_problem(actor)) is not None:
+        return f"statsig-bot: --as: {problem}. Usage: --as EMAIL, e.g. --as bob@example.com"
+    return None
 
 
 def _log_level(settings: Settings) -> str:

@@ -8,22 +8,33 @@ REPL and the tests drive the same object.
 
 Shell-only commands: ``:as EMAIL`` (act as someone else, to try approvals), ``approve
 <id>``, ``reject <id> <reason>``, ``cancel <id>`` (the approval card's buttons), a button's
-number (``1``), ``help`` and ``exit``. Everything else is ``/statsig`` command text.
+number (``1``), ``help`` and ``exit``; ``help <shell command>`` explains one of them.
+Everything else is ``/statsig`` command text.
+
+:meth:`Session.execute` never raises for a line (bar Ctrl-C): a bug anywhere below it is
+logged with its traceback and a short error ID, and the person sees one line quoting that
+ID, so one bad line cannot end a session or a script.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 import shlex
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
 from typing import TextIO
 
+import structlog
+
 from bot.ops.commands import UsageError, parse
 from bot.ops.identity import Actor
+from bot.ops.plans import OutcomeStatus
 from bot.ops.policy import Denied, NeedsApproval
 from bot.ops.replies import Context, Proposal, Reply
 from bot.ops.service import strip_prefix
 from bot.ops.text import normalize
+from bot.shell.emails import email_problem
 from bot.shell.render import Choice, render_text_with_choices
 from bot.shell.wiring import Runtime
 from bot.slack.blocks import HelpItem, render_error, render_help
@@ -38,7 +49,9 @@ from bot.slack.blocks.ids import (
 )
 from bot.slack.blocks.values import PageRef
 
-__all__ = ["Ask", "Printer", "Session", "Status", "SHELL_HELP"]
+__all__ = ["Ask", "Printer", "SHELL_HELP", "SHELL_TOPICS", "Session", "Status"]
+
+log = structlog.get_logger(__name__)
 
 Ask = Callable[[str], Awaitable[str | None]]
 """Ask a question, get the answer (``None``: end of input or Ctrl-C, which means no)."""
@@ -52,6 +65,19 @@ SHELL_HELP = (
     HelpItem("exit", "Leave the shell (also quit, or Ctrl-D)."),
 )
 
+SHELL_TOPICS: dict[str, HelpItem] = {
+    ":as": SHELL_HELP[0],
+    "as": SHELL_HELP[0],
+    "approve": SHELL_HELP[1],
+    "reject": SHELL_HELP[2],
+    "cancel": SHELL_HELP[3],
+    "exit": SHELL_HELP[5],
+    "quit": SHELL_HELP[5],
+}
+"""``help <word>`` topics that only the shell knows (the core's help has the rest)."""
+
+_BUTTON_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²".isdigit() is true
+
 
 class Status(IntEnum):
     """What a line did; the values are ``-c``'s exit codes."""
@@ -60,16 +86,23 @@ class Status(IntEnum):
     FAILED = 1
     USAGE = 2
     NOT_CONFIRMED = 3
+    REQUESTED = 4  # an approval request (or a Statsig review) was opened; nothing applied yet
     EXIT = 100
 
 
 class Printer:
-    """Renders messages to the output, numbering their buttons across one reply."""
+    """Renders messages to the output, numbering their buttons across one reply.
 
-    def __init__(self, out: TextIO, *, width: int = 100, color: bool = False) -> None:
+    ``buttons=False`` leaves buttons out (``-c``: nobody is left to press them).
+    """
+
+    def __init__(
+        self, out: TextIO, *, width: int = 100, color: bool = False, buttons: bool = True
+    ) -> None:
         self.out = out
         self.width = width
         self.color = color
+        self.buttons = buttons
         self.choices: list[Choice] = []
 
     def line(self, text: str = "") -> None:
@@ -80,6 +113,8 @@ class Printer:
         """Print messages; their buttons become the choices a number picks."""
         self.choices = []
         for msg in messages:
+            if not self.buttons:
+                msg = Message(msg.text, [b for b in msg.blocks if b.get("type") != "actions"])
             text, choices = render_text_with_choices(
                 msg, width=self.width, color=self.color, first_choice=len(self.choices) + 1
             )
@@ -92,12 +127,19 @@ class Session:
     """A person at a terminal, talking to the core through ``runtime``."""
 
     def __init__(
-        self, runtime: Runtime, printer: Printer, *, ask: Ask | None, assume_yes: bool = False
+        self,
+        runtime: Runtime,
+        printer: Printer,
+        *,
+        ask: Ask | None,
+        assume_yes: bool = False,
+        one_shot: bool = False,
     ) -> None:
         self.runtime = runtime
         self.printer = printer
         self.ask = ask
         self.assume_yes = assume_yes
+        self.one_shot = one_shot
         self.actor = Actor.for_shell("nobody@localhost")
 
     @property
@@ -128,7 +170,19 @@ class Session:
         return "statsig-bot shell · " + " · ".join(parts)
 
     async def execute(self, line: str) -> Status:
-        """Run one typed line and print what it did."""
+        """Run one typed line and print what it did; never raises (see the module doc)."""
+        try:
+            return await self._execute(line)
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception("shell.line_failed", error_id=error_id, line_chars=len(line))
+            self.printer.line(
+                f"❌ Something went wrong (error {error_id}); the details were logged. "
+                "The session goes on."
+            )
+            return Status.FAILED
+
+    async def _execute(self, line: str) -> Status:
         text = normalize(line).strip()
         if not text:
             return Status.OK
@@ -140,13 +194,18 @@ class Session:
             return await self._as(rest.strip())
         if lowered in ("approve", "reject", "cancel"):
             return await self._click(lowered, rest.strip())
-        if text.isdigit():
+        if lowered in ("help", "?") and rest.strip().lower() in SHELL_TOPICS:
+            item = SHELL_TOPICS[rest.strip().lower()]
+            self.printer.messages(render_help([item], title=f"help {rest.strip()}"))
+            return Status.OK
+        if _BUTTON_NUMBER.fullmatch(text):
             return await self._choice(int(text))
         return await self._command(text)
 
     async def _as(self, email: str) -> Status:
-        if "@" not in email or " " in email:
-            self.printer.line("Usage: :as <email>, e.g. :as bob@example.com")
+        problem = email_problem(email)
+        if problem is not None:
+            self.printer.line(f"Error: {problem}. Usage: :as <email>, e.g. :as bob@example.com")
             return Status.USAGE
         await self.become(email)
         self.printer.line(f"You are now {self.who()}.")
@@ -213,7 +272,7 @@ class Session:
         return status
 
     def _show(self, reply: Reply) -> Status:
-        self.printer.messages(reply.message, *reply.announcements)
+        self.printer.messages(*_to_print(reply))
         return Status.OK if reply.ok else Status.FAILED
 
     async def _propose(self, proposal: Proposal) -> Status:
@@ -233,7 +292,28 @@ class Session:
         if not await self._confirm(question):
             self.printer.line("Not confirmed: nothing was changed.")
             return Status.NOT_CONFIRMED
-        return self._show(await self.runtime.ops.commit(proposal, self.ctx))
+        reply = await self.runtime.ops.commit(proposal, self.ctx)
+        status = self._show(reply)
+        if _requested(reply):
+            self._requested_note(reply)
+            return Status.REQUESTED
+        return status
+
+    def _requested_note(self, reply: Reply) -> None:
+        """After ``-c``, say where the request lives and how it can still be approved."""
+        if not self.one_shot or reply.request_id is None:
+            return
+        if not self.runtime.persistent_redis:
+            self.printer.line(
+                "Note: this request lives only in this process (in-process fakeredis, no "
+                "REDIS_URL) and is gone when it exits. Set REDIS_URL to keep requests, or "
+                "request and approve in one interactive `statsig-bot shell`."
+            )
+            return
+        self.printer.line(
+            "Requested, not applied. An approver can run: statsig-bot shell --as <their email> "
+            f'-c "approve {reply.request_id}"'
+        )
 
     async def _confirm(self, question: str) -> bool:
         if self.assume_yes:
@@ -244,3 +324,30 @@ class Session:
             return False
         answer = await self.ask(question)
         return answer is not None and answer.strip().lower() in ("y", "yes")
+
+
+def _requested(reply: Reply) -> bool:
+    """Whether a committed change only opened a request (ours, or a Statsig review)."""
+    if reply.outcome is not None:
+        return reply.outcome.status is OutcomeStatus.PENDING_REVIEW
+    return reply.ok and reply.request_id is not None
+
+
+def _to_print(reply: Reply) -> list[Message]:
+    """The reply's messages, each fact once.
+
+    A change that ran with a channel announcement (a kill) has two copies of one result:
+    the requester's private one and the channel's. In Slack they reach different places;
+    in a terminal the person reads both, so the private copy keeps only its warnings.
+    """
+    if reply.outcome is None or not reply.announcements:
+        return [reply.message, *reply.announcements]
+    warnings = [b for b in reply.message.blocks if _section_text(b).startswith("⚠️")]
+    private = [Message(reply.message.text, warnings)] if warnings else []
+    return [*private, *reply.announcements]
+
+
+def _section_text(block: dict[str, object]) -> str:
+    text = block.get("text")
+    value = text.get("text") if isinstance(text, dict) else None
+    return value if block.get("type") == "section" and isinstance(value, str) else ""

@@ -91,6 +91,8 @@ class Runtime:
     redis_label: str
     policy_label: str
     sandbox: SandboxState | None = None
+    persistent_redis: bool = True
+    """False for the in-process fakeredis: its requests end with the process."""
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -169,4 +171,5 @@ async def build_runtime(settings: Settings, *, notifier: Notifier | None = None)
         redis_label=redis_label,
         policy_label=policy_label,
         sandbox=state,
+        persistent_redis=bool(settings.redis_url),
     )

@@ -27,9 +27,9 @@ from slack_bolt.response import BoltResponse
 
 from bot.config import Settings
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import register_all
+from bot.slack.listeners import Registry, register_all
 
-__all__ = ["create_app"]
+__all__ = ["build_app", "create_app"]
 
 _log = structlog.get_logger(__name__)
 
@@ -57,6 +57,11 @@ async def _on_error(error: Exception, body: dict[str, Any]) -> None:
 
 def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
     """Build the Bolt app with every listener registered; safe to call many times."""
+    return build_app(settings, deps)[0]
+
+
+def build_app(settings: Settings, deps: SlackDeps) -> tuple[AsyncApp, Registry]:
+    """:func:`create_app`, also returning what the app listens to (for the manifest test)."""
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=deps.client,
@@ -68,5 +73,5 @@ def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
     )
     app.use(_dedupe_middleware(deps))
     app.error(_on_error)
-    register_all(app, deps)
-    return app
+    registry = register_all(app, deps)
+    return app, registry

@@ -3,7 +3,8 @@
 Slack gives an ``external_select`` 3 seconds to get its options, and listing 10,000 gates
 from Statsig takes longer than that. So the picker answers from this cache: fresh names
 when we have them, stale names while one background refresh runs, and (only on a cold
-start) waits at most ``fetch_timeout`` for the first listing.
+start) waits at most ``fetch_timeout`` for the first listing, which then goes on in the
+background. :meth:`GateNameCache.prefetch` starts that first listing at start-up.
 
 Usage::
 
@@ -33,7 +34,7 @@ class GateNameCache:
         list_names: Callable[[], Awaitable[list[str]]],
         *,
         ttl: float = 60.0,
-        fetch_timeout: float = 2.0,
+        fetch_timeout: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._list_names = list_names
@@ -46,8 +47,17 @@ class GateNameCache:
         self._refresh: asyncio.Task[None] | None = None
 
     async def warm(self) -> None:
-        """Fetch now (start-up, tests); errors are logged and leave the cache as it was."""
+        """Fetch now and wait (tests); errors are logged and leave the cache as it was."""
         await self._start_refresh()
+
+    def prefetch(self) -> None:
+        """Start filling the cache in the background unless it is fresh; returns at once.
+
+        ``serve`` calls this at start-up, so the first picker of the day finds names
+        without start-up waiting for a listing of every gate.
+        """
+        if self._names is None or self._clock() - self._fetched_at >= self._ttl:
+            self._start_refresh()
 
     async def search(self, query: str, limit: int = 100) -> list[str]:
         """Names starting with ``query`` first, then names containing it; at most ``limit``."""

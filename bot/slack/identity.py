@@ -45,7 +45,15 @@ _log = structlog.get_logger(__name__)
 
 
 class IdentityError(Exception):
-    """The person cannot be identified; ``str(error)`` is safe to show them."""
+    """The person cannot be identified; ``str(error)`` is safe to show them.
+
+    ``code`` names the cause for logs and metrics: ``missing_scope``, ``missing_email``,
+    ``bot_user``, ``unknown_user`` or Slack's own error code.
+    """
+
+    def __init__(self, message: str, *, code: str = "unknown") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,22 +144,31 @@ class SlackIdentity:
             if code == "missing_scope":
                 raise IdentityError(
                     "I cannot read Slack profiles: the app is missing the users:read scope. "
-                    "Ask a Slack admin to reinstall it from the manifest."
+                    "Ask a Slack admin to reinstall it from the manifest.",
+                    code=code,
                 ) from None
             if code in ("user_not_found", "user_not_visible"):
-                raise IdentityError(f"Slack does not know the user {user_id}.") from None
-            raise IdentityError(f"Slack could not tell me who you are ({code}).") from None
+                raise IdentityError(
+                    f"Slack does not know the user {user_id}.", code="unknown_user"
+                ) from None
+            raise IdentityError(
+                f"Slack could not tell me who you are ({code}).", code=code
+            ) from None
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = str(profile.get("display_name") or user.get("real_name") or user.get("name") or "")
         if user.get("is_bot"):
-            raise IdentityError("Bots and apps cannot make or approve changes: they have no email.")
+            raise IdentityError(
+                "Bots and apps cannot make or approve changes: they have no email.",
+                code="bot_user",
+            )
         email = profile.get("email")
         if not email:
             raise IdentityError(
                 "I cannot see your email address in Slack, so I cannot check the policy. "
                 "The app needs the users:read.email scope (ask a Slack admin to reinstall it "
-                "from the manifest), and your profile needs an email."
+                "from the manifest), and your profile needs an email.",
+                code="missing_email",
             )
         return Profile(user_id, str(email), name or user_id)
 

@@ -146,20 +146,13 @@ async def connect_redis(url: str) -> aioredis.Redis:
 
 async def _serve(settings: Settings, mode: str, host: str, port: int) -> int:
     from bot.slack.app import create_app
-    from bot.slack.wiring import build_deps
+    from bot.slack.wiring import build_deps, start_background
 
     redis = await connect_redis(settings.effective_redis_url())
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(redis.aclose)
         deps = await build_deps(settings, redis, stack)
-        stack.push_async_callback(deps.aclose)
-        if deps.workflow is not None:
-            # Expiry and interrupted-execution recovery run on every replica; they are
-            # idempotent, so replicas racing each other is harmless.
-            from bot.approvals.duties import BackgroundDuties
-
-            duties = BackgroundDuties(deps.workflow)  # type: ignore[arg-type]
-            stack.push_async_callback(duties.stop)
+        start_background(deps, stack)  # approval duties + gate names; returns at once
         app = create_app(settings, deps)
         if mode == "socket":
             await _serve_socket(settings, app, deps)

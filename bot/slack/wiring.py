@@ -1,27 +1,27 @@
-"""Putting the Slack surface together: real clients, the core, and background sweeping.
+"""Putting the Slack surface together: real clients, the core, and background work.
 
 :func:`assemble` connects already-built parts (tests pass the fake Slack's client, the
 sandbox-backed Statsig client and the test Redis); :func:`build_deps` builds those parts
-from settings for ``statsig-bot serve`` and registers their clean-up on an exit stack.
+from settings for ``statsig-bot serve`` and registers their clean-up on an exit stack;
+:func:`start_background` starts the approval duties and warms the gate-name cache.
 Without ``STATSIG_CONSOLE_API_KEY`` the bot talks to the built-in sandbox, as the shell does.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from collections.abc import Callable
 
 import httpx
 import redis.asyncio as aioredis
-import structlog
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.approvals.duties import BackgroundDuties
 from bot.approvals.store import ApprovalStore
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.config import Settings
@@ -34,20 +34,27 @@ from bot.slack.identity import SlackIdentity
 from bot.slack.notifier import SlackNotifier
 from bot.statsig.client import ConsoleClient
 
-__all__ = ["SWEEP_INTERVAL_SECONDS", "assemble", "build_deps", "slack_client", "watched_groups"]
+__all__ = [
+    "RATE_LIMIT_RETRIES",
+    "assemble",
+    "build_deps",
+    "slack_client",
+    "start_background",
+    "watched_groups",
+]
 
-SWEEP_INTERVAL_SECONDS = 30.0
-_log = structlog.get_logger(__name__)
+RATE_LIMIT_RETRIES = 2
+"""429s retried per call, each after Slack's ``Retry-After`` (plus up to a second)."""
 
 
 def slack_client(token: str, base_url: str) -> AsyncWebClient:
-    """The Web API client: ``SLACK_API_URL``, one retry on 429 (``Retry-After``) and resets."""
+    """The Web API client: ``SLACK_API_URL``, retries on 429 (``Retry-After``) and resets."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )
 
@@ -71,9 +78,8 @@ def assemble(
     prefix = settings.statsig_bot_redis_prefix
     directory = StatsigDirectory(console)
     notifier = SlackNotifier(client, policy=policy)
-    store = ApprovalStore(
-        redis, prefix=prefix, clock=clock, single_slot=settings.statsig_bot_redis_cluster
-    )
+    # No clock for the store: lease and expiry times come from the Redis server's clock.
+    store = ApprovalStore(redis, prefix=prefix, single_slot=settings.statsig_bot_redis_cluster)
     workflow = ApprovalWorkflow(
         store, console, policy, directory=directory, notifier=notifier, clock=clock
     )
@@ -122,17 +128,6 @@ def _console(settings: Settings) -> ConsoleClient:
     return ConsoleClient("console-sandbox", base_url="http://sandbox", transport=transport)
 
 
-async def _sweep_forever(workflow: ApprovalWorkflow, interval: float) -> None:
-    """Expiry and interrupted-lease recovery; idempotent, so every replica may run it."""
-    while True:
-        try:
-            await workflow.sweep()
-            await workflow.watch_reviews_once()
-        except Exception:
-            _log.exception("slack.sweep_failed")
-        await asyncio.sleep(interval)
-
-
 async def build_deps(
     settings: Settings, redis: aioredis.Redis, stack: contextlib.AsyncExitStack
 ) -> SlackDeps:
@@ -142,24 +137,31 @@ async def build_deps(
     client = slack_client(token.get_secret_value(), settings.slack_api_url)
     console = _console(settings)
     stack.push_async_callback(console.aclose)
-    deps = assemble(
+    return assemble(
         settings,
         client=client,
         console=console,
         redis=redis,
         policy=load_policy(settings.statsig_bot_policy),
     )
-    sweeper = asyncio.create_task(_sweep_forever(_workflow(deps), SWEEP_INTERVAL_SECONDS))
-
-    async def stop_sweeper() -> None:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
-
-    stack.push_async_callback(stop_sweeper)
-    return deps
 
 
-def _workflow(deps: SlackDeps) -> ApprovalWorkflow:
-    assert isinstance(deps.workflow, ApprovalWorkflow)
-    return deps.workflow
+def start_background(
+    deps: SlackDeps, stack: contextlib.AsyncExitStack, *, duties_interval: float = 15.0
+) -> BackgroundDuties | None:
+    """Start what runs beside the listeners; returns at once, stopped via ``stack``.
+
+    - the approval duties (:class:`~bot.approvals.duties.BackgroundDuties`: expiry,
+      interrupted-lease recovery, the Statsig review watch), the only sweep loop: it is
+      idempotent, so every replica runs it, and it logs and backs off on errors;
+    - the first gate-name listing for the type-ahead picker, in the background, so a slow
+      Statsig never delays start-up (the picker answers with what it has meanwhile).
+    """
+    stack.push_async_callback(deps.aclose)
+    if deps.gate_names is not None:
+        deps.gate_names.prefetch()
+    if deps.workflow is None:
+        return None
+    duties = BackgroundDuties(deps.workflow, interval=duties_interval)  # type: ignore[arg-type]
+    stack.push_async_callback(duties.stop)
+    return duties

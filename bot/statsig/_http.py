@@ -2,6 +2,17 @@
 
 This is the only module that touches ``httpx``. It holds the API key as a
 :class:`pydantic.SecretStr` and scrubs it from every message it stores or logs.
+
+Every exception ``httpx`` can raise becomes a :class:`~bot.statsig.errors.ConsoleError`,
+so callers catch one class:
+
+* transport failures (connect, read, write, protocol, proxy) → ``Unreachable``,
+  ``Timeout`` or ``ServerError`` as before;
+* a request that could not even be built or sent — an invalid URL (say, a 70,000-character
+  e-mail in ``/users/{email}``), an unsupported scheme in ``STATSIG_API_URL``, a cookie
+  conflict → :class:`InvalidRequest` (never retried: it would fail the same way);
+* an answer that could not be decoded (bad content encoding, redirect loops, a broken
+  stream) → ``MalformedResponse``.
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ from bot.statsig.errors import (
 from bot.statsig.limiter import MutationLimiter
 from bot.statsig.retry import RetryPolicy, call_with_retries
 
-__all__ = ["API_VERSION", "Entity", "HttpTransport", "parse_retry_after"]
+__all__ = ["API_VERSION", "Entity", "HttpTransport", "InvalidRequest", "parse_retry_after"]
 
 API_VERSION = "20240601"
 REVIEW_HEADER = "x-respect-review-settings"
@@ -45,6 +56,14 @@ Entity = tuple[str, str]
 """``(kind, id)`` of what a request is about, so a 404 can say what was missing."""
 
 _log = logging.getLogger("bot.statsig")
+
+
+class InvalidRequest(BadRequest):
+    """The client could not build or send the request at all (nothing reached Statsig)."""
+
+    @property
+    def user_message(self) -> str:
+        return f"The bot could not send that request to Statsig: {self.message}"
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -141,8 +160,8 @@ class HttpTransport:
                 response = await self._http.request(
                     method, path, params=query, json=body, headers=headers
                 )
-        except httpx.TransportError as exc:
-            error = self._transport_error(exc, mutation)
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
+            error = self._client_error(exc, mutation)
             self._log_failure(method, path, error, started)
             raise error from None
         try:
@@ -161,8 +180,19 @@ class HttpTransport:
                 },
             )
 
-    def _transport_error(self, exc: httpx.TransportError, mutation: bool) -> ConsoleError:
-        detail = self._scrub(f"{type(exc).__name__}: {exc}")
+    def _client_error(self, exc: Exception, mutation: bool) -> ConsoleError:
+        """The typed error for anything ``httpx`` raised (see the module docstring)."""
+        detail = self._scrub(f"{type(exc).__name__}: {str(exc)[:300]}")
+        if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | httpx.CookieConflict):
+            return InvalidRequest(_invalid_reason(exc), status=400)
+        if isinstance(exc, httpx.TransportError):
+            return self._transport_error(exc, detail, mutation)
+        # DecodingError, TooManyRedirects, stream errors: the answer could not be read.
+        return MalformedResponse(detail)
+
+    def _transport_error(
+        self, exc: httpx.TransportError, detail: str, mutation: bool
+    ) -> ConsoleError:
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return Timeout(detail, may_have_applied=False)
         if isinstance(exc, httpx.ConnectError):
@@ -217,6 +247,15 @@ class HttpTransport:
 
     def _scrub(self, text: str) -> str:
         return redact(text, self._key.get_secret_value())
+
+
+def _invalid_reason(exc: Exception) -> str:
+    """Why a request could not be built, without echoing the (possibly huge) URL."""
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "the Statsig API URL has an unsupported scheme (check STATSIG_API_URL)"
+    if isinstance(exc, httpx.CookieConflict):
+        return "conflicting cookies"
+    return "its URL is invalid (a name or e-mail in it may be too long or malformed)"
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -65,6 +65,8 @@ async def reach(
         ApprovalState.EXECUTED: ["approve", "claim", "finish"],
         ApprovalState.FAILED: ["approve", "claim", "finish"],
         ApprovalState.SUBMITTED_FOR_REVIEW: ["approve", "claim", "finish"],
+        ApprovalState.REVIEW_REJECTED: ["approve", "claim", "review", "resolve"],
+        ApprovalState.REVIEW_UNRESOLVED: ["approve", "claim", "review", "resolve"],
         ApprovalState.REJECTED: ["reject"],
         ApprovalState.CANCELLED: ["cancel"],
         ApprovalState.EXPIRED: ["expire"],
@@ -76,6 +78,12 @@ async def reach(
             result = await store.claim(rid, EXECUTOR, LEASE)
         elif step == "finish":
             result = await store.finish(rid, EXECUTOR, state, {"message": "done"})
+        elif step == "review":
+            result = await store.finish(
+                rid, EXECUTOR, ApprovalState.SUBMITTED_FOR_REVIEW, {"review_id": "r1"}
+            )
+        elif step == "resolve":
+            result = await store.resolve_review(rid, state, {"message": "review over"})
         elif step == "reject":
             result = await store.reject(rid, APPROVER, "too risky")
         elif step == "cancel":

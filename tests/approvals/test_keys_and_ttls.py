@@ -106,7 +106,12 @@ async def test_every_key_has_a_ttl_except_capped_or_swept_indexes(
 ) -> None:
     for state in ApprovalState:
         await reach(store, clock, state, entity_id=f"e_{state.value}")
-    unbounded = {store.keys.audit, store.keys.pending, store.keys.leases}
+    unbounded = {
+        store.keys.audit,
+        store.keys.pending,
+        store.keys.leases,
+        store.keys.review_watch,
+    }
     for raw in await redis_client.keys("*"):
         key = text(raw)
         if key not in unbounded:

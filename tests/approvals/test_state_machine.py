@@ -57,6 +57,14 @@ async def _claim(store: ApprovalStore, clock: FakeClock, rid: str) -> Transition
     return await store.claim(rid, "exec-2", LEASE)
 
 
+async def _renew(store: ApprovalStore, clock: FakeClock, rid: str) -> TransitionResult:
+    return await store.renew(rid, EXECUTOR, LEASE)
+
+
+async def _resolve_review(store: ApprovalStore, clock: FakeClock, rid: str) -> TransitionResult:
+    return await store.resolve_review(rid, ApprovalState.EXECUTED, {"message": "committed"})
+
+
 async def _finish(store: ApprovalStore, clock: FakeClock, rid: str) -> TransitionResult:
     return await store.finish(rid, EXECUTOR, ApprovalState.EXECUTED, {"ok": True})
 
@@ -83,9 +91,11 @@ ATTEMPTS: dict[Transition, Attempt] = {
     Transition.EXPIRE: _expire,
     Transition.INVALIDATE: _invalidate,
     Transition.CLAIM: _claim,
+    Transition.RENEW: _renew,
     Transition.FINISH: _finish,
     Transition.RECLAIM: _reclaim,
     Transition.FINISH_INTERRUPTED: _finish_interrupted,
+    Transition.RESOLVE_REVIEW: _resolve_review,
 }
 
 

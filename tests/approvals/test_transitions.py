@@ -200,7 +200,12 @@ async def test_one_claim_wins_and_only_the_holder_finishes(
     stored = await store.get(rid)
     assert stored is not None
     assert (stored.executor, stored.outcome) == (EXECUTOR, {"review": "r1"})
-    assert stored.finished_at is not None and stored.finished_at.timestamp() == clock.now
+    # Statsig's review is still open: not finished, the lock held, the watcher scheduled.
+    assert stored.finished_at is None and stored.is_open
+    assert stored.review_since is not None and stored.review_since.timestamp() == clock.now
+    assert await store.reviews_due() == []
+    clock.advance(30)
+    assert await store.reviews_due() == [rid]
 
 
 async def test_lease_expiry_is_reported_once_and_blocks_the_old_executor(

@@ -66,8 +66,9 @@ async def test_approval_runs_the_change_once_and_tells_everyone(env: Env) -> Non
     request = await wf.get(rid)
     assert request is not None and request.state is ApprovalState.EXECUTED
     assert request.message_ts == "1700000000.000100"
-    # created, approved, claimed, finished: one update per transition
-    assert env.notifier.updates == [rid] * 4
+    # created, approved, finished: nothing is sent to the surface between claim and the
+    # Statsig call (the lease is running), the card moves from approved to its outcome
+    assert env.notifier.updates == [rid] * 3
     [(user, dm)] = env.notifier.dms
     assert user == ALICE.user_id and "executed" in dm.text
     card = await wf.render_request(rid)
@@ -122,7 +123,11 @@ async def test_outsiders_and_removed_approvers_are_refused(env: Env) -> None:
 async def test_a_group_missing_from_the_policy_refuses_everyone(env: Env) -> None:
     wf = env.workflow()
     rid = await _submit(env, wf)
-    wf.policy = policy().__class__.from_toml('[groups]\nothers = ["UBOB"]\n')
+    # Today's policy needs no approval, but the request keeps its quorum and names a group
+    # that no longer exists: nobody can approve it.
+    wf.policy = policy().__class__.from_toml(
+        '[groups]\nothers = ["UBOB"]\n[defaults]\napprovals_required = 0\n'
+    )
     click = await wf.approve(rid, BOB)
     assert not click.ok and "no longer in the policy" in click.message.text
     assert env.mutations == []
@@ -233,4 +238,7 @@ async def test_approvers_are_invited_by_dm_when_the_policy_says_so(
         rid = await _submit(env, wf)
         invited = sorted(user for user, _ in env.notifier.dms)
         assert invited == [BOB.user_id, CAROL.user_id]  # never the requester
-        assert all(_buttons(m.blocks)[0] == (APPROVAL_APPROVE, rid) for _, m in env.notifier.dms)
+        # No buttons in the DM: the plan may change, only the channel card can be approved.
+        for _, dm in env.notifier.dms:
+            assert _buttons(dm.blocks) == []
+            assert rid in str(dm.blocks) and "card" in dm.blocks[-1]["text"]["text"]

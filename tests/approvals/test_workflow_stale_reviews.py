@@ -166,4 +166,4 @@ async def test_restore_refuses_when_the_gate_changed_since_the_kill(env: Env) ->
     restore = Restore("checkout_v2", source.snapshot, after_kill=source.after_kill)
     with pytest.raises(RestoreRefused) as refused:
         await env.plan(restore)
-    assert "version" in refused.value.user_message
+    assert "since the kill" in refused.value.user_message

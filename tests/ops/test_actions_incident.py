@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.ops.actions import IncidentKill, Restore, RestoreRefused
+from bot.ops.actions_base import Current
 from bot.ops.plans import OutcomeStatus
+from bot.slack.blocks.plans import render_plan
 from tests.ops.actions_support import current, gate, rule
 
 
@@ -57,8 +59,11 @@ def test_restore_refuses_when_version_moved_since_kill() -> None:
     moved = gate(isEnabled=False, version=5, lastModifiedTime=1_700_000_200_000)
     with pytest.raises(RestoreRefused) as err:
         restore.plan(current(moved))
-    assert "version: 4 → 5" in err.value.user_message
-    assert [c.field for c in err.value.changes] == ["version", "lastModifiedTime"]
+    message = err.value.user_message
+    assert "edited (last saved 2023-11-14 22:16 UTC) since the kill" in message
+    assert "another setting was edited" in message
+    assert "version" not in message and "lastModifiedTime" not in message  # no noise
+    assert err.value.changes == []
 
 
 def test_restore_refuses_when_content_differs_without_a_marker() -> None:
@@ -67,12 +72,51 @@ def test_restore_refuses_when_content_differs_without_a_marker() -> None:
     with pytest.raises(RestoreRefused) as err:
         Restore("checkout_v2", snapshot).plan(current(edited))
     assert err.value.rule_changes[0].changes[0].after == 0
-    reenabled = gate(rules=[rule("Everyone", 40, base_id="r")])
-    with pytest.raises(RestoreRefused, match="isEnabled"):
-        Restore("checkout_v2", snapshot).plan(current(reenabled))
+    moved_on = gate(rules=[rule("Everyone", 55, base_id="r")])
+    with pytest.raises(RestoreRefused, match="isEnabled: false → true"):
+        Restore("checkout_v2", snapshot).plan(current(moved_on))
 
 
 def test_restore_without_marker_accepts_the_killed_state() -> None:
     snapshot = gate().to_api()
     plan = Restore("checkout_v2", snapshot).plan(current(gate(isEnabled=False)))
     assert plan.changes[0].after is True
+
+
+def test_a_second_restore_is_a_noop_saying_it_is_already_restored() -> None:
+    snapshot = gate(rules=[rule("Everyone", 40, base_id="r")]).to_api()
+    restored = gate(version=6, rules=[rule("Everyone", 40, base_id="r2")])
+    restore = Restore("checkout_v2", snapshot, after_kill=_killed())
+    plan = restore.plan(current(restored))  # edited since the kill, by the first restore
+    assert plan.is_noop
+    assert plan.warnings == [
+        "checkout_v2 is already restored: its on/off state and rules match the snapshot "
+        "taken before the kill."
+    ]
+
+
+def test_the_refusal_diff_reads_one_field_a_line_in_json_words() -> None:
+    snapshot = gate(rules=[rule("Everyone", 40, base_id="r")]).to_api()
+    moved = gate(
+        isEnabled=True,
+        version=5,
+        lastModifiedTime=1_700_000_200_000,
+        rules=[rule("Everyone", 70, base_id="r", envs=["production"])],
+    )
+    with pytest.raises(RestoreRefused) as err:
+        Restore("checkout_v2", snapshot, after_kill=_killed()).plan(current(moved))
+    lines = err.value.user_message.splitlines()
+    assert lines[0].startswith("Not restoring checkout_v2: it was edited (last saved ")
+    assert lines[1:] == [
+        "isEnabled: false → true",
+        "rule Everyone passPercentage: 10 → 70",
+        'rule Everyone environments: null → ["production"]',
+    ]
+
+
+def test_a_kill_plan_says_references_were_not_checked_not_zero() -> None:
+    plan = IncidentKill("checkout_v2").plan(Current(entity=gate()))
+    radius = plan.blast_radius
+    assert radius.gate_references is None and radius.reference_count is None
+    text = str(render_plan(plan).blocks)
+    assert "references not checked (incident fast path)" in text and "0 gates" not in text

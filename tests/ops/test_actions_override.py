@@ -62,7 +62,7 @@ def test_plan_with_environment_touches_only_it_and_noop_detected() -> None:
     assert plan.blast_radius.environments == ["prod"]
     assert plan.overrides_added == ["prod/pass:u1"]
     again = GateOverride("checkout_v2", "pass", ("u1",)).plan(current(gate(), overrides=BASE))
-    assert again.is_noop and "already has these overrides" in again.warnings[0]
+    assert again.is_noop and again.warnings[0] == "u1 already passes checkout_v2 by override."
 
 
 def test_ids_are_cleaned_and_required() -> None:

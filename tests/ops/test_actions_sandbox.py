@@ -203,7 +203,7 @@ async def test_restore_refuses_after_out_of_band_touch(env: Env) -> None:
     plan, killed = await _run(env, IncidentKill("checkout_v2"))
     env.state.touch_gate("checkout_v2")
     restore = Restore("checkout_v2", plan.snapshot, after_kill=killed.after)
-    with pytest.raises(RestoreRefused, match="version"):
+    with pytest.raises(RestoreRefused, match="another setting was edited"):
         restore.plan(await restore.load(env.client))
 
 
@@ -213,7 +213,7 @@ async def test_restore_refuses_after_rollout_edit(env: Env) -> None:
     restore = Restore("checkout_v2", plan.snapshot, after_kill=killed.after)
     with pytest.raises(RestoreRefused) as err:
         restore.plan(await restore.load(env.client))
-    assert "passPercentage 10 → 0" in err.value.user_message
+    assert "rule Everyone passPercentage: 10 → 0" in err.value.user_message
 
 
 async def test_stale_relative_plan_is_refused_with_fresh_plan(env: Env) -> None:
@@ -237,7 +237,7 @@ async def test_absolute_plan_proceeds_on_moved_base_with_warning(env: Env) -> No
     staleness = await check_base(env.client, plan)
     assert staleness.stale and staleness.proceed
     assert staleness.warning is not None and staleness.warning.startswith("the base moved")
-    assert "passPercentage 10 → 60" in staleness.warning
+    assert "rule Everyone passPercentage: 10 → 60" in staleness.warning
     outcome = await action.execute(env.client, plan)
     assert outcome.status is OutcomeStatus.APPLIED
 

@@ -206,7 +206,16 @@ def test_gate_rollout_percentages_rules_and_reasons(
             "QA team",
         ),
         ("gate override new_nav pass u1 u2 -- QA team", "pass", ("u1", "u2"), None, "QA team"),
-        ("gate override new_nav pass u1 u2", "pass", ("u1",), None, "u2"),
+        ("gate override new_nav pass u1 u2", "pass", ("u1", "u2"), None, ""),
+        (
+            "gate override new_nav pass u1 u2 --reason QA team",
+            "pass",
+            ("u1", "u2"),
+            None,
+            "QA team",
+        ),
+        ('gate override new_nav pass u1 --reason="QA" team', "pass", ("u1",), None, "QA team"),
+        ("gate override new_nav pass u1,u2 u3", "pass", ("u1", "u2"), None, "u3"),
         ("gate override new_nav pass u1,u1,u2", "pass", ("u1", "u2"), None, ""),
         ("gate override new_nav pass --env=prod u1,a@b.com", "pass", ("u1", "a@b.com"), "prod", ""),
     ],
@@ -293,6 +302,10 @@ def test_segment_rows() -> None:
         ids=("u1", "u2"),
         reason="new testers",
     )
+    spaced = as_("segment add-ids beta_users u1 u2 u3", SegmentIdsCommand)
+    assert (spaced.ids, spaced.reason) == (("u1", "u2", "u3"), "")
+    marked = as_('segment add-ids beta_users u1 u2 "new testers"', SegmentIdsCommand)
+    assert (marked.ids, marked.reason) == (("u1", "u2"), "new testers")
     removed = as_("seg remove-ids beta_users u3", SegmentIdsCommand)
     assert (removed.action, removed.operation, removed.ids) == (
         "segment.remove-ids",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.commands import UsageError, parse
+from bot.ops.commands import AuditCommand, UsageError, parse
+from bot.ops.text import shown
+
+TWO_DECIMALS = "a percentage takes at most 2 decimals (e.g. 12.55)"
 
 
 def error(text: str) -> str:
@@ -76,7 +79,7 @@ def test_a_slack_mention_is_not_a_name() -> None:
 def test_a_slack_mention_is_not_an_override_id() -> None:
     assert error("gate override new_nav pass <@U123|alice>") == (
         "Error: `@alice` is a Slack mention, not a Statsig ID (write the user's ID or e-mail)."
-        " Usage: `/statsig gate override <name> pass|fail|remove <id,id…> [--env E] [reason]`."
+        " Usage: `/statsig gate override <name> pass|fail|remove <ids> [--env E] [reason]`."
     )
 
 
@@ -98,7 +101,9 @@ ROLLOUT = "Usage: `/statsig gate rollout <name> <pct> [--rule R] [reason]`."
         ("", "missing percentage"),
         ("101", "percentage `101` is out of range (0 to 100)"),
         ("100.01", "percentage `100.01` is out of range (0 to 100)"),
-        ("12.345", "`12.345` is not a percentage (write 25, 25% or 12.5)"),
+        ("12.345", f"`12.345` has too many decimals: {TWO_DECIMALS}"),
+        ("12.555", f"`12.555` has too many decimals: {TWO_DECIMALS}"),
+        ("1" * 40, f"`{'1' * 40}` is not a percentage (write 25, 25% or 12.5)"),
         ("-5", "`-5` is not a percentage (write 25, 25% or 12.5)"),
         ("half", "`half` is not a percentage (write 25, 25% or 12.5)"),
         ("1e2", "`1e2` is not a percentage (write 25, 25% or 12.5)"),
@@ -107,6 +112,7 @@ ROLLOUT = "Usage: `/statsig gate rollout <name> <pct> [--rule R] [reason]`."
     ],
 )
 def test_bad_percentages(pct: str, problem: str) -> None:
+    # 12.555 used to read "is not a percentage", as if 12.5 were not one either
     assert error(f"gate rollout new_nav {pct}") == f"Error: {problem}. {ROLLOUT}"
 
 
@@ -150,7 +156,7 @@ def test_flag_errors(text: str, message: str) -> None:
 def test_a_trailing_flag_without_value() -> None:
     assert error("gate override n pass u1 --env") == (
         "Error: flag `--env` needs a value."
-        " Usage: `/statsig gate override <name> pass|fail|remove <id,id…> [--env E] [reason]`."
+        " Usage: `/statsig gate override <name> pass|fail|remove <ids> [--env E] [reason]`."
     )
 
 
@@ -161,9 +167,17 @@ def test_a_trailing_flag_without_value() -> None:
         ("h", "`h` is not a duration (write 30m, 2h or 7d)"),
         ("0m", "duration `0m` is out of range (1m to 365d)"),
         ("400d", "duration `400d` is out of range (1m to 365d)"),
+        ("99999999999d", "duration `99999999999d` is out of range (1m to 365d)"),
+        ("0000000000001d", None),
+        ("525600m", None),
+        ("525601m", "duration `525601m` is out of range (1m to 365d)"),
+        ("9" * 30 + "w", f"duration `{shown('9' * 30 + 'w')}` is out of range (1m to 365d)"),
     ],
 )
-def test_bad_durations(since: str, problem: str) -> None:
+def test_bad_durations(since: str, problem: str | None) -> None:
+    if problem is None:  # leading zeros and the exact limit are fine
+        assert isinstance(parse(f"audit --since {since}"), AuditCommand)
+        return
     assert error(f"audit --since {since}") == (
         f"Error: {problem}. Usage: `/statsig audit [name] [--since D]`."
     )
@@ -180,17 +194,19 @@ def test_bad_status_lists_the_valid_ones_and_suggests() -> None:
 def test_bad_override_mode() -> None:
     assert error("gate override new_nav passs u1") == (
         "Error: unknown override mode `passs` (pass, fail or remove)."
-        " Usage: `/statsig gate override <name> pass|fail|remove <id,id…> [--env E] [reason]`."
+        " Usage: `/statsig gate override <name> pass|fail|remove <ids> [--env E] [reason]`."
         " Did you mean `pass`?"
     )
 
 
 def test_missing_ids() -> None:
     assert error("segment add-ids beta_users") == (
-        "Error: missing IDs. Usage: `/statsig segment add-ids <name> <id,id…> [reason]`."
+        "Error: missing IDs (write u1,u2 or u1 u2)."
+        " Usage: `/statsig segment add-ids <name> <ids> [reason]`."
     )
     assert error("segment add-ids beta_users ,,, -- why") == (
-        "Error: missing IDs. Usage: `/statsig segment add-ids <name> <id,id…> [reason]`."
+        "Error: missing IDs (write u1,u2 or u1 u2)."
+        " Usage: `/statsig segment add-ids <name> <ids> [reason]`."
     )
 
 

@@ -98,7 +98,7 @@ def test_format_diff_renders_each_change_on_a_line() -> None:
     )
     text = format_diff(fields, rules)
     assert text.splitlines() == [
-        "isEnabled: True → False",
-        "rule Everyone: passPercentage 10 → 25.5",
+        "isEnabled: true → false",
+        "rule Everyone passPercentage: 10 → 25.5",
     ]
     assert format_diff([], []) == "no visible difference"

@@ -43,9 +43,9 @@ async def test_c_denied_change_exits_1() -> None:
     assert ran.code == 1 and "not an editor in Statsig" in ran.out
 
 
-async def test_c_rollout_with_yes_requests_approval() -> None:
+async def test_c_rollout_with_yes_requests_approval_and_exits_4() -> None:
     ran = await shell(command="gate rollout new_nav 30", yes=True)
-    assert ran.code == 0 and REQUEST_ID.search(ran.out)
+    assert ran.code == 4 and REQUEST_ID.search(ran.out)
 
 
 class Driver:
@@ -80,7 +80,7 @@ async def driver() -> AsyncIterator[Driver]:
 
 async def _request(driver: Driver, text: str) -> str:
     status, printed = await driver.run(text)
-    assert status is Status.OK, printed
+    assert status is Status.REQUESTED, printed
     found = REQUEST_ID.search(printed)
     assert found, printed
     return found.group(1)

@@ -18,7 +18,7 @@ async def test_an_approved_kill_prints_the_announcement_with_restore() -> None:
     try:
         session = notifier.session = Session(runtime, printer, ask=None, assume_yes=True)
         await session.become("carol@example.com")  # not a responder: her kill needs approval
-        assert await session.execute("kill checkout_v2 INC-9 broken checkout") is Status.OK
+        assert await session.execute("kill checkout_v2 INC-9 broken checkout") is Status.REQUESTED
         found = REQUEST_ID.search(out.getvalue())
         assert found, out.getvalue()
         assert "KILLED" not in out.getvalue()

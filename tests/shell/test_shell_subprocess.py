@@ -63,3 +63,22 @@ def test_c_exit_codes_in_a_real_process(tmp_path: Path) -> None:
     assert usage.returncode == 0  # a bare noun is help for it
     bad = run_bot(["shell", "-c", "gate rollout new_nav 250"], None, tmp_path)
     assert bad.returncode == 2 and "Usage: gate rollout" in bad.stdout
+
+
+def test_odd_input_never_ends_in_a_traceback(tmp_path: Path) -> None:
+    digit = run_bot(["shell", "-c", "²"], None, tmp_path)
+    assert digit.returncode == 2 and "unknown command" in digit.stdout
+    empty = run_bot(["shell", "-c", ""], None, tmp_path)
+    assert empty.returncode == 2 and 'Usage: statsig-bot shell -c "<command>"' in empty.stderr
+    nobody = run_bot(["shell", "--as", "", "-c", "gate checkout_v2"], None, tmp_path)
+    assert nobody.returncode == 2 and "--as: the e-mail address is empty" in nobody.stderr
+    huge = ":as " + "x" * 70_000 + "@example.com\ngate checkout_v2\n"
+    piped = run_bot(["shell"], huge, tmp_path)
+    assert piped.returncode == 0 and "🚦 Gate: checkout_v2" in piped.stdout
+    for done in (digit, empty, nobody, piped):
+        assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_shell_help_documents_the_exit_codes(tmp_path: Path) -> None:
+    done = run_bot(["shell", "--help"], None, tmp_path)
+    assert done.returncode == 0 and "4 requested, not applied" in done.stdout

@@ -11,10 +11,12 @@ import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
+import yaml
 
 from bot.config import Settings, load_settings
 from bot.ops.policy import Policy
@@ -34,7 +36,10 @@ from tests.support.slack_signing import (
 )
 
 SECRET = "test-signing-secret-5f2b9c"
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 CHANNEL = "C0OPS"
+ACK_TIMEOUT = 2.0
+"""Seconds an HTTP ack may take in tests (Slack's own limit is 3)."""
 USERS = {
     "U1ALICE": ("alice", "alice@example.com"),
     "U2BOB": ("bob", "bob@example.com"),
@@ -42,6 +47,12 @@ USERS = {
     "U4DAVE": ("dave", "dave@example.com"),
 }
 _ids = itertools.count(1)
+
+
+def manifest_scopes() -> set[str]:
+    """The fake workspace grants exactly what the manifest asks for, as Slack would."""
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    return set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -71,7 +82,7 @@ async def world(redis_url: str) -> AsyncIterator[World]:
     state = SandboxState.demo()
     faults = Faults()
     sandbox = create_sandbox_app(state, faults=faults, api_key="console-test")
-    async with FakeSlack() as slack:
+    async with FakeSlack(scopes=manifest_scopes()) as slack:
         for user_id, (name, email) in USERS.items():
             slack.add_user(user_id, name, email=email)
         slack.add_user("U9BOT", "otherbot", is_bot=True)
@@ -109,13 +120,17 @@ class BotInstance:
         secret: str = SECRET,
         extra: dict[str, str] | None = None,
         signed: bool = True,
+        timeout: float = ACK_TIMEOUT,
     ) -> httpx.Response:
+        """POST to ``/slack/events``; Slack gives up after 3 s, so a slow ack fails fast."""
         ts = int(time.time()) if timestamp is None else timestamp
         headers = signed_headers(body, secret, ts)
         if not signed:
             headers = {"Content-Type": headers["Content-Type"]}
         headers.update(extra or {})
-        return await self.http.post(f"{self.url}/slack/events", content=body, headers=headers)
+        return await self.http.post(
+            f"{self.url}/slack/events", content=body, headers=headers, timeout=timeout
+        )
 
     async def command(
         self, text: str, user: str = "U1ALICE", channel: str = CHANNEL

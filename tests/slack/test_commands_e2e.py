@@ -147,14 +147,46 @@ async def test_missing_email_scope_is_explained(bot: BotInstance) -> None:
     assert visible(bot.slack) == []
 
 
-async def test_ack_arrives_before_statsig_answers(bot: BotInstance) -> None:
+@pytest.mark.parametrize(
+    "text",
+    ["gate show mobile_dark_mode", "gate disable mobile_dark_mode", "edit gate mobile_dark_mode"],
+)
+async def test_ack_arrives_before_statsig_answers(bot: BotInstance, text: str) -> None:
     hold = bot.world.faults.hold(r"/gates/mobile_dark_mode$", method="GET")
     try:
-        response, url = await bot.command("gate show mobile_dark_mode")
+        # BotInstance.post gives the ack 2 s (Slack's limit is 3), so a regression fails fast.
+        response, url = await bot.command(text)
         assert response.status_code == 200  # Slack has its ack...
         await asyncio.wait_for(hold.arrived(), 5)  # ...while Statsig's answer is held
         assert bot.slack.responses(url) == []
+        assert bot.slack.calls_to("views.update") == []
     finally:
         hold.release()
+    if text.startswith("edit"):
+        [opened] = bot.slack.calls_to("views.open")  # the trigger was spent before the read
+        await bot.slack.wait_for_calls("views.update")
+        shown = bot.slack.view(opened.response["view"]["id"]).data
+        assert "mobile_dark_mode" in all_text(shown)
+        return
     answer = (await wait_responses(bot.slack, url))[0]
-    assert "mobile_dark_mode" in all_text(answer)
+    expected = "Approval requested" if "disable" in text else "mobile_dark_mode"
+    assert expected in all_text(answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("gate rollout mobile_dark_mode 25 --rule Android", "rule Android already passes 25%"),
+        ("gate enable mobile_dark_mode", "mobile_dark_mode is already enabled"),
+    ],
+)
+async def test_a_change_that_changes_nothing_is_answered_privately(
+    bot: BotInstance, text: str, why: str
+) -> None:
+    answer = await _ask(bot, text)
+    assert answer["response_type"] == "ephemeral"
+    assert f"Nothing to change: {why}." in all_text(answer).replace("\u200b", "")
+    assert visible(bot.slack) == [] and bot.world.mutations() == []
+    wf = bot.deps.workflow
+    assert wf is not None
+    assert await wf.pending() == []

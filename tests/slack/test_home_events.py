@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.slack.blocks.ids import APPROVAL_APPROVE
+from bot.slack.blocks import modals
+from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 from tests.slack.harness import (
     BotInstance,
     World,
@@ -41,6 +42,36 @@ async def test_home_shows_waiting_approvals_and_approving_from_home_works(
     refreshed = bot.slack.home_view("U2BOB")
     assert refreshed is not None
     assert "Nothing is waiting for you" in all_text(refreshed.data)
+
+
+async def test_a_reject_submitted_from_home_refreshes_the_home_tab(bot: BotInstance) -> None:
+    _, url = await bot.command("gate disable mobile_dark_mode flaky")
+    await wait_responses(bot.slack, url)
+    await bot.event(HOME_OPENED)
+    await bot.slack.wait_for_calls("views.publish")
+    home = bot.slack.home_view("U2BOB")
+    assert home is not None
+    request_id = next(
+        e["value"]
+        for b in home.data["blocks"]
+        for e in b.get("elements", [])
+        if isinstance(e, dict) and e.get("action_id") == APPROVAL_REJECT
+    )
+    await bot.click(APPROVAL_REJECT, request_id, user="U2BOB",
+                    view={"id": home.id, "type": "home"})  # fmt: skip
+    [opened] = await bot.slack.wait_for_calls("views.open")
+    form = bot.slack.view(opened.response["view"]["id"]).data
+    values = {modals.REASON_BLOCK: {modals.REASON: {"type": "plain_text_input",
+                                                    "value": "not during the sale"}}}  # fmt: skip
+    assert (await bot.submit(form, values, user="U2BOB")).status_code == 200
+    await bot.slack.wait_for_calls("views.publish", 2)
+    refreshed = bot.slack.home_view("U2BOB")
+    assert refreshed is not None
+    assert "Nothing is waiting for you" in all_text(refreshed.data)
+    wf = bot.deps.workflow
+    assert wf is not None
+    request = await wf.get(request_id)
+    assert request is not None and request.state == "rejected"
 
 
 async def test_requester_sees_own_request_and_not_as_waiting(bot: BotInstance) -> None:

@@ -1,26 +1,33 @@
-"""The manifests create a working app and agree with the code (commands, IDs, scopes)."""
+"""The manifests create a working app and agree with the code.
+
+Commands, shortcuts, callback IDs and events come from the listeners a *built* app really
+registered (``build_app`` returns its registry, cross-checked with Bolt's own listener
+list); scopes come from the Web API methods the code calls, through the one table in
+``bot.slack.scopes``, whose entries are checked against Slack's reference data.
+"""
 
 from __future__ import annotations
 
-import re
+import ast
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from bot.slack.app import build_app
 from bot.slack.blocks import modals
-from bot.slack.listeners.commands import COMMAND
+from bot.slack.blocks.ids import ALL_ACTION_IDS
+from bot.slack.listeners.registry import Registry
+from bot.slack.scopes import FIELD_SCOPES, METHOD_SCOPES, required_scopes
 from tests.fakes.slack_reference import load_reference
+from tests.slack.harness import World, deps_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_CODE = ROOT / "bot" / "slack"
 EVENTS_URL = "/slack/events"
-# Scopes no Web API method implies: the slash command itself, posting approval cards in
-# public channels the bot was never invited to, and the email in users.info's profile.
-DECLARED_SCOPES = {"commands", "chat:write.public", "users:read.email"}
-# conversations.open accepts several scopes; we only open one-to-one DMs.
-METHOD_SCOPE_CHOICE = {"conversations.open": "im:write"}
+MANIFESTS = ["manifest.yml", "manifest.socket.yml"]
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -30,40 +37,80 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _methods_called() -> set[str]:
-    pattern = re.compile(r"client\.([a-z]+_[A-Za-z_]+)\(")
+    """Every ``<something>client.<group>_<method>(...)`` call in bot/slack, as API names."""
     found: set[str] = set()
     for path in SLACK_CODE.rglob("*.py"):
-        found |= {m.replace("_", ".") for m in pattern.findall(path.read_text())}
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name.endswith("client") and "_" in node.func.attr:
+                found.add(node.func.attr.replace("_", "."))
     return found
 
 
-def _scopes_used() -> set[str]:
+@pytest.fixture
+async def registry(w: World) -> AsyncIterator[Registry]:
+    async with deps_for(w) as (settings, deps):
+        app, registry = build_app(settings, deps)
+        bolt_listeners = app._async_listeners  # noqa: SLF001 - cross-check with Bolt itself
+        assert len(bolt_listeners) == registry.count
+        yield registry
+
+
+def test_the_scan_sees_the_calls_scopes_derive_from() -> None:
+    called = _methods_called()
+    assert {"chat.postMessage", "chat.update", "users.info", "views.open"} <= called
+    assert {"usergroups.users.list", "conversations.open", "views.publish"} <= called
+
+
+def test_the_scope_table_covers_every_call_and_matches_slacks_reference() -> None:
     reference = load_reference()
-    scopes = set(DECLARED_SCOPES)
-    for method in _methods_called():
-        spec = reference[method]
-        if method in METHOD_SCOPE_CHOICE:
-            assert METHOD_SCOPE_CHOICE[method] in spec.bot_scopes
-            scopes.add(METHOD_SCOPE_CHOICE[method])
+    called = _methods_called()
+    assert called <= set(METHOD_SCOPES), f"no scope entry for {called - set(METHOD_SCOPES)}"
+    for method, scopes in METHOD_SCOPES.items():
+        documented = set(reference[method].bot_scopes)
+        if documented:
+            assert scopes and set(scopes) <= documented, method
         else:
-            scopes.update(spec.bot_scopes)
-    return scopes
+            assert scopes == (), method
+    assert set(FIELD_SCOPES) <= set(METHOD_SCOPES)
 
 
-@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml"])
-def test_manifest_matches_the_code(name: str) -> None:
+@pytest.mark.parametrize("name", MANIFESTS)
+async def test_manifest_matches_the_registered_listeners(name: str, registry: Registry) -> None:
     manifest = _load(name)
     features = manifest["features"]
-    [command] = features["slash_commands"]
-    assert command["command"] == COMMAND and command["usage_hint"]
+    assert {c["command"] for c in features["slash_commands"]} == registry.commands
+    assert all(c["usage_hint"] for c in features["slash_commands"])
     shortcuts = {s["callback_id"]: s["type"] for s in features["shortcuts"]}
-    assert shortcuts == {modals.DISABLE_GATE_SHORTCUT: "global"}
-    assert features["app_home"]["home_tab_enabled"] is True
-    settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
-    assert settings["interactivity"]["is_enabled"] is True
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == _scopes_used()
+    assert set(shortcuts) == registry.shortcuts and set(shortcuts.values()) == {"global"}
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert set(events) == registry.events
+    if "app_home_opened" in registry.events:
+        assert features["app_home"]["home_tab_enabled"] is True
+    interactive = registry.actions | registry.views | registry.options | registry.shortcuts
+    assert manifest["settings"]["interactivity"]["is_enabled"] is bool(interactive)
     assert len(manifest["display_information"]["name"]) <= 35
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+async def test_manifest_scopes_are_exactly_the_scopes_the_code_uses(
+    name: str, registry: Registry
+) -> None:
+    wanted = required_scopes(_methods_called(), slash_commands=bool(registry.commands))
+    assert set(_load(name)["oauth_config"]["scopes"]["bot"]) == wanted
+    assert "chat:write.public" not in wanted
+
+
+async def test_every_id_the_messages_use_has_a_listener(registry: Registry) -> None:
+    assert registry.actions >= ALL_ACTION_IDS
+    assert modals.DISABLE_GATE_SHORTCUT in registry.shortcuts
+    callbacks = modals.ALL_CALLBACK_IDS - {modals.DISABLE_GATE_SHORTCUT}
+    assert callbacks == registry.views
+    assert registry.options == {modals.GATE_PICKER}
+    assert registry.actions <= ALL_ACTION_IDS | modals.ALL_MODAL_ACTION_IDS
 
 
 def test_http_manifest_points_every_url_at_the_bolt_endpoint() -> None:
@@ -85,8 +132,3 @@ def test_socket_manifest_has_no_urls() -> None:
     assert "url:" not in text.replace("# ", "")
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"] == {"is_enabled": True}
-
-
-def test_the_code_calls_the_methods_we_expect() -> None:
-    """Guards the scan above: it must see the calls it derives scopes from."""
-    assert {"chat.postMessage", "users.info", "usergroups.users.list"} <= _methods_called()

@@ -1,9 +1,12 @@
-"""Forms end to end: rollout (with plan preview), overrides, the disable shortcut."""
+"""Forms end to end: rollout (with plan preview), overrides, the disable shortcut, races."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
+
+import pytest
+import structlog
 
 from bot.slack.blocks import modals
 from tests.slack.harness import (
@@ -25,28 +28,50 @@ def _text(value: str) -> dict[str, Any]:
     return {"type": "plain_text_input", "value": value}
 
 
+def _current(bot: BotInstance, view_id: str) -> dict[str, Any]:
+    """The view as Slack shows it now, with the id and hash a click or submission carries."""
+    shown = bot.slack.view(view_id)
+    return {**shown.data, "id": view_id, "hash": shown.hash}
+
+
 async def _open_rollout(bot: BotInstance) -> dict[str, Any]:
     await bot.command("edit gate mobile_dark_mode")
     [opened] = await bot.slack.wait_for_calls("views.open")
     assert opened.args["view"]["callback_id"] == modals.LOADING_MODAL  # trigger spent first
-    await bot.slack.wait_for_calls("views.update")
-    view = bot.slack.view(opened.response["view"]["id"]).data
+    [update] = await bot.slack.wait_for_calls("views.update")
+    assert update.args["hash"] == opened.response["view"]["hash"]  # guarded by the hash
+    view = _current(bot, opened.response["view"]["id"])
     assert view["callback_id"] == modals.ROLLOUT_MODAL
-    return {**view, "id": opened.response["view"]["id"]}
+    return view
+
+
+def _rule_value(view: dict[str, Any], label_start: str) -> str:
+    [block] = [b for b in view["blocks"] if b.get("block_id") == modals.ROLLOUT_RULE_BLOCK]
+    return next(
+        str(o["value"])
+        for o in block["element"]["options"]
+        if o["text"]["text"].startswith(label_start)
+    )
+
+
+def _rollout_values(view: dict[str, Any], pct: str, rule: str = "Android") -> dict[str, Any]:
+    return {
+        modals.ROLLOUT_RULE_BLOCK: {modals.ROLLOUT_RULE: _select(_rule_value(view, rule))},
+        modals.ROLLOUT_PCT_BLOCK: {modals.ROLLOUT_PCT: {"type": "number_input", "value": pct}},
+    }
 
 
 async def test_rollout_form_previews_the_plan_and_submits_a_request(bot: BotInstance) -> None:
     view = await _open_rollout(bot)
     assert "Android (25%)" in all_text(view)
-    values = {
-        modals.ROLLOUT_RULE_BLOCK: {modals.ROLLOUT_RULE: _select("Android")},
-        modals.ROLLOUT_PCT_BLOCK: {modals.ROLLOUT_PCT: {"type": "number_input", "value": "60"}},
-    }
+    values = _rollout_values(view, "60")
     await bot.click(modals.ROLLOUT_PCT, "", user="U1ALICE",
                     view={**view, "state": {"values": values}})  # fmt: skip
-    await bot.slack.wait_for_calls("views.update", 2)
+    [_, preview_update] = await bot.slack.wait_for_calls("views.update", 2)
+    assert preview_update.args["hash"] == view["hash"]
     preview = bot.slack.view(view["id"]).data
     assert "60" in all_text(preview) and "Plan" in all_text(preview)
+    assert _rule_value(preview, "Android") == _rule_value(view, "Android")
 
     bad = {**values, modals.ROLLOUT_PCT_BLOCK: {modals.ROLLOUT_PCT: {"value": "150"}}}
     reply = await bot.submit(view, bad)
@@ -138,3 +163,93 @@ async def test_edit_of_a_non_gate_explains_which_forms_exist(bot: BotInstance) -
     assert response.status_code == 200
     answer = (await wait_responses(bot.slack, url))[0]
     assert "gate" in all_text(answer)
+
+
+async def test_rollout_to_the_current_percentage_is_refused_inline(bot: BotInstance) -> None:
+    view = await _open_rollout(bot)
+    reply = await bot.submit(view, _rollout_values(view, "25"))
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {
+            modals.ROLLOUT_PCT_BLOCK: "The rule already passes 25%: nothing to change. "
+            "Pick another percentage."
+        },
+    }
+    assert visible(bot.slack) == [] and bot.world.mutations() == []
+
+
+async def test_submitted_rule_is_named_by_its_base_id_not_its_label(bot: BotInstance) -> None:
+    gate = bot.world.state.get("gate", "mobile_dark_mode")
+    assert gate is not None
+    android = next(r for r in gate["rules"] if r["name"] == "Android")
+    view = await _open_rollout(bot)
+    ref = modals.parse_rule_value(_rule_value(view, "Android"))
+    assert ref == (android.get("baseID") or android["id"], 25.0)
+    assert (await bot.submit(view, _rollout_values(view, "40"))).status_code == 200
+    [card] = await eventually(lambda: visible(bot.slack))
+    assert "Android" in all_text({"blocks": card.blocks}) and "40" in card.text + all_text(
+        {"blocks": card.blocks}
+    )
+
+
+async def test_a_stale_preview_never_overwrites_a_newer_form(bot: BotInstance) -> None:
+    view = await _open_rollout(bot)
+    stale = {**view, "hash": "1.stale", "state": {"values": _rollout_values(view, "70")}}
+    with structlog.testing.capture_logs() as logs:
+        await bot.click(modals.ROLLOUT_PCT, "", user="U1ALICE", view=stale)
+        [_, refused] = await bot.slack.wait_for_calls("views.update", 2)
+        await eventually(lambda: [e for e in logs if e["event"] == "slack.views_update_superseded"])
+    assert refused.response["error"] == "hash_conflict"
+    assert bot.slack.view(view["id"]).data == {k: v for k, v in view.items()
+                                               if k not in ("id", "hash")}  # fmt: skip
+
+
+async def test_a_refused_first_update_replaces_loading_with_an_error(bot: BotInstance) -> None:
+    bot.slack.fail_with("views.update", "view_too_large")
+    with structlog.testing.capture_logs() as logs:
+        await bot.command("edit gate mobile_dark_mode")
+        [opened] = await bot.slack.wait_for_calls("views.open")
+        [refused, fallback] = await bot.slack.wait_for_calls("views.update", 2)
+    assert refused.response["error"] == "view_too_large"  # logged before the fallback call
+    assert "hash" not in fallback.args  # the error view goes in whatever is shown now
+    shown = bot.slack.view(opened.response["view"]["id"]).data
+    assert shown["callback_id"] == modals.RESULT_MODAL
+    assert "could not show this form" in all_text(shown)
+    assert any(e["event"] == "slack.views_update_failed" for e in logs)
+
+
+async def _open_overrides(bot: BotInstance) -> dict[str, Any]:
+    view = await _open_rollout(bot)
+    await bot.click(modals.OPEN_OVERRIDES, "mobile_dark_mode", user="U1ALICE", view=view)
+    await eventually(
+        lambda: bot.slack.view(view["id"]).data["callback_id"] == modals.OVERRIDES_MODAL
+    )
+    return _current(bot, view["id"])
+
+
+@pytest.mark.parametrize(
+    ("mode", "env", "ids", "expected"),
+    [
+        ("fail", "staging", "user_9", ["staging", "user_9"]),
+        ("remove", modals.ALL_ENVIRONMENTS, "user_1", ["user_1"]),
+    ],
+)
+async def test_overrides_form_with_an_environment_and_remove(
+    bot: BotInstance, mode: str, env: str, ids: str, expected: list[str]
+) -> None:
+    bot.world.state.gate_overrides["mobile_dark_mode"]["passingUserIDs"].append("user_1")
+    form = await _open_overrides(bot)
+    values = {
+        modals.OVERRIDE_MODE_BLOCK: {modals.OVERRIDE_MODE: _select(mode)},
+        modals.OVERRIDE_IDS_BLOCK: {modals.OVERRIDE_IDS: _text(ids)},
+        modals.OVERRIDE_ENV_BLOCK: {modals.OVERRIDE_ENV: _select(env)},
+    }
+    assert (await bot.submit(form, values)).status_code == 200
+    [card] = await eventually(lambda: visible(bot.slack))
+    text = all_text({"blocks": card.blocks}).replace("\u200b", "")
+    assert all(word in text for word in expected), text
+    wf = bot.deps.workflow
+    assert wf is not None
+    [request] = await wf.pending()
+    assert request.action == "gate.override" and request.entity_id == "mobile_dark_mode"
+    assert bot.world.mutations() == []

@@ -39,12 +39,13 @@ def _request(index: int) -> ApprovalRequest:
 
 
 def test_every_modal_fits_slacks_limits_even_with_long_data() -> None:
-    meta = ModalMeta(gate=LONG, channel="C1", request_id=LONG, ts="1.2")
-    rules = [RuleChoice(f"{LONG}{i}", 12.5) for i in range(150)]
+    longest = "x" * modals.MAX_META_ID
+    meta = ModalMeta(gate=longest, channel="C1", request_id=longest, ts="1.2")
+    rules = [RuleChoice(f"{LONG}{i}", 12.5, ref=f"rule{i}") for i in range(150)]
     preview = Message("plan", [section(f"line {i}") for i in range(60)])
     for view in (
         modals.loading_modal(LONG),
-        modals.rollout_modal(meta, rules, rule=rules[3].name[:150], pct="10", preview=preview),
+        modals.rollout_modal(meta, rules, rule=rules[3].value, pct="10", preview=preview),
         modals.rollout_modal(meta, []),
         modals.overrides_modal(meta, [f"env{i}" for i in range(200)]),
         modals.disable_gate_modal(meta),
@@ -77,11 +78,52 @@ def test_home_view_is_capped_and_escaped() -> None:
     assert "<!channel>" not in str(view) and "<!here>" not in str(view)
 
 
-@pytest.mark.parametrize("raw", ["", "not json", "[1]", '{"g": 5}'])
-def test_modal_meta_never_raises(raw: str) -> None:
+@pytest.mark.parametrize("raw", ["", "not json", "[1]", '{"g": 5}', '{"g": "x"'])
+def test_modal_meta_decode_never_raises(raw: str) -> None:
     meta = ModalMeta.decode(raw)
     assert isinstance(meta.gate, str)
-    assert ModalMeta.decode(ModalMeta("g", "C", "r", "t").encode()) == ModalMeta("g", "C", "r", "t")
+    full = ModalMeta("g", "C", "r", "t", from_home=True)
+    assert ModalMeta.decode(full.encode()) == full
+
+
+@pytest.mark.parametrize("char", ["x", "\u0001", '"', "\\", "é", "😀"])
+def test_modal_meta_with_the_largest_ids_always_fits_and_decodes(char: str) -> None:
+    biggest = char * modals.MAX_META_ID
+    meta = ModalMeta(gate=biggest, channel=biggest, request_id=biggest, ts=biggest)
+    encoded = meta.encode()
+    assert len(encoded) <= 3000 and len(encoded.encode("utf-16-le")) // 2 <= 3000
+    assert ModalMeta.decode(encoded) == meta
+
+
+@pytest.mark.parametrize("field", ["gate", "channel", "request_id", "ts"])
+def test_modal_meta_refuses_an_overlong_id_instead_of_cutting_it(field: str) -> None:
+    meta = ModalMeta(**{field: "y" * 5000})
+    with pytest.raises(ValueError, match=field):
+        meta.encode()
+
+
+def test_rule_options_carry_the_rule_reference_and_exact_percentage() -> None:
+    long_name = "Users in the very long named beta cohort for the spring launch " * 3
+    rules = [RuleChoice(long_name, 33.333333333, ref="7hGzBase"), RuleChoice("Beta", 5, ref="")]
+    view = modals.rollout_modal(ModalMeta(gate="g"), rules)
+    [block] = [b for b in view["blocks"] if b.get("block_id") == modals.ROLLOUT_RULE_BLOCK]
+    options = block["element"]["options"]
+    assert options[0]["text"]["text"].endswith("…")  # the label is cut ...
+    assert modals.parse_rule_value(options[0]["value"]) == ("7hGzBase", 33.333333333)  # not this
+    assert modals.parse_rule_value(options[1]["value"]) == ("Beta", 5.0)  # name: the fallback
+    again = [RuleChoice.from_option(o) for o in options]
+    rebuilt = modals.rollout_modal(ModalMeta(gate="g"), [c for c in again if c is not None])
+    assert rebuilt["blocks"] == view["blocks"]  # a preview redraws the same options
+
+
+@pytest.mark.parametrize("value", ["", "25", "x|r", "25|", "101|r", "-1|r"])
+def test_malformed_rule_values_are_refused(value: str) -> None:
+    assert modals.parse_rule_value(value) is None
+
+
+def test_a_reference_too_long_for_an_option_value_is_not_offered() -> None:
+    view = modals.rollout_modal(ModalMeta(gate="g"), [RuleChoice("n", 1, ref="r" * 200)])
+    assert modals.ROLLOUT_RULE_BLOCK not in {b.get("block_id") for b in view["blocks"]}
 
 
 def _state(**blocks: dict[str, Any]) -> dict[str, Any]:
@@ -91,13 +133,27 @@ def _state(**blocks: dict[str, Any]) -> dict[str, Any]:
 PCTS = [("0", True), ("100", True), ("12.5%", True), ("-1", False), ("101", False), ("x", False)]
 
 
-@pytest.mark.parametrize(("pct", "ok"), PCTS)
-def test_rollout_validation(pct: str, ok: bool) -> None:
-    view = _state(**{
-        modals.ROLLOUT_RULE_BLOCK: {modals.ROLLOUT_RULE: {"selected_option": {"value": "R"}}},
+def _rollout_state(rule_value: str | None, pct: str) -> dict[str, Any]:
+    chosen = {"selected_option": {"value": rule_value}}
+    return _state(**{
+        modals.ROLLOUT_RULE_BLOCK: {modals.ROLLOUT_RULE: chosen},
         modals.ROLLOUT_PCT_BLOCK: {modals.ROLLOUT_PCT: {"value": pct}},
     })  # fmt: skip
-    assert (validate_rollout(view) == {}) is ok
+
+
+@pytest.mark.parametrize(("pct", "ok"), PCTS)
+def test_rollout_validation(pct: str, ok: bool) -> None:
+    assert (validate_rollout(_rollout_state(modals.rule_value("R", 50), pct)) == {}) is ok
+
+
+def test_rollout_to_the_current_percentage_is_an_inline_error() -> None:
+    errors = validate_rollout(_rollout_state(modals.rule_value("R", 25), "25"))
+    assert errors == {
+        modals.ROLLOUT_PCT_BLOCK: "The rule already passes 25%: nothing to change. "
+        "Pick another percentage."
+    }
+    missing = validate_rollout(_rollout_state("not a rule value", "25"))
+    assert missing == {modals.ROLLOUT_RULE_BLOCK: "Choose the rule to roll out."}
 
 
 def test_override_ids_validation_and_command_text() -> None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
+from bot.approvals.models import UNVERIFIED_INTERRUPTION, ApprovalRequest, AuditEvent, LockHeld
 from bot.approvals.states import ApprovalState
 from bot.ops.plans import Outcome, OutcomeStatus, Plan
 from bot.ops.policy import KILL_ACTION, NeedsApproval
@@ -95,16 +95,20 @@ _STATE_ICONS = {
     ApprovalState.EXECUTED: "✅",
     ApprovalState.FAILED: "❌",
     ApprovalState.SUBMITTED_FOR_REVIEW: "🕒",
+    ApprovalState.REVIEW_REJECTED: "🚫",
+    ApprovalState.REVIEW_UNRESOLVED: "⌛",
     ApprovalState.REJECTED: "🚫",
     ApprovalState.CANCELLED: "↩️",
     ApprovalState.EXPIRED: "⌛",
 }
 
 
-def _approvers_text(card: ApprovalCard) -> str:
+def _approvers_text(card: ApprovalCard, *, got: int | None = None) -> str:
+    """ "1 approval from group approvers"; with ``got``, "0 of 1 approval from …"."""
     request, need = card.request, card.need
     group = need.approvers.name if need else request.approver_group or "approvers"
-    text = f"{plural(request.quorum, 'approval')} from group {ident(group, 60)}"
+    progress = "" if got is None else f"{got} of "
+    text = f"{progress}{plural(request.quorum, 'approval')} from group {ident(group, 60)}"
     if need and need.statsig_reviewers:
         who = ", ".join(esc(r, 60) for r in need.statsig_reviewers[:8])
         text += f", Statsig reviewers only ({who})"
@@ -119,9 +123,12 @@ def _verdict(card: ApprovalCard) -> str:
     state = request.state
     icon = _STATE_ICONS.get(state, "•")
     if state is ApprovalState.PENDING:
-        got = len(request.approvals)
+        needs = _approvers_text(card, got=len(request.approvals))
         expires = fmt_time(request.expires_at)
-        return f"{icon} *Waiting for approval* ({got} of {request.quorum}); expires {expires}"
+        line = f"{icon} *Waiting for approval*: {needs}; expires {expires}"
+        if request.invalidated_reason:
+            line += f"\n⚠️ Approvals were reset because {esc(request.invalidated_reason, 500)}."
+        return line
     if state is ApprovalState.APPROVED:
         return f"{icon} *Approved*; about to run."
     if state is ApprovalState.EXECUTING:
@@ -144,6 +151,8 @@ def _finished_verdict(card: ApprovalCard, icon: str) -> str:
         how = " (verified after interruption)" if request.interrupted else ""
         return f"{icon} *Executed*{how}. {detail}".rstrip()
     if request.state is ApprovalState.FAILED:
+        if request.interrupted and outcome is not None and outcome.error == UNVERIFIED_INTERRUPTION:
+            return f"{icon} *Failed: interrupted (could not verify)*. {detail}".rstrip()
         if request.interrupted:
             return (
                 f"{icon} *Failed: interrupted*. The executor stopped mid-way and Statsig does "
@@ -152,6 +161,13 @@ def _finished_verdict(card: ApprovalCard, icon: str) -> str:
         error = f" ({esc(outcome.error, 300)})" if outcome and outcome.error else ""
         return f"{icon} *Failed*{error}. {detail}".rstrip()
     review = ident(outcome.review_id, 60) if outcome and outcome.review_id else "–"
+    if request.state is ApprovalState.REVIEW_REJECTED:
+        return f"{icon} *Not applied*: Statsig review {review} was rejected or withdrawn."
+    if request.state is ApprovalState.REVIEW_UNRESOLVED:
+        return (
+            f"{icon} *Unresolved*: Statsig review {review} was still undecided when the bot "
+            "stopped watching it; check the console."
+        )
     line = f"{icon} *Submitted for review in Statsig* (review {review}); not applied yet."
     if card.review_result == "committed":
         line = f"✅ *Applied*: Statsig review {review} was committed."
@@ -161,11 +177,14 @@ def _finished_verdict(card: ApprovalCard, icon: str) -> str:
 
 
 def _request_lines(card: ApprovalCard) -> str:
+    """Who asked and why (once: the plan below leaves its reason out), and who approved.
+
+    The quorum is stated once, by the pending verdict further down.
+    """
     request = card.request
     lines = [f"*Requested by* {mention(request.requester.user_id)}"]
     if request.reason:
         lines.append(f"*Reason* {esc(request.reason, 500)}")
-    lines.append(f"*Needs* {_approvers_text(card)}")
     if request.approvals:
         who = ", ".join(mention(a.user_id) for a in request.approvals[:10])
         lines.append(f"*Approved by* {who}")
@@ -196,8 +215,8 @@ def _buttons(request_id: str, plan: Plan | None) -> dict[str, Any]:
 def _plan_blocks(plan: Plan | None) -> list[dict[str, Any]]:
     if plan is None:
         return [section("The stored plan could not be read.")]
-    # The plan's own header would repeat ours; keep its body.
-    return [b for b in render_plan(plan).blocks if b.get("type") != "header"]
+    # The plan's own header and reason would repeat ours; keep the rest of its body.
+    return [b for b in render_plan(plan, with_reason=False).blocks if b.get("type") != "header"]
 
 
 def render_approval_card(card: ApprovalCard) -> Message:
@@ -239,6 +258,8 @@ _EVENT_TEXT = {
     "invalidated": "cleared the approvals: the plan or the entity changed",
     "review_committed": "saw the Statsig review committed",
     "review_rejected": "saw the Statsig review rejected",
+    "review_unresolved": "stopped watching the Statsig review: still undecided",
+    "lease_renewed": "is sending the change to Statsig",
 }
 
 
@@ -273,7 +294,11 @@ def render_requester_dm(card: ApprovalCard) -> Message:
 
 
 def render_approver_invitation(card: ApprovalCard, *, channel: str | None) -> Message:
-    """A DM to a required approver: what is asked, by whom, and where to click."""
+    """A DM to a required approver: what is asked, by whom, and where to decide.
+
+    No buttons: the plan may change before anyone decides (and the channel card is then
+    re-rendered), so approving is only possible on the card, never on a stale copy.
+    """
     request, plan = card.request, card.plan
     title = plan.summary if plan else f"{request.action} {request.entity_id}"
     where = f" in <#{channel}>" if channel and re.fullmatch(r"[CG][A-Z0-9]{2,}", channel) else ""
@@ -283,8 +308,13 @@ def render_approver_invitation(card: ApprovalCard, *, channel: str | None) -> Me
     ]
     if request.reason:
         lines.append(f"*Reason* {esc(request.reason, 500)}")
+    place = f"the request's card{where}" if where else "the request's card"
+    lines.append(
+        f"Approve or reject it on {place} (request {ident(request.id, 70)}), which always "
+        "shows the current plan."
+    )
     fallback = f"Approval requested: {esc_plain(title, 200)}"
-    return message(fallback, [section("\n".join(lines))], [_buttons(request.id, plan)])
+    return message(fallback, [section("\n".join(lines))])
 
 
 def _snapshot_text(snapshot: dict[str, Any] | None) -> str:
@@ -319,10 +349,12 @@ def render_kill_announcement(
     by = f"*Gate* {gate} · *by* {esc(requester, 80)}"
     if approved_by:
         by += " · *approved by* " + ", ".join(mention(a) for a in approved_by[:10])
-    lines = [by, esc(outcome.message, 800)]
+    lines = [by]
+    if outcome.status is not OutcomeStatus.APPLIED:  # "Killed: … is disabled" is the title
+        lines.append(esc(outcome.message, 800))
     if plan.reason:
         lines.append(f"*Reason* {esc(plan.reason, 500)}")
-    if outcome.error:
+    if outcome.error and outcome.error not in outcome.message:
         lines.append(f"*Error* {esc(outcome.error, 500)}")
     body: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
     if not audit_saved:
@@ -342,7 +374,10 @@ def render_kill_announcement(
             + ([f"request {ident(request_id, 70)}"] if request_id else [])
         )
     )
-    return message(f"{esc_plain(title, 200)}. {esc_plain(outcome.message, 300)}", body, tail)
+    fallback = esc_plain(title, 200)
+    if outcome.status is not OutcomeStatus.APPLIED:
+        fallback += f". {esc_plain(outcome.message, 300)}"
+    return message(fallback, body, tail)
 
 
 def _restore_button(request_id: str) -> dict[str, Any]:

@@ -23,6 +23,10 @@ from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 __all__ = ["MAX_HOME_ITEMS", "approve_confirm", "home_view"]
 
 MAX_HOME_ITEMS = 10
+_UNAVAILABLE = (
+    "Approvals are unavailable right now: Redis cannot be reached, so I cannot tell what is "
+    "waiting for you. Try again in a minute."
+)
 _CHANGE_EVENTS = frozenset({"finished", "finished_interrupted"})
 _STATE_ICONS = {
     "pending": "🕒",
@@ -107,12 +111,21 @@ def home_view(
     mine: Sequence[ApprovalRequest],
     recent: Sequence[AuditEvent],
     note: str | None = None,
+    approvals_available: bool = True,
 ) -> dict[str, Any]:
-    """The Home tab for one person; every list is capped at :data:`MAX_HOME_ITEMS`."""
+    """The Home tab for one person; every list is capped at :data:`MAX_HOME_ITEMS`.
+
+    ``approvals_available=False`` (Redis unreachable) says so instead of showing empty
+    lists, which would read as "nothing is waiting for you".
+    """
     blocks: list[dict[str, Any]] = [header("Statsig Ops")]
     if note:
         blocks.append(context([esc(note, 500)]))
     blocks.append(section("*Waiting for your approval*"))
+    if not approvals_available:
+        blocks.append(section(f"⚠️ {_UNAVAILABLE}"))
+        blocks.append(context(["Use `/statsig help` for every command."]))
+        return {"type": "home", "blocks": blocks}
     if waiting:
         for request in waiting[:MAX_HOME_ITEMS]:
             blocks += _waiting_blocks(request)

@@ -4,14 +4,21 @@ One line per entity, packed into as few sections as fit. When the caller knows t
 next page, a "Next page" button carries everything needed to fetch it (kind, page, query)
 as a :class:`~bot.slack.blocks.values.PageRef`, so no list state lives in the bot.
 
+The heading names only the search text ("Gates matching “checkout”"); filters such as
+``--status disabled`` are shown as filters on the line below it, never as if they had
+been searched for. ``query`` is what the "Next page" button repeats (text and flags).
+
 Usage::
 
     msg = render_gate_list(page.data, page=1, has_next=True, query="checkout")
+    msg = render_gate_list(page.data, page=1, has_next=False, query="--status disabled",
+                           text=None, filters=["status: disabled"])
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.blocks.common import (
@@ -88,6 +95,23 @@ def _segment_line(segment: Segment) -> str:
     return f"{_state(segment.is_enabled)} {ident(segment.id)} · {esc(segment.type, 30)}{size}"
 
 
+@dataclass(frozen=True)
+class _Search:
+    """What the list was asked for: the next page's query, the text, the filters."""
+
+    query: str
+    text: str | None
+    filters: Sequence[str]
+
+    @classmethod
+    def of(cls, query: str, text: str | None, filters: Sequence[str]) -> _Search:
+        """Without ``text`` or ``filters`` (callers that only know the query), the query
+        is taken as the search text."""
+        if text is None and not filters:
+            return cls(query, query or None, ())
+        return cls(query, text, tuple(filters))
+
+
 def _render_list(
     kind: ListKind,
     lines: Sequence[str],
@@ -95,23 +119,25 @@ def _render_list(
     *,
     page: int,
     has_next: bool,
-    query: str,
+    search: _Search,
 ) -> Message:
     icon, title = _TITLES[kind]
     heading = f"{icon} {title}"
-    if query:
-        heading += f" matching “{esc_plain(query, 60)}”"
-    status = f"page {page} · {len(lines)} shown"
+    if search.text:
+        heading += f" matching “{esc_plain(search.text, 60)}”"
+    status = [f"page {page} · {len(lines)} shown"]
+    if search.filters:
+        status.insert(0, "filtered by " + ", ".join(esc(f, 60) for f in search.filters[:6]))
     if has_next:
-        status += " · more on the next page"
-    body: list[dict[str, Any]] = [header(heading), context([status])]
+        status[-1] += " · more on the next page"
+    body: list[dict[str, Any]] = [header(heading), context(status)]
     if lines:
         body += packed_sections(lines, noun=_NOUNS[kind], max_chars=9000, max_sections=8)
     else:
         body.append(section(f"No {title.lower()} found."))
     tail = []
     if has_next:
-        value = PageRef(kind, page + 1, query).encode()
+        value = PageRef(kind, page + 1, search.query).encode()
         tail.append(actions([button("Next page ▶", LIST_NEXT_PAGE, value)]))
     names = truncate(", ".join(ids), 500) if ids else "none"
     fallback = f"{title} (page {page}): {esc_plain(names, 600)}"
@@ -119,33 +145,61 @@ def _render_list(
 
 
 def render_gate_list(
-    page_items: Sequence[Gate], *, page: int, has_next: bool, query: str = ""
+    page_items: Sequence[Gate],
+    *,
+    page: int,
+    has_next: bool,
+    query: str = "",
+    text: str | None = None,
+    filters: Sequence[str] = (),
 ) -> Message:
-    """One page of gates; ``query`` is echoed in the heading and the next-page button."""
+    """One page of gates; ``text`` heads it, ``filters`` sit below, ``query`` pages on."""
     lines = [_gate_line(g) for g in page_items]
     ids = [g.id for g in page_items]
-    return _render_list("gate", lines, ids, page=page, has_next=has_next, query=query)
+    search = _Search.of(query, text, filters)
+    return _render_list("gate", lines, ids, page=page, has_next=has_next, search=search)
 
 
 def render_config_list(
-    page_items: Sequence[DynamicConfig], *, page: int, has_next: bool, query: str = ""
+    page_items: Sequence[DynamicConfig],
+    *,
+    page: int,
+    has_next: bool,
+    query: str = "",
+    text: str | None = None,
+    filters: Sequence[str] = (),
 ) -> Message:
     lines = [_config_line(c) for c in page_items]
     ids = [c.id for c in page_items]
-    return _render_list("config", lines, ids, page=page, has_next=has_next, query=query)
+    search = _Search.of(query, text, filters)
+    return _render_list("config", lines, ids, page=page, has_next=has_next, search=search)
 
 
 def render_experiment_list(
-    page_items: Sequence[Experiment], *, page: int, has_next: bool, query: str = ""
+    page_items: Sequence[Experiment],
+    *,
+    page: int,
+    has_next: bool,
+    query: str = "",
+    text: str | None = None,
+    filters: Sequence[str] = (),
 ) -> Message:
     lines = [_experiment_line(e) for e in page_items]
     ids = [e.id for e in page_items]
-    return _render_list("experiment", lines, ids, page=page, has_next=has_next, query=query)
+    search = _Search.of(query, text, filters)
+    return _render_list("experiment", lines, ids, page=page, has_next=has_next, search=search)
 
 
 def render_segment_list(
-    page_items: Sequence[Segment], *, page: int, has_next: bool, query: str = ""
+    page_items: Sequence[Segment],
+    *,
+    page: int,
+    has_next: bool,
+    query: str = "",
+    text: str | None = None,
+    filters: Sequence[str] = (),
 ) -> Message:
     lines = [_segment_line(s) for s in page_items]
     ids = [s.id for s in page_items]
-    return _render_list("segment", lines, ids, page=page, has_next=has_next, query=query)
+    search = _Search.of(query, text, filters)
+    return _render_list("segment", lines, ids, page=page, has_next=has_next, search=search)

@@ -11,18 +11,20 @@ listener re-checks everything as if it came from the user.
 
 Usage::
 
-    view = rollout_modal(ModalMeta(gate="new_nav", channel="C1"), rules, rule="Beta", pct="25")
+    rules = [RuleChoice("Beta", 10.0, ref="6hGz1uKx")]
+    view = rollout_modal(ModalMeta(gate="new_nav", channel="C1"), rules, rule=rules[0].value,
+                         pct="25")
     await client.views_update(view_id=view_id, view=view)
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from bot.slack.blocks.common import Message, esc, esc_plain, ident, section, truncate
+from bot.slack.modal_meta import MAX_META_ID, ModalMeta, parse_rule_value, rule_value
 
 __all__ = [
     "ALL_CALLBACK_IDS",
@@ -52,8 +54,11 @@ __all__ = [
     "ROLLOUT_RULE",
     "ROLLOUT_RULE_BLOCK",
     "ALL_ENVIRONMENTS",
+    "MAX_META_ID",
     "ModalMeta",
     "RuleChoice",
+    "parse_rule_value",
+    "rule_value",
     "disable_gate_modal",
     "loading_modal",
     "message_modal",
@@ -126,36 +131,40 @@ _OVERRIDE_MODES = (("pass", "Force pass"), ("fail", "Force fail"), ("remove", "R
 
 
 @dataclass(frozen=True)
-class ModalMeta:
-    """What a form carries in ``private_metadata``: gate, channel, request, message ts."""
-
-    gate: str = ""
-    channel: str = ""
-    request_id: str = ""
-    ts: str = ""
-
-    def encode(self) -> str:
-        data = {"g": self.gate, "c": self.channel, "r": self.request_id, "t": self.ts}
-        return json.dumps({k: v for k, v in data.items() if v}, separators=(",", ":"))[:3000]
-
-    @classmethod
-    def decode(cls, value: str | None) -> ModalMeta:
-        """Never raises: malformed metadata decodes to an empty value the listener rejects."""
-        try:
-            data = json.loads(value or "{}")
-        except ValueError:
-            return cls()
-        if not isinstance(data, dict):
-            return cls()
-        return cls(*(str(data.get(k, "")) for k in ("g", "c", "r", "t")))
-
-
-@dataclass(frozen=True)
 class RuleChoice:
-    """A rule the rollout form offers: its name (the ``--rule`` value) and current pass %."""
+    """A rule the rollout form offers: its label, its stable reference and current pass %.
+
+    ``ref`` is what ``--rule`` gets on submit: the rule's base ID (stable across edits),
+    else its ID, else its name. The option value carries ``ref`` and the exact percentage
+    (:func:`rule_value`), so nothing is ever parsed back from a (possibly cut) label.
+    """
 
     name: str
     pass_percentage: float
+    ref: str = ""
+    label: str | None = None
+
+    @property
+    def value(self) -> str | None:
+        """The option value, or ``None`` when the reference cannot fit in one."""
+        return rule_value(self.ref or self.name, self.pass_percentage)
+
+    def option(self) -> dict[str, Any] | None:
+        value = self.value
+        if value is None:
+            return None
+        label = self.label or esc_plain(f"{self.name} ({self.pass_percentage:g}%)", 75)
+        return {"text": _text(label), "value": value}
+
+    @classmethod
+    def from_option(cls, option: dict[str, Any]) -> RuleChoice | None:
+        """The choice a form already shows (its label kept verbatim); ``None`` if malformed."""
+        parsed = parse_rule_value(str(option.get("value") or ""))
+        if parsed is None:
+            return None
+        ref, pct = parsed
+        label = str((option.get("text") or {}).get("text") or ref)
+        return cls(ref, pct, ref, label=label)
 
 
 def _text(value: str) -> dict[str, Any]:
@@ -246,7 +255,7 @@ def rollout_modal(
     preview: Message | None = None,
 ) -> dict[str, Any]:
     """Pick a rule, set its pass %, and see the plan before submitting."""
-    options = [_option(f"{r.name} ({r.pass_percentage:g}%)", r.name) for r in rules[:_MAX_OPTIONS]]
+    options = [o for o in (r.option() for r in rules) if o is not None][:_MAX_OPTIONS]
     select: dict[str, Any] = {
         "type": "static_select",
         "action_id": ROLLOUT_RULE,

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.ops.actions_review import REVIEW_WARNING
 from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.ops.policy import KILL_ACTION
 from bot.slack.blocks.common import (
     Message,
     compact_json,
@@ -82,23 +83,32 @@ def _diff_blocks(plan: Plan) -> list[dict[str, Any]]:
         return [section("*Changes*\nNothing to change: it is already in the intended state.")]
     lines = [_field_line(c) for c in plan.changes]
     lines += [_rule_line(c) for c in plan.rule_changes]
+    what = "IDs" if plan.entity_kind == "segment" else "overrides"
     if plan.overrides_added:
-        lines.append(_ids_line("overrides added", plan.overrides_added))
+        lines.append(_ids_line(f"{what} added", plan.overrides_added))
     if plan.overrides_removed:
-        lines.append(_ids_line("overrides removed", plan.overrides_removed))
+        lines.append(_ids_line(f"{what} removed", plan.overrides_removed))
     return [section("*Changes* (before → after)"), *packed_sections(lines, noun="change")]
+
+
+def _references_text(plan: Plan) -> str:
+    """ "2 gates, 1 experiment, 0 configs", or why they were not counted (never zeros)."""
+    radius = plan.blast_radius
+    gates, experiments = radius.gate_references, radius.experiment_references
+    configs = radius.config_references
+    if gates is None or experiments is None or configs is None:
+        if plan.action == KILL_ACTION:
+            return "references not checked (incident fast path)"
+        return "references not checked"
+    return ", ".join(
+        [plural(gates, "gate"), plural(experiments, "experiment"), plural(configs, "config")]
+    )
 
 
 def _blast_blocks(plan: Plan) -> list[dict[str, Any]]:
     radius = plan.blast_radius
     envs = ", ".join(ident(e, 30) for e in radius.environments[:8]) or "all"
-    refs = ", ".join(
-        [
-            plural(radius.gate_references, "gate"),
-            plural(radius.experiment_references, "experiment"),
-            plural(radius.config_references, "config"),
-        ]
-    )
+    refs = _references_text(plan)
     return fields_section(
         [
             ("Checks/hour", fmt_number(radius.checks_per_hour)),
@@ -122,13 +132,17 @@ def _warning_blocks(plan: Plan) -> list[dict[str, Any]]:
     return packed_sections(lines, noun="warning", max_chars=2500) if lines else []
 
 
-def render_plan(plan: Plan) -> Message:
-    """The change a person is asked to approve; no buttons (the approval adds them)."""
+def render_plan(plan: Plan, *, with_reason: bool = True) -> Message:
+    """The change a person is asked to approve; no buttons (the approval adds them).
+
+    ``with_reason=False`` leaves the reason out, for a message that shows it already
+    (the approval card names who asked and why above the plan).
+    """
     target = ident(plan.entity_id)
     if plan.entity_name and plan.entity_name != plan.entity_id:
         target += f" ({esc(plan.entity_name, 100)})"
     intro = f"*Action* {ident(plan.action, 60)} on {esc(plan.entity_kind, 20)} {target}"
-    if plan.reason:
+    if plan.reason and with_reason:
         intro += f"\n*Reason* {esc(plan.reason, 500)}"
     body: list[dict[str, Any]] = [
         header(f"📝 Plan: {esc_plain(plan.summary, 130)}"),
@@ -156,6 +170,12 @@ _OUTCOME_ICONS = {
 }
 
 
+def _states_nothing(outcome: Outcome) -> bool:
+    """Whether the message leaves the resulting on/off state unsaid ("Done: …" does; "Killed:
+    gate x is disabled." and "x was already disabled." say it themselves)."""
+    return outcome.status is OutcomeStatus.APPLIED and outcome.message.startswith("Done:")
+
+
 def render_outcome(outcome: Outcome, *, project_id: str | None = None) -> Message:
     """What execution did, as read back from Statsig.
 
@@ -165,12 +185,13 @@ def render_outcome(outcome: Outcome, *, project_id: str | None = None) -> Messag
     """
     icon = _OUTCOME_ICONS.get(outcome.status, "•")
     lines = [f"{icon} {esc(outcome.message, 1000)}"]
-    if outcome.review_id:
+    if outcome.review_id and outcome.review_id not in outcome.message:
         lines.append(f"Review {ident(outcome.review_id, 60)} awaits approval in the console.")
-    if outcome.error:
+    if outcome.error and outcome.error not in outcome.message:
         lines.append(f"Error: {esc(outcome.error, 1000)}")
-    if outcome.after and isinstance(outcome.after.get("isEnabled"), bool):
-        lines.append("Now " + ("enabled" if outcome.after["isEnabled"] else "disabled") + ".")
+    enabled = (outcome.after or {}).get("isEnabled")
+    if _states_nothing(outcome) and isinstance(enabled, bool):
+        lines.append("Now " + ("enabled" if enabled else "disabled") + ".")
     url = console_url(outcome.entity_kind, outcome.entity_id, project_id)
     footer = context(
         [f"{esc(outcome.entity_kind, 20)} {ident(outcome.entity_id)}", link(url, "Open in Statsig")]

@@ -1,4 +1,4 @@
-"""Bolt listeners, one module per kind, each with an explicit ``register(app, deps)``."""
+"""Bolt listeners, one module per kind, each with an explicit ``register(registrar, deps)``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import actions, commands, events, options, shortcuts, views
+from bot.slack.listeners.registry import Registrar, Registry
 
-__all__ = ["register_all"]
+__all__ = ["Registry", "register_all"]
 
 
-def register_all(app: AsyncApp, deps: SlackDeps) -> None:
-    """Register every listener on ``app``; the same set serves HTTP and Socket Mode."""
+def register_all(app: AsyncApp, deps: SlackDeps) -> Registry:
+    """Register every listener on ``app`` (the same set serves HTTP and Socket Mode) and
+    return what was registered (the manifest test compares it with the manifests)."""
+    registrar = Registrar(app)
     for module in (commands, actions, views, options, events, shortcuts):
-        module.register(app, deps)
+        module.register(registrar, deps)
+    return registrar.registry

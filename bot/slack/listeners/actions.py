@@ -4,7 +4,9 @@ Every click is acked first. Approval decisions go to the workflow, which answers
 privately (``ClickResult.message``) and moves the shared card itself through the notifier
 (``chat.update`` + a thread entry), so a refused or late click changes nothing and still
 gets an explanation. Reject opens a form for the reason (a rejection needs one) while the
-click's trigger is fresh.
+click's trigger is fresh. A click on a *detached* card (one Slack would not let us post
+with ``chat.postMessage``, see :mod:`bot.slack.listeners.delivery`) also redraws that card
+from the request's state through the click's ``response_url``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 
 from bot.ops.identity import Actor
-from bot.ops.replies import Context, Proposal
+from bot.ops.replies import Context, Proposal, Reply
 from bot.slack.blocks import modals
 from bot.slack.blocks.errors import render_error
 from bot.slack.blocks.ids import (
@@ -31,16 +33,18 @@ from bot.slack.blocks.modals import ModalMeta
 from bot.slack.blocks.values import PageRef
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
+from bot.slack.listeners.delivery import deliver, refresh_clicked_card
 from bot.slack.listeners.events import publish_home
 from bot.slack.listeners.forms import open_overrides_form, preview_rollout, update_view
+from bot.slack.listeners.registry import Registrar
 from bot.slack.listeners.support import (
     Target,
     context_for,
-    deliver,
     run_guarded,
     send_private,
     unavailable,
 )
+from bot.slack.share import ReplyRef, with_share_button, without_buttons
 
 __all__ = ["click_target", "register"]
 
@@ -92,10 +96,21 @@ class _Clicks:
         await send_private(self.deps, target, result.message)
         if _from_home(body):
             await publish_home(self.deps, target.user_id)
+        else:
+            await refresh_clicked_card(self.deps, target, request_id)
 
     async def reject(self, body: dict[str, Any], target: Target) -> None:
         message_ts = str((body.get("container") or {}).get("message_ts") or "")
-        meta = ModalMeta(request_id=_value(body), channel=target.channel_id or "", ts=message_ts)
+        request_id = _value(body)
+        if len(request_id) > modals.MAX_META_ID or len(message_ts) > modals.MAX_META_ID:
+            await send_private(self.deps, target, render_error("That button is out of date"))
+            return
+        meta = ModalMeta(
+            request_id=request_id,
+            channel=target.channel_id or "",
+            ts=message_ts,
+            from_home=_from_home(body),
+        )
         try:
             await self.deps.client.views_open(
                 trigger_id=str(body.get("trigger_id")), view=modals.reject_modal(meta)
@@ -104,6 +119,9 @@ class _Clicks:
             await send_private(self.deps, target, render_error(
                 "Slack did not let me open the reject form", "Please click Reject again."
             ))  # fmt: skip
+            return
+        if not _from_home(body):
+            await refresh_clicked_card(self.deps, target, request_id)
 
     async def restore(self, body: dict[str, Any], target: Target) -> None:
         await self._command(f"restore {_value(body)}", target)
@@ -119,13 +137,29 @@ class _Clicks:
         await deliver(self.deps, reply, target)
 
     async def share(self, body: dict[str, Any], target: Target) -> None:
+        """Re-render the read a button names, for the whole channel (without its buttons)."""
         ops = self.deps.chatops
         if ops is None:
             await send_private(self.deps, target, unavailable("Statsig"))
             return
+        value = _value(body)
         ctx = Context(actor=await self._reader(target), channel_id=target.channel_id)
-        reply = await ops.show(_value(body), ctx)
-        await send_private(self.deps, target, reply.message, in_channel=reply.ok)
+        try:
+            ref: ReplyRef | None = ReplyRef.decode(value)
+        except ValueError:
+            ref = None
+        if ref is None:
+            reply = await ops.show(value, ctx)
+        elif ref.kind == "list":
+            reply = await ops.list_page(ref.noun, ref.page, ref.query, ctx)
+        else:
+            result = await ops.handle(ref.command_text(), ctx)
+            if isinstance(result, Proposal):  # a reference only ever names a read
+                reply = Reply(message=render_error("That button is out of date"), ok=False)
+            else:
+                reply = result
+        shown = without_buttons(reply.message) if reply.ok else reply.message
+        await send_private(self.deps, target, shown, in_channel=reply.ok)
 
     async def next_page(self, body: dict[str, Any], target: Target) -> None:
         ops = self.deps.chatops
@@ -139,7 +173,11 @@ class _Clicks:
             return
         ctx = Context(actor=await self._reader(target), channel_id=target.channel_id)
         reply = await ops.list_page(ref.kind, ref.page, ref.query, ctx)
-        await send_private(self.deps, target, reply.message, replace_original=True)
+        shown = reply.message
+        if reply.ok:
+            page = ReplyRef("list", noun=ref.kind, page=ref.page, query=ref.query)
+            shown = with_share_button(shown, page)
+        await send_private(self.deps, target, shown, replace_original=True)
 
     async def _reader(self, target: Target) -> Actor:
         """Reads need no email: fall back to a bare actor when identity is unavailable."""
@@ -153,12 +191,13 @@ class _Clicks:
         ctx = await context_for(self.deps, target.user_id, None)
         updated = await preview_rollout(self.deps, view, ctx)
         if updated is not None:
-            await update_view(self.deps, str(view.get("id")), updated)
+            # Guarded by the hash of the view this click saw: a newer state (the person
+            # typed on, and a later preview landed first) is never overwritten by an older.
+            view_hash = str(view.get("hash") or "") or None
+            await update_view(self.deps, str(view.get("id")), updated, view_hash=view_hash)
 
     async def to_overrides(self, body: dict[str, Any], target: Target) -> None:
-        view = body.get("view") or {}
-        meta = ModalMeta.decode(view.get("private_metadata"))
-        await open_overrides_form(self.deps, str(view.get("id")), meta)
+        await open_overrides_form(self.deps, body.get("view") or {})
 
 
 async def _ack_only(ack: AsyncAck) -> None:
@@ -166,17 +205,17 @@ async def _ack_only(ack: AsyncAck) -> None:
     await ack()
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: Registrar, deps: SlackDeps) -> None:
     clicks = _Clicks(deps)
-    app.action(APPROVAL_APPROVE)(clicks.wrap("approve", clicks.decide))
-    app.action(APPROVAL_CANCEL)(clicks.wrap("cancel", clicks.decide))
-    app.action(APPROVAL_REJECT)(clicks.wrap("reject", clicks.reject))
-    app.action(INCIDENT_RESTORE)(clicks.wrap("restore", clicks.restore))
-    app.action(SHARE_IN_CHANNEL)(clicks.wrap("share", clicks.share))
-    app.action(LIST_NEXT_PAGE)(clicks.wrap("next_page", clicks.next_page))
-    app.action(modals.ROLLOUT_RULE)(clicks.wrap("form_preview", clicks.form_changed))
-    app.action(modals.ROLLOUT_PCT)(clicks.wrap("form_preview", clicks.form_changed))
-    app.action(modals.OPEN_OVERRIDES)(clicks.wrap("form_switch", clicks.to_overrides))
+    app.action(APPROVAL_APPROVE, clicks.wrap("approve", clicks.decide))
+    app.action(APPROVAL_CANCEL, clicks.wrap("cancel", clicks.decide))
+    app.action(APPROVAL_REJECT, clicks.wrap("reject", clicks.reject))
+    app.action(INCIDENT_RESTORE, clicks.wrap("restore", clicks.restore))
+    app.action(SHARE_IN_CHANNEL, clicks.wrap("share", clicks.share))
+    app.action(LIST_NEXT_PAGE, clicks.wrap("next_page", clicks.next_page))
+    app.action(modals.ROLLOUT_RULE, clicks.wrap("form_preview", clicks.form_changed))
+    app.action(modals.ROLLOUT_PCT, clicks.wrap("form_preview", clicks.form_changed))
+    app.action(modals.OPEN_OVERRIDES, clicks.wrap("form_switch", clicks.to_overrides))
     for action_id in (modals.GATE_PICKER, modals.CHANNEL_PICKER, modals.OVERRIDE_MODE,
                       modals.OVERRIDE_ENV):  # fmt: skip
-        app.action(action_id)(_ack_only)
+        app.action(action_id, _ack_only)

@@ -6,27 +6,41 @@ A proposal from a slash command is committed right away: typing the command *is*
 confirmation, and the policy still decides whether it runs now or becomes an approval
 request posted in the channel. ``edit <noun> <name>`` opens a form instead, and uses the
 command's trigger before it expires (see :mod:`bot.slack.listeners.forms`).
+
+Private read replies get a "Share in channel" button (:mod:`bot.slack.share`) when their
+renderer did not already add one.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+import structlog
+from slack_bolt.async_app import AsyncAck
 
-from bot.ops.command_models import EditCommand
+from bot.ops.command_models import EditCommand, UsageError
 from bot.ops.commands import parse
 from bot.ops.identity import Actor
 from bot.ops.replies import Context, Proposal, Reply
 from bot.slack.blocks.errors import render_error
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
+from bot.slack.listeners.delivery import deliver
 from bot.slack.listeners.forms import open_edit_form
-from bot.slack.listeners.support import Target, deliver, run_guarded, send_private, unavailable
+from bot.slack.listeners.registry import Registrar
+from bot.slack.listeners.support import (
+    Target,
+    redis_reachable,
+    run_guarded,
+    send_private,
+    unavailable,
+)
+from bot.slack.share import ref_for, with_share_button
 
 __all__ = ["COMMAND", "register", "run_command"]
 
 COMMAND: Final = "/statsig"
+_log = structlog.get_logger(__name__)
 
 
 async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) -> None:
@@ -46,12 +60,35 @@ async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) 
         if identity_problem is not None:
             raise identity_problem
         reply: Reply = await deps.chatops.commit(result, ctx)
+        if not reply.ok:
+            await _log_refused_change(deps, result, user_id)
     else:
-        reply = result
+        reply = _shareable(text, result)
     await deliver(deps, reply, target)
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def _shareable(text: str, reply: Reply) -> Reply:
+    """A private, successful read gets a "Share in channel" button."""
+    if not reply.ok or reply.visibility != "private" or reply.announcements:
+        return reply
+    command = parse(text)
+    ref = None if isinstance(command, UsageError) else ref_for(command)
+    if ref is None:
+        return reply
+    return Reply(message=with_share_button(reply.message, ref), ok=True)
+
+
+async def _log_refused_change(deps: SlackDeps, proposal: Proposal, user_id: str) -> None:
+    """One line saying why a change went nowhere; Redis down is the case to page on."""
+    redis_up = await redis_reachable(deps)
+    fields = {"action": proposal.plan.action, "entity": proposal.plan.entity_id, "user": user_id}
+    if redis_up:
+        _log.info("slack.change_refused", redis="ok", **fields)
+    else:
+        _log.warning("slack.approvals_unavailable", redis="unreachable", **fields)
+
+
+def register(app: Registrar, deps: SlackDeps) -> None:
     async def on_statsig(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         text = str(body.get("text") or "").strip()
@@ -69,4 +106,4 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
         await run_guarded(deps, "command", target, work)
 
-    app.command(COMMAND)(on_statsig)
+    app.command(COMMAND, on_statsig)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.approvals.models import ApprovalRequest, AuditEvent
@@ -18,6 +17,8 @@ from bot.ops.identity import Actor
 from bot.slack.blocks.home import home_view
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
+from bot.slack.listeners.registry import Registrar
+from bot.slack.listeners.support import redis_reachable
 
 __all__ = ["RECENT_CHANGES_SECONDS", "publish_home", "register"]
 
@@ -34,7 +35,11 @@ def _may_approve(deps: SlackDeps, actor: Actor, request: ApprovalRequest) -> boo
 
 
 async def publish_home(deps: SlackDeps, user_id: str) -> None:
-    """Build and publish ``user_id``'s Home tab; a partial tab beats no tab."""
+    """Build and publish ``user_id``'s Home tab; a partial tab beats no tab.
+
+    Redis is pinged first: the workflow answers empty lists when Redis is down, and an
+    empty "Waiting for your approval" would then be a lie ("nothing is waiting").
+    """
     note = None
     try:
         actor = await deps.identity.actor(user_id)
@@ -44,21 +49,26 @@ async def publish_home(deps: SlackDeps, user_id: str) -> None:
     mine: list[ApprovalRequest] = []
     recent: list[AuditEvent] = []
     wf = deps.workflow
+    available = wf is None or await redis_reachable(deps)
     if wf is None:
         note = note or "Approvals are not available right now."
+    elif not available:
+        _log.warning("slack.home_approvals_unavailable", user=user_id, redis="unreachable")
     else:
         waiting = [r for r in await wf.pending() if _may_approve(deps, actor, r)]
         mine = await wf.mine(actor)
         recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
         recent = sorted(recent, key=lambda e: e.at, reverse=True)
-    view = home_view(waiting=waiting, mine=mine, recent=recent, note=note)
+    view = home_view(
+        waiting=waiting, mine=mine, recent=recent, note=note, approvals_available=available
+    )
     try:
         await deps.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
         _log.warning("slack.home_publish_failed", error=str(exc.response.get("error")))
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: Registrar, deps: SlackDeps) -> None:
     async def on_home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
@@ -73,4 +83,4 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             return
         deps.metrics.handled.labels(kind="home", result="ok").inc()
 
-    app.event("app_home_opened")(on_home_opened)
+    app.event("app_home_opened", on_home_opened)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import structlog
 from slack_sdk.errors import SlackApiError
@@ -28,7 +29,9 @@ from bot.slack.listeners.support import Target, send_private, slack_error_code
 from bot.statsig.errors import ConsoleError
 
 __all__ = [
+    "UpdateResult",
     "ViewRef",
+    "chosen_rule",
     "disable_command",
     "form_values",
     "open_edit_form",
@@ -38,6 +41,7 @@ __all__ = [
     "parse_ids",
     "parse_pct",
     "preview_rollout",
+    "replace_loading",
     "rollout_command",
     "selected",
     "typed",
@@ -47,9 +51,6 @@ _log = structlog.get_logger(__name__)
 _ID_SPLIT = re.compile(r"[\s,;]+")
 _ID_OK = re.compile(r"^[\w.@:+\-]{1,200}$")
 MAX_IDS = 1000
-
-ViewRef = tuple[str, str]
-"""A view's ``(id, hash)``; the hash guards ``views.update`` against racing edits."""
 
 
 def form_values(view: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -115,6 +116,17 @@ def disable_command(gate: str, reason: str) -> str:
     return f"{text} -- {_q(reason)}" if reason else text
 
 
+@dataclass(frozen=True)
+class ViewRef:
+    """A view's ``id`` and ``hash``; the hash guards ``views.update`` against racing edits."""
+
+    id: str
+    hash: str = ""
+
+
+UpdateResult = Literal["updated", "conflict", "failed"]
+
+
 async def open_loading(deps: SlackDeps, trigger_id: str, title: str) -> ViewRef | None:
     """Spend the trigger on a loading view at once; ``None`` when Slack refused it."""
     try:
@@ -125,14 +137,46 @@ async def open_loading(deps: SlackDeps, trigger_id: str, title: str) -> ViewRef 
         _log.warning("slack.views_open_failed", error=slack_error_code(exc))
         return None
     view = opened["view"]
-    return str(view["id"]), str(view.get("hash") or "")
+    return ViewRef(str(view["id"]), str(view.get("hash") or ""))
 
 
-async def update_view(deps: SlackDeps, view_id: str, view: dict[str, Any]) -> None:
+async def update_view(
+    deps: SlackDeps, view_id: str, view: dict[str, Any], *, view_hash: str | None = None
+) -> tuple[UpdateResult, ViewRef | None]:
+    """``views.update``, guarded by ``view_hash`` when given; never raises.
+
+    ``conflict`` means the view changed since we read it (the person typed on, or another
+    update landed first): the newer view wins and ours is dropped.
+    """
     try:
-        await deps.client.views_update(view_id=view_id, view=view)
+        if view_hash:
+            response = await deps.client.views_update(view_id=view_id, view=view, hash=view_hash)
+        else:
+            response = await deps.client.views_update(view_id=view_id, view=view)
     except SlackApiError as exc:
-        _log.warning("slack.views_update_failed", error=slack_error_code(exc))
+        code = slack_error_code(exc)
+        if code == "hash_conflict":
+            _log.info("slack.views_update_superseded", view_id=view_id)
+            return "conflict", None
+        _log.warning("slack.views_update_failed", error=code)
+        return "failed", None
+    updated = response.get("view") or {}
+    return "updated", ViewRef(str(updated.get("id") or view_id), str(updated.get("hash") or ""))
+
+
+async def replace_loading(
+    deps: SlackDeps, ref: ViewRef, view: dict[str, Any], title: str
+) -> ViewRef | None:
+    """Turn the loading view into ``view``; if Slack refuses, show an error instead.
+
+    Without the fallback a refused update would leave "Loading…" on screen forever. A
+    conflict means the loading view was already replaced, so nothing is overwritten then.
+    """
+    result, updated = await update_view(deps, ref.id, view, view_hash=ref.hash)
+    if result == "failed":
+        error = render_error("I could not show this form", "Please close it and try again.")
+        await update_view(deps, ref.id, modals.message_modal(title, error))
+    return updated
 
 
 async def open_edit_form(
@@ -152,33 +196,49 @@ async def open_edit_form(
             "Slack did not let me open the form", "Please run the command again."
         ))  # fmt: skip
         return
-    meta = ModalMeta(gate=command.name, channel=target.channel_id or "")
-    await update_view(deps, ref[0], await _rollout_form(deps, meta))
+    form = await _rollout_form(deps, command.name, target.channel_id or "")
+    await replace_loading(deps, ref, form, "Gate rollout")
 
 
-async def _rollout_form(deps: SlackDeps, meta: ModalMeta) -> dict[str, Any]:
+async def _rollout_form(deps: SlackDeps, gate_id: str, channel: str) -> dict[str, Any]:
     if deps.statsig is None:
         return modals.message_modal("Gate rollout", render_error("Statsig is not available"))
+    if len(gate_id) > modals.MAX_META_ID:
+        return modals.message_modal("Gate rollout", render_error(
+            "That is not a gate name", f"Gate IDs have at most {modals.MAX_META_ID} characters."
+        ))  # fmt: skip
     try:
-        gate = await deps.statsig.get_gate(meta.gate)
+        gate = await deps.statsig.get_gate(gate_id)
     except ConsoleError as exc:
         return modals.message_modal("Gate rollout", render_error(
-            f"I could not load gate {meta.gate}", exc.user_message
+            f"I could not load gate {gate_id}", exc.user_message
         ))  # fmt: skip
-    rules = [RuleChoice(r.name, r.pass_percentage) for r in gate.rules]
-    return modals.rollout_modal(ModalMeta(gate=gate.id, channel=meta.channel), rules)
+    rules = [
+        RuleChoice(r.name, r.pass_percentage, ref=r.base_id or r.id or r.name) for r in gate.rules
+    ]
+    return modals.rollout_modal(ModalMeta(gate=gate.id, channel=channel), rules)
 
 
-async def open_overrides_form(deps: SlackDeps, view_id: str, meta: ModalMeta) -> None:
-    """Replace the current form with the overrides form for the same gate."""
-    await update_view(deps, view_id, modals.loading_modal("Gate overrides"))
+async def open_overrides_form(deps: SlackDeps, view: Mapping[str, Any]) -> None:
+    """Replace the current form (``view`` from the click) with the overrides form."""
+    meta = ModalMeta.decode(view.get("private_metadata"))
+    current = ViewRef(str(view.get("id")), str(view.get("hash") or ""))
+    loading = modals.loading_modal("Gate overrides")
+    _, ref = await update_view(deps, current.id, loading, view_hash=current.hash)
+    if ref is None:
+        return  # superseded, or the view is gone: nothing of ours is on screen
     environments: list[str] = []
     if deps.statsig is not None:
         try:
             environments = [e.name for e in await deps.statsig.get_environments()]
         except ConsoleError as exc:
             _log.warning("slack.environments_failed", error=exc.user_message)
-    await update_view(deps, view_id, modals.overrides_modal(meta, environments))
+    await replace_loading(deps, ref, modals.overrides_modal(meta, environments), "Gate overrides")
+
+
+def chosen_rule(view: Mapping[str, Any]) -> tuple[str, float] | None:
+    """The selected rule's ``(reference, current pass %)`` from its option value."""
+    return modals.parse_rule_value(selected(view, modals.ROLLOUT_RULE_BLOCK, modals.ROLLOUT_RULE))
 
 
 async def preview_rollout(
@@ -186,17 +246,18 @@ async def preview_rollout(
 ) -> dict[str, Any] | None:
     """The rollout form with the plan for what is filled in so far (``None``: incomplete)."""
     meta = ModalMeta.decode(view.get("private_metadata"))
-    rule = selected(view, modals.ROLLOUT_RULE_BLOCK, modals.ROLLOUT_RULE)
+    rule = chosen_rule(view)
     pct_text = typed(view, modals.ROLLOUT_PCT_BLOCK, modals.ROLLOUT_PCT)
     pct = parse_pct(pct_text)
-    if not meta.gate or not rule or pct is None or deps.chatops is None:
+    if not meta.gate or rule is None or pct is None or deps.chatops is None:
         return None
     reason = typed(view, modals.REASON_BLOCK, modals.REASON)
-    result = await deps.chatops.handle(rollout_command(meta.gate, rule, pct, reason), ctx)
-    # A proposal shows its plan; a plain reply here is an error (unknown rule, bad %, …).
-    preview = result.message
-    rules = _rules_from_view(view)
-    return modals.rollout_modal(meta, rules, rule=rule, pct=pct_text, preview=preview)
+    result = await deps.chatops.handle(rollout_command(meta.gate, rule[0], pct, reason), ctx)
+    # A proposal shows its plan; a plain reply is "nothing to change" or an error.
+    selected_value = selected(view, modals.ROLLOUT_RULE_BLOCK, modals.ROLLOUT_RULE)
+    return modals.rollout_modal(
+        meta, _rules_from_view(view), rule=selected_value, pct=pct_text, preview=result.message
+    )
 
 
 def _rules_from_view(view: Mapping[str, Any]) -> list[RuleChoice]:
@@ -204,10 +265,7 @@ def _rules_from_view(view: Mapping[str, Any]) -> list[RuleChoice]:
     for block in view.get("blocks") or []:
         if block.get("block_id") != modals.ROLLOUT_RULE_BLOCK:
             continue
-        choices = []
-        for option in block.get("element", {}).get("options") or []:
-            label = str(option.get("text", {}).get("text", ""))
-            pct = parse_pct(label.rpartition("(")[2].rstrip(")")) or 0.0
-            choices.append(RuleChoice(str(option.get("value", "")), pct))
-        return choices
+        options = block.get("element", {}).get("options") or []
+        choices = (RuleChoice.from_option(o) for o in options if isinstance(o, dict))
+        return [c for c in choices if c is not None]
     return []

@@ -3,22 +3,31 @@
 Slack waits 3 seconds for options. The answer comes from
 :class:`~bot.slack.gate_names.GateNameCache` (in memory, refreshed in the background), so
 it takes microseconds even for 10,000 gates; at most 100 options go back, as Slack allows.
+On a cold cache with a slow Statsig the answer is whatever is known within
+:data:`OPTIONS_BUDGET_SECONDS` (possibly nothing) while the listing goes on in the
+background; a failure is logged and answered with an empty list, never a timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+import structlog
+from slack_bolt.async_app import AsyncAck
 
 from bot.slack.blocks.modals import GATE_PICKER
 from bot.slack.deps import SlackDeps
+from bot.slack.listeners.registry import Registrar
 
-__all__ = ["MAX_OPTIONS", "gate_options", "register"]
+__all__ = ["MAX_OPTIONS", "OPTIONS_BUDGET_SECONDS", "gate_options", "register"]
 
 MAX_OPTIONS = 100
+OPTIONS_BUDGET_SECONDS = 1.5
+"""How long the options listener may work before it answers with what it has."""
 _MAX_VALUE = 150
 _MAX_TEXT = 75
+_log = structlog.get_logger(__name__)
 
 
 def _option(name: str) -> dict[str, Any]:
@@ -34,12 +43,17 @@ async def gate_options(deps: SlackDeps, query: str) -> list[dict[str, Any]]:
     return [_option(n) for n in names if len(n) <= _MAX_VALUE]
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: Registrar, deps: SlackDeps) -> None:
     async def on_gate_options(ack: AsyncAck, body: dict[str, Any]) -> None:
+        query = str(body.get("value") or "")
         try:
-            options = await gate_options(deps, str(body.get("value") or ""))
+            options = await asyncio.wait_for(gate_options(deps, query), OPTIONS_BUDGET_SECONDS)
+        except TimeoutError:
+            _log.warning("slack.options_slow", budget=OPTIONS_BUDGET_SECONDS)
+            options = []
         except Exception:
+            _log.exception("slack.options_failed")
             options = []
         await ack(options=options)
 
-    app.options(GATE_PICKER)(on_gate_options)
+    app.options(GATE_PICKER, on_gate_options)

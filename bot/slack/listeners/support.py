@@ -3,13 +3,13 @@
 Listeners ack first and then call :func:`run_guarded`, which turns any exception into a
 friendly private message (never a stack trace) and counts the outcome. Replies go out the
 way DESIGN §7 fixes: the answer to the person through the ``response_url`` Slack gave us
-(or ``chat.postEphemeral``/a DM when there is none), and anything meant for the channel
-with ``chat.postMessage``, whose ``ts`` is then attached to the approval request so later
-transitions can ``chat.update`` it.
+(or ``chat.postEphemeral``/a DM when there is none). Channel posts and approval cards are
+:mod:`bot.slack.listeners.delivery`'s job.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.ops.identity import Actor
-from bot.ops.replies import Context, Reply
+from bot.ops.replies import Context
 from bot.slack.blocks.common import Message
 from bot.slack.blocks.errors import render_error
 from bot.slack.deps import SlackDeps
@@ -28,8 +28,7 @@ __all__ = [
     "Target",
     "actor_for",
     "context_for",
-    "deliver",
-    "post_channel",
+    "redis_reachable",
     "run_guarded",
     "send_private",
     "slack_error_code",
@@ -111,43 +110,13 @@ async def _direct_message(deps: SlackDeps, user_id: str, msg: Message) -> None:
         _log.warning("slack.dm_failed", error=slack_error_code(exc))
 
 
-async def post_channel(deps: SlackDeps, channel_id: str, msg: Message) -> str | None:
-    """Post in a channel; returns the message ``ts``, or ``None`` when Slack refused."""
+async def redis_reachable(deps: SlackDeps, timeout: float = 0.5) -> bool:
+    """Whether Redis answers a PING now (approvals, Home and dedupe depend on it)."""
     try:
-        response = await deps.client.chat_postMessage(channel=channel_id, **msg.to_dict())
-    except SlackApiError as exc:
-        _log.warning("slack.post_failed", channel=channel_id, error=slack_error_code(exc))
-        return None
-    return str(response.get("ts") or "") or None
-
-
-async def deliver(
-    deps: SlackDeps, reply: Reply, target: Target, *, replace_original: bool = False
-) -> None:
-    """Send a core reply: the person's part, the channel's announcements, the incident copy."""
-    channel = target.channel_id
-    in_channel = reply.visibility == "channel"
-    await send_private(deps, target, reply.message, in_channel=in_channel,
-                       replace_original=replace_original)  # fmt: skip
-    for index, announcement in enumerate(reply.announcements):
-        ts = await post_channel(deps, channel, announcement) if channel else None
-        if ts is None:
-            await send_private(deps, target, announcement, in_channel=True)
-            await send_private(deps, target, _cannot_post(channel))
-            continue
-        if index == 0 and reply.request_id and deps.workflow is not None and channel:
-            await deps.workflow.attach_message(reply.request_id, channel, ts)
-    incident = deps.policy.incident_channel
-    if reply.incident_announcement is not None and incident and incident != channel:
-        await post_channel(deps, incident, reply.incident_announcement)
-
-
-def _cannot_post(channel: str | None) -> Message:
-    where = f"<#{channel}>" if channel else "this conversation"
-    return render_error(
-        f"I could not post the announcement in {where}",
-        "Invite me to the channel (/invite @statsig-ops) so approvals can be updated there.",
-    )
+        await asyncio.wait_for(deps.redis.ping(), timeout)
+    except Exception:
+        return False
+    return True
 
 
 async def run_guarded(
@@ -158,6 +127,7 @@ async def run_guarded(
         await work()
     except IdentityError as exc:
         deps.metrics.handled.labels(kind=kind, result="denied").inc()
+        _log.warning("slack.identity_failed", kind=kind, user=target.user_id, reason=exc.code)
         await _safe_send(deps, target, render_error("I could not identify you", str(exc)))
         return
     except Exception:

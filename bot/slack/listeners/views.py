@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck
 
 from bot.slack.blocks import modals
 from bot.slack.blocks.modals import ModalMeta
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import run_command
+from bot.slack.listeners.events import publish_home
 from bot.slack.listeners.forms import (
     MAX_IDS,
+    chosen_rule,
     disable_command,
     overrides_command,
     parse_ids,
@@ -27,6 +29,7 @@ from bot.slack.listeners.forms import (
     selected,
     typed,
 )
+from bot.slack.listeners.registry import Registrar
 from bot.slack.listeners.support import (
     Target,
     context_for,
@@ -50,11 +53,18 @@ View = Mapping[str, Any]
 
 
 def validate_rollout(view: View) -> Errors:
+    """A rule, a percentage, and a change: the rule's current % comes with its option."""
     errors: Errors = {}
-    if not selected(view, modals.ROLLOUT_RULE_BLOCK, modals.ROLLOUT_RULE):
+    rule = chosen_rule(view)
+    if rule is None:
         errors[modals.ROLLOUT_RULE_BLOCK] = "Choose the rule to roll out."
-    if parse_pct(typed(view, modals.ROLLOUT_PCT_BLOCK, modals.ROLLOUT_PCT)) is None:
+    pct = parse_pct(typed(view, modals.ROLLOUT_PCT_BLOCK, modals.ROLLOUT_PCT))
+    if pct is None:
         errors[modals.ROLLOUT_PCT_BLOCK] = "Enter a percentage from 0 to 100."
+    elif rule is not None and rule[1] == pct:
+        errors[modals.ROLLOUT_PCT_BLOCK] = (
+            f"The rule already passes {pct:g}%: nothing to change. Pick another percentage."
+        )
     return errors
 
 
@@ -89,9 +99,9 @@ def _command_text(callback_id: str, view: View) -> str:
     meta = ModalMeta.decode(view.get("private_metadata"))
     reason = typed(view, modals.REASON_BLOCK, modals.REASON)
     if callback_id == modals.ROLLOUT_MODAL:
-        rule = selected(view, modals.ROLLOUT_RULE_BLOCK, modals.ROLLOUT_RULE)
+        rule = chosen_rule(view)
         pct = parse_pct(typed(view, modals.ROLLOUT_PCT_BLOCK, modals.ROLLOUT_PCT)) or 0.0
-        return rollout_command(meta.gate, rule, pct, reason)
+        return rollout_command(meta.gate, rule[0] if rule else "", pct, reason)
     if callback_id == modals.OVERRIDES_MODAL:
         ids, _ = parse_ids(typed(view, modals.OVERRIDE_IDS_BLOCK, modals.OVERRIDE_IDS))
         mode = selected(view, modals.OVERRIDE_MODE_BLOCK, modals.OVERRIDE_MODE) or "pass"
@@ -124,12 +134,11 @@ def _submission(
     return listener
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
-    app.view(modals.ROLLOUT_MODAL)(_submission(deps, modals.ROLLOUT_MODAL, validate_rollout))
-    app.view(modals.OVERRIDES_MODAL)(_submission(deps, modals.OVERRIDES_MODAL, validate_overrides))
-    app.view(modals.DISABLE_GATE_MODAL)(
-        _submission(deps, modals.DISABLE_GATE_MODAL, validate_disable)
-    )
+def register(app: Registrar, deps: SlackDeps) -> None:
+    app.view(modals.ROLLOUT_MODAL, _submission(deps, modals.ROLLOUT_MODAL, validate_rollout))
+    app.view(modals.OVERRIDES_MODAL, _submission(deps, modals.OVERRIDES_MODAL, validate_overrides))
+    app.view(modals.DISABLE_GATE_MODAL, _submission(deps, modals.DISABLE_GATE_MODAL,
+                                                    validate_disable))  # fmt: skip
 
     async def on_reject(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         errors = validate_reject(view)
@@ -149,13 +158,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             actor = (await context_for(deps, user_id, target.channel_id)).actor
             result = await deps.workflow.reject(meta.request_id, actor, reason)
             await send_private(deps, target, result.message)
+            if meta.from_home:  # the rejected request must leave the person's Home tab
+                await publish_home(deps, user_id)
 
         await run_guarded(deps, "reject", target, work)
 
-    app.view(modals.REJECT_MODAL)(on_reject)
+    app.view(modals.REJECT_MODAL, on_reject)
 
     async def on_informational(ack: AsyncAck) -> None:
         await ack()
 
-    app.view(modals.RESULT_MODAL)(on_informational)
-    app.view(modals.LOADING_MODAL)(on_informational)
+    app.view(modals.RESULT_MODAL, on_informational)
+    app.view(modals.LOADING_MODAL, on_informational)
