@@ -5,6 +5,7 @@ the submodules are ``states`` (the state machine), ``keys`` (key names and TTLs)
 (the Lua transitions), ``models`` (returned values) and ``store`` (:class:`ApprovalStore`).
 """
 
+from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.keys import (
     DEFAULT_PREFIX,
     DEFAULT_TTL_SECONDS,
@@ -41,6 +42,7 @@ __all__ = [
     "Approval",
     "ApprovalRequest",
     "ApprovalState",
+    "ApprovalsUnavailable",
     "ApprovalStore",
     "AuditEvent",
     "LockHeld",

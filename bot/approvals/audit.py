@@ -52,7 +52,7 @@ def event_as_entry(event: AuditEvent) -> AuditLogEntry:
         action_type=f"bot_{event.event}",
         date=at.strftime("%Y-%m-%d"),
         time=at.strftime("%H:%M:%S"),
-        updated_by=event.actor,
+        updated_by=event.shown_actor,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from redis.exceptions import RedisError
 
+from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.models import ApprovalRequest, AuditEvent
 from bot.approvals.results import RestoreSource, outcome_of, stored_plan
 from bot.approvals.states import ApprovalState
@@ -28,7 +29,11 @@ _LISTING = 200
 
 
 class AuditReader:
-    """Read-only views over the audit streams; Redis trouble gives empty answers."""
+    """Read-only views over the audit streams.
+
+    Redis trouble gives ``None`` for one request, but a listing raises
+    :class:`ApprovalsUnavailable`: an empty trail would claim nothing happened.
+    """
 
     def __init__(self, store: ApprovalStore, *, clock: Callable[[], float]) -> None:
         self._store = store
@@ -42,8 +47,11 @@ class AuditReader:
                 events = await self._store.audit_for_entity(entity[0], entity[1], _LISTING)
             else:
                 events = await self._store.audit(count=_LISTING)
-        except (RedisError, ValueError):
-            log.warning("could not read the audit trail")
+        except RedisError as exc:
+            log.warning("could not read the audit trail: Redis unreachable")
+            raise ApprovalsUnavailable("the chat audit trail") from exc
+        except ValueError:
+            log.exception("could not decode the audit trail")
             return []
         if since_seconds is not None:
             cutoff = self._clock() - since_seconds

@@ -18,6 +18,7 @@ __all__ = [
     "Approval",
     "ApprovalRequest",
     "AuditEvent",
+    "BOT_ACTOR",
     "LockHeld",
     "Rejection",
     "Requester",
@@ -27,6 +28,14 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True)
+
+BOT_ACTOR = "statsig-bot"
+"""How people see the bot's own steps (execution, expiry, recovery) in audit views."""
+
+_MACHINE_EVENTS = frozenset(
+    {"claimed", "lease_renewed", "finished", "finished_interrupted", "interrupted", "expired"}
+)
+_MACHINE_ACTORS = frozenset({"sweeper", "system", "statsig"})
 
 UNVERIFIED_INTERRUPTION = "interrupted (could not verify)"
 """The outcome ``error`` of an interrupted execution that could never be checked in Statsig."""
@@ -173,3 +182,12 @@ class AuditEvent(BaseModel):
     entity_id: str
     action: str
     detail: dict[str, str] = {}
+
+    @property
+    def shown_actor(self) -> str:
+        """Who to name to people: the person who acted, or :data:`BOT_ACTOR` for the bot's
+        own steps. The executor ID (``host:pid``) recorded in ``actor`` is an internal
+        detail; it stays in the raw stream and the logs."""
+        if self.event in _MACHINE_EVENTS or self.actor in _MACHINE_ACTORS:
+            return BOT_ACTOR
+        return self.actor

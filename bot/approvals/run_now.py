@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from redis.exceptions import RedisError
 
 from bot.approvals.execute import Execution
-from bot.approvals.models import LockHeld
+from bot.approvals.models import ApprovalRequest, LockHeld
 from bot.approvals.results import RunResult, StoredPlan
+from bot.approvals.store import ApprovalStore
 from bot.ops.identity import Actor
 from bot.ops.plans import Outcome, Plan
 from bot.ops.policy import KILL_ACTION
@@ -31,7 +32,7 @@ from bot.slack.blocks.approvals import (
 if TYPE_CHECKING:
     from bot.approvals.workflow import ApprovalWorkflow
 
-__all__ = ["RUN_NOW_TTL_SECONDS", "run_now"]
+__all__ = ["RUN_NOW_TTL_SECONDS", "create_request", "run_now"]
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,19 @@ RUN_NOW_TTL_SECONDS = 3600.0
 """Lifetime of a run-now record's pending stage (it is approved the moment it is made)."""
 
 
-async def _record_and_run(
-    wf: ApprovalWorkflow, plan: Plan, requester: Actor, channel: str | None
-) -> Execution | LockHeld | None:
-    """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
-    unless someone else approved the same fresh request)."""
-    stored = StoredPlan(plan=plan, need=None, requester_label=requester.label)
-    created = await wf.store.create(
+async def create_request(
+    store: ApprovalStore,
+    stored: StoredPlan,
+    requester: Actor,
+    *,
+    channel: str | None,
+    quorum: int,
+    approver_group: str,
+    ttl_seconds: float,
+) -> ApprovalRequest | LockHeld:
+    """Open a request for ``stored.plan`` (the one way both run-now and submit create)."""
+    plan = stored.plan
+    return await store.create(
         action=plan.action,
         entity_kind=plan.entity_kind,
         entity_id=plan.entity_id,
@@ -55,10 +62,22 @@ async def _record_and_run(
         requester_email=requester.email,
         reason=plan.reason,
         channel=channel or "",
-        quorum=1,
-        approver_group="",
-        ttl_seconds=RUN_NOW_TTL_SECONDS,
+        quorum=quorum,
+        approver_group=approver_group,
+        ttl_seconds=ttl_seconds,
     )
+
+
+async def _record_and_run(
+    wf: ApprovalWorkflow, plan: Plan, requester: Actor, channel: str | None
+) -> Execution | LockHeld | None:
+    """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
+    unless someone else approved the same fresh request)."""
+    stored = StoredPlan(plan=plan, need=None, requester_label=requester.label)
+    created = await create_request(
+        wf.store, stored, requester, channel=channel, quorum=1, approver_group="",
+        ttl_seconds=RUN_NOW_TTL_SECONDS,
+    )  # fmt: skip
     if isinstance(created, LockHeld):
         return created
     await wf.store.approve(

@@ -6,9 +6,10 @@ decided again at click time), the executor (exactly-once execution with a stale-
 and the surface's :class:`~bot.ops.replies.Notifier` (message updates, thread entries, DMs).
 
 Every method answers with a value carrying the message to show; none raises for Redis or
-Statsig trouble. With Redis unreachable the approval path fails closed ("Approvals are
-unavailable …"), except a break-glass ``kill``, which still runs and reports
-``audit_saved=False``.
+Statsig trouble, except the listings (``pending``, ``mine``, ``audit_entries``), which
+raise :class:`~bot.approvals.errors.ApprovalsUnavailable` rather than answer "nothing".
+With Redis unreachable the approval path fails closed ("Approvals are unavailable …"),
+except a break-glass ``kill``, which still runs and reports ``audit_saved=False``.
 
 Usage::
 
@@ -33,6 +34,8 @@ from redis.exceptions import RedisError
 from bot.approvals import clicks
 from bot.approvals.announce import incident_announcement
 from bot.approvals.audit_read import AuditReader
+from bot.approvals.authorize import current_need
+from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.execute import DEFAULT_LEASE_SECONDS, Executor
 from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
 from bot.approvals.results import (
@@ -46,7 +49,7 @@ from bot.approvals.results import (
     stored_plan,
 )
 from bot.approvals.reviews_watch import ReviewWatch
-from bot.approvals.run_now import run_now
+from bot.approvals.run_now import create_request, run_now
 from bot.approvals.states import TERMINAL_STATES, ApprovalState
 from bot.approvals.store import ApprovalStore
 from bot.approvals.sweeper import Sweeper
@@ -167,11 +170,17 @@ class ApprovalWorkflow:
                     log.exception("could not invite approver to request %s", request.id)
 
     async def _card(self, request: ApprovalRequest) -> ApprovalCard:
+        """The card's data; a pending card shows today's rules (a policy that raised the
+        quorum since the request was made is what a click will be judged by)."""
         stored = stored_plan(request)
+        need = stored.need if stored else None
+        if stored is not None and need is not None and request.state is ApprovalState.PENDING:
+            today = current_need(self.policy, request, stored)
+            need = today if isinstance(today, NeedsApproval) else need
         return ApprovalCard(
             request=request,
             plan=stored.plan if stored else None,
-            need=stored.need if stored else None,
+            need=need,
             outcome=outcome_of(request),
         )
 
@@ -200,20 +209,11 @@ class ApprovalWorkflow:
             requester_usergroups=tuple(sorted(requester.usergroups)),
         )
         try:
-            created = await self.store.create(
-                action=plan.action,
-                entity_kind=plan.entity_kind,
-                entity_id=plan.entity_id,
-                plan_json=stored.encode(),
-                fingerprint=plan.fingerprint(),
-                requester_id=requester.user_id,
-                requester_email=requester.email,
-                reason=plan.reason,
-                channel=channel or "",
-                quorum=max(1, need.approvals_required),
-                approver_group=need.approvers.name,
+            created = await create_request(
+                self.store, stored, requester, channel=channel,
+                quorum=max(1, need.approvals_required), approver_group=need.approvers.name,
                 ttl_seconds=need.ttl_seconds,
-            )
+            )  # fmt: skip
         except RedisError:
             return SubmitResult(message=render_unavailable())
         except ValueError as exc:
@@ -267,23 +267,27 @@ class ApprovalWorkflow:
         return await self._audit.thread_entry(request_id)
 
     async def pending(self) -> list[ApprovalRequest]:
+        """Open requests; raises :class:`ApprovalsUnavailable` when Redis is unreachable
+        (an empty list would claim that nothing is pending)."""
         try:
             return await self.store.list_pending()
-        except RedisError:
+        except RedisError as exc:
             log.warning("Redis unreachable while listing pending requests")
-            return []
+            raise ApprovalsUnavailable("the open approval requests") from exc
 
     async def mine(self, actor: Actor) -> list[ApprovalRequest]:
+        """The actor's requests; raises :class:`ApprovalsUnavailable` like :meth:`pending`."""
         try:
             return await self.store.list_by_requester(actor.user_id)
-        except RedisError:
+        except RedisError as exc:
             log.warning("Redis unreachable while listing a requester's requests")
-            return []
+            raise ApprovalsUnavailable("your approval requests") from exc
 
     async def audit_entries(
         self, *, entity: tuple[str, str] | None = None, since_seconds: float | None = None
     ) -> list[AuditEvent]:
-        """The bot's own audit trail, oldest first (empty when Redis is unreachable)."""
+        """The bot's own audit trail, oldest first; raises :class:`ApprovalsUnavailable`
+        when Redis is unreachable."""
         return await self._audit.entries(entity=entity, since_seconds=since_seconds)
 
     async def snapshot_for_restore(self, ref: str) -> RestoreSource | None:

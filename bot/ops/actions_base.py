@@ -306,6 +306,16 @@ class ActionBase(ABC, Generic[E]):
             **fields,
         )
 
+    def _pending_review(self, plan: Plan, review_id: str, **fields: Any) -> Outcome:
+        """Statsig turned the change into a review in the console: nothing applied yet."""
+        return self._outcome(
+            OutcomeStatus.PENDING_REVIEW,
+            f"Submitted for review in Statsig (review {review_id}); NOT applied "
+            f"yet: {plan.summary}",
+            review_id=review_id,
+            **fields,
+        )
+
     async def execute(self, client: ConsoleAPI, plan: Plan) -> Outcome:
         """Send the change (unless it is a no-op), read the entity back and judge it."""
         if plan.is_noop:
@@ -337,13 +347,7 @@ class ActionBase(ABC, Generic[E]):
             return self._outcome(OutcomeStatus.APPLIED, f"Done: {plan.summary}", after=wire)
         review = active_review(after)
         if review is not None:
-            return self._outcome(
-                OutcomeStatus.PENDING_REVIEW,
-                f"Submitted for review in Statsig (review {review.review_id}); NOT applied "
-                f"yet: {plan.summary}",
-                review_id=review.review_id,
-                after=wire,
-            )
+            return self._pending_review(plan, review.review_id, after=wire)
         return self._outcome(
             OutcomeStatus.FAILED,
             f"Statsig accepted the request but the read-back disagrees: {mismatch}",

@@ -241,13 +241,7 @@ class GateOverride(_GateAction):
         except ConsoleError:
             review = None
         if review is not None:
-            return self._outcome(
-                OutcomeStatus.PENDING_REVIEW,
-                f"Submitted for review in Statsig (review {review.review_id}); NOT applied "
-                f"yet: {plan.summary}",
-                review_id=review.review_id,
-                after=after.to_api(),
-            )
+            return self._pending_review(plan, review.review_id, after=after.to_api())
         return self._outcome(
             OutcomeStatus.FAILED,
             "Statsig accepted the request but the overrides did not change.",

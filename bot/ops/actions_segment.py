@@ -117,12 +117,7 @@ class _SegmentIds(ActionBase[Segment]):
         except ConsoleError:
             review = None
         if review is not None:
-            return self._outcome(
-                OutcomeStatus.PENDING_REVIEW,
-                f"Submitted for review in Statsig (review {review.review_id}); NOT applied "
-                f"yet: {plan.summary}",
-                review_id=review.review_id,
-            )
+            return self._pending_review(plan, review.review_id)
         verb = "added" if self.adding else "removed"
         return self._outcome(
             OutcomeStatus.FAILED,

@@ -16,6 +16,7 @@ changes that need approval are refused with "approvals are unavailable".
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 from bot.approvals.audit import merge_audit
 from bot.approvals.authorize import approval_verdict
+from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.models import AuditEvent
 from bot.approvals.results import stored_plan
 from bot.ops.actions import Action, PlanError, Restore
@@ -44,6 +46,7 @@ from bot.slack.blocks.common import (
     section,
 )
 from bot.slack.blocks.parts import packed_sections
+from bot.slack.blocks.states import state_badge
 from bot.statsig.client import ConsoleClient
 
 __all__ = [
@@ -53,10 +56,12 @@ __all__ = [
     "approvals_reply",
     "audit_reply",
     "nothing_to_change",
+    "redis_unavailable",
     "unavailable",
 ]
 
 INCIDENT_ACTIONS = ("incident.kill", "incident.restore")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 _REMEMBERED_PLANS = 256
 
 
@@ -99,6 +104,15 @@ def unavailable(what: str) -> Reply:
         ),
         ok=False,
     )
+
+
+def redis_unavailable(exc: ApprovalsUnavailable) -> Reply:
+    """The reply when a listing could not reach Redis: never an empty "No requests."."""
+    text = (
+        f"Approvals are unavailable: Redis cannot be reached, so {exc.what} cannot be shown. "
+        "Try again in a minute."
+    )
+    return Reply(message=render_error(text), ok=False)
 
 
 class Changes:
@@ -208,11 +222,9 @@ class Changes:
         if request is None:
             return Reply(message=message, ok=False)
         request_id = str(request.id)
+        # The card below says who must approve; the private line only names the request.
         return Reply(
-            message=_note(
-                f"Approval requested: {request_id}. It needs "
-                f"{plural(need.approvals_required, 'approval')} from {need.approvers.name}."
-            ),
+            message=_note(f"Approval requested: {request_id}."),
             announcements=(message,),
             request_id=request_id,
         )
@@ -225,13 +237,14 @@ class Changes:
                 return Reply(message=render_error("this plan has expired; plan it again"), ok=False)
             outcome = await action.execute(self._client, plan)
             message = render_outcome(outcome, project_id=self._project_id)
-            return _ran(message, outcome, None, message if incident else None)
+            return _ran(message, outcome, None, message if incident else None, ctx.channel_id)
         result = await self._workflow.run_now(plan, ctx.actor, channel=ctx.channel_id)
         ran: Outcome | None = getattr(result, "outcome", None)
         loud: Message | None = getattr(result, "announcement", None)
         if loud is None and incident:
             loud = result.message
-        return _ran(result.message, ran, getattr(result, "request_id", None), loud)
+        request_id = getattr(result, "request_id", None)
+        return _ran(result.message, ran, request_id, loud, ctx.channel_id)
 
     def _remember(self, plan: Plan, action: Action) -> None:
         key = plan.fingerprint()
@@ -242,11 +255,21 @@ class Changes:
 
 
 def _ran(
-    message: Message, outcome: Outcome | None, request_id: str | None, loud: Message | None
+    message: Message,
+    outcome: Outcome | None,
+    request_id: str | None,
+    loud: Message | None,
+    channel: str | None,
 ) -> Reply:
-    """A change that ran: shown in the channel when it worked; a kill is also announced."""
+    """A change that ran: shown in the channel when it worked; a kill is also announced.
+
+    When the channel gets the loud announcement, the requester's private copy is only a
+    pointer to it (plus any warning, such as a lost audit record), not the result again.
+    """
     ok = outcome is not None and outcome.succeeded
     extra = (loud,) if loud is not None and loud is not message else ()
+    if extra and outcome is not None:
+        message = _pointer(message, outcome, channel)
     return Reply(
         message=message,
         visibility="channel" if ok and not extra else "private",
@@ -256,6 +279,22 @@ def _ran(
         request_id=request_id,
         outcome=outcome,
     )
+
+
+def _pointer(full: Message, outcome: Outcome, channel: str | None) -> Message:
+    """ "Killed: gate x is disabled. Announced in #channel." with the full copy's warnings."""
+    where = f"<#{channel}>" if channel and _CHANNEL_ID.fullmatch(channel) else "the channel"
+    icon = "✅" if outcome.succeeded else "🚨"
+    line = f"{icon} {esc(outcome.message.rstrip('.'), 800)}. Announced in {where}."
+    warnings = [b for b in full.blocks if _is_warning(b)]
+    return message(esc_plain(f"{outcome.message.rstrip('.')}. Announced.", 500),
+                   [section(line), *warnings])  # fmt: skip
+
+
+def _is_warning(block: dict[str, Any]) -> bool:
+    text = block.get("text")
+    value = text.get("text") if isinstance(text, dict) else None
+    return block.get("type") == "section" and isinstance(value, str) and value.startswith("⚠️")
 
 
 def nothing_to_change(plan: Plan) -> Message:
@@ -272,7 +311,7 @@ def _note(text: str) -> Message:
 def _request_line(request: Any) -> str:
     reason = f" — {esc(request.reason, 200)}" if request.reason else ""
     return (
-        f"{ident(request.id, 40)} · {esc(request.state, 30)} · {esc(request.action, 40)} "
+        f"{ident(request.id, 40)} · {esc(state_badge(request), 60)} · {esc(request.action, 40)} "
         f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 100)} "
         f"· by {person(request.requester.user_id)} "
         f"· {len(request.approvals)}/{plural(request.quorum, 'approval')}{reason}"
@@ -297,6 +336,18 @@ async def approvals_reply(
     """
     if workflow is None:
         return unavailable("Listing approval requests")
+    try:
+        requests, title = await _requests(workflow, scope, actor, policy)
+    except ApprovalsUnavailable as exc:
+        return redis_unavailable(exc)
+    lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
+    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="request")]
+    return Reply(message=message(f"{title}: {len(requests)}", body))
+
+
+async def _requests(
+    workflow: WorkflowLike, scope: str, actor: Actor, policy: Policy | None
+) -> tuple[list[Any], str]:
     if scope == "mine":
         requests = list(await workflow.mine(actor))
         title = "Your approval requests"
@@ -309,9 +360,7 @@ async def approvals_reply(
             if policy is not None:
                 requests = [r for r in requests if _may_approve(policy, actor, r)]
             title = "Approval requests waiting for you"
-    lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
-    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="request")]
-    return Reply(message=message(f"{title}: {len(requests)}", body))
+    return requests, title
 
 
 async def audit_reply(
@@ -329,7 +378,10 @@ async def audit_reply(
     if workflow is None:
         notes.append("the bot's own audit trail is unavailable (no approval workflow)")
     else:
-        events = list(await workflow.audit_entries(since_seconds=since_seconds))
+        try:
+            events = list(await workflow.audit_entries(since_seconds=since_seconds))
+        except ApprovalsUnavailable:
+            notes.append("the chat audit trail is unavailable (Redis cannot be reached)")
     page = await client.list_audit_logs(start_date=since.date() if since else None, limit=100)
     entries = merge_audit(events, page.data, name=name, since=since, limit=60)
     title = f"Audit: {name}" if name else "Audit log"

@@ -33,6 +33,7 @@ from bot.statsig.errors import (
     BadRequest,
     ConsoleError,
     Forbidden,
+    InvalidRequest,
     MalformedResponse,
     NotFound,
     RateLimited,
@@ -46,7 +47,7 @@ from bot.statsig.errors import (
 from bot.statsig.limiter import MutationLimiter
 from bot.statsig.retry import RetryPolicy, call_with_retries
 
-__all__ = ["API_VERSION", "Entity", "HttpTransport", "InvalidRequest", "parse_retry_after"]
+__all__ = ["API_VERSION", "Entity", "HttpTransport", "parse_retry_after"]
 
 API_VERSION = "20240601"
 REVIEW_HEADER = "x-respect-review-settings"
@@ -56,14 +57,6 @@ Entity = tuple[str, str]
 """``(kind, id)`` of what a request is about, so a 404 can say what was missing."""
 
 _log = logging.getLogger("bot.statsig")
-
-
-class InvalidRequest(BadRequest):
-    """The client could not build or send the request at all (nothing reached Statsig)."""
-
-    @property
-    def user_message(self) -> str:
-        return f"The bot could not send that request to Statsig: {self.message}"
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

@@ -5,7 +5,9 @@ and show ``err.user_message`` (a short sentence safe to post in Slack). The tree
 
     ConsoleError                 anything that went wrong talking to Statsig
     ├── BadRequest               400 (and other unexpected 4xx): carries Statsig's message
-    │   └── ReviewRequired       4xx saying the change must be reviewed in the console
+    │   ├── ReviewRequired       4xx saying the change must be reviewed in the console
+    │   └── InvalidRequest       the client could not build or send the request (bad URL,
+    │                            unencodable body): nothing reached Statsig; never retried
     ├── Unauthorized             401: the Console API key is missing, wrong or inactive
     ├── Forbidden                403: the key may not touch this resource
     ├── NotFound                 404: names the entity kind and id that was asked for
@@ -28,6 +30,7 @@ __all__ = [
     "BadRequest",
     "ConsoleError",
     "Forbidden",
+    "InvalidRequest",
     "MalformedResponse",
     "NotFound",
     "RateLimited",
@@ -94,6 +97,14 @@ class ReviewRequired(BadRequest):
     @property
     def user_message(self) -> str:
         return "Statsig requires a review for this change; approve it in the Statsig console."
+
+
+class InvalidRequest(BadRequest):
+    """The client could not build or send the request at all (nothing reached Statsig)."""
+
+    @property
+    def user_message(self) -> str:
+        return f"The bot could not send that request to Statsig: {self.message}"
 
 
 class Unauthorized(ConsoleError):

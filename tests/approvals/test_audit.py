@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.approvals.audit import BOT_MARK, event_as_entry, merge_audit
 from bot.approvals.models import AuditEvent
 from bot.approvals.states import ApprovalState
+from bot.slack.blocks.approvals import render_thread_entry
 from bot.slack.blocks.history import render_audit
 from bot.statsig.models import AuditLogEntry
 
@@ -71,3 +72,20 @@ def test_bot_entries_render_with_reason_escaped() -> None:
     assert entry.updated_by == "UBOB" and "req00000007" in (entry.change_log or "")
     text = str(render_audit([entry]).blocks)
     assert "<b>" not in text and "&lt;b&gt;" in text
+
+
+def test_the_bots_own_steps_name_statsig_bot_not_the_executor_id() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    machine = [
+        _event(1, "nav", when, "claimed").model_copy(update={"actor": "vm:7863"}),
+        _event(2, "nav", when, "finished").model_copy(update={"actor": "vm:7863"}),
+        _event(3, "nav", when, "expired").model_copy(update={"actor": "sweeper"}),
+    ]
+    for event in machine:
+        assert event_as_entry(event).updated_by == "statsig-bot"
+        shown = str(render_thread_entry(event).blocks) + render_thread_entry(event).text
+        assert "vm:7863" not in shown and "sweeper" not in shown and "statsig-bot" in shown
+        assert event.actor in ("vm:7863", "sweeper")  # the raw record keeps it
+    person = _event(4, "nav", when, "approved")
+    assert event_as_entry(person).updated_by == "UBOB"
+    assert "<@UBOB>" in str(render_thread_entry(person).blocks)

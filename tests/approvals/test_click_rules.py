@@ -109,9 +109,14 @@ async def test_a_raised_quorum_applies_to_pending_requests(env: Env) -> None:
         POLICY_TOML.replace("approvals_required = 1", "approvals_required = 2")
     )
 
+    card = await wf.render_request(rid)
+    assert card is not None and "0 of 2 approvals" in str(card.blocks)  # today's, not 1
+
     first = await wf.approve(rid, BOB)
 
     assert first.ok and "1 of 2" in first.message.text and env.mutations == []
+    card = await wf.render_request(rid)
+    assert card is not None and "1 of 2 approvals" in str(card.blocks)
     assert (await wf.approve(rid, CAROL)).outcome is not None
     assert len(env.mutations) == 1
 

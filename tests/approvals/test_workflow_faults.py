@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
+from bot.approvals import ApprovalState, ApprovalsUnavailable
 from bot.approvals.health import connect_redis
 from bot.ops.actions import IncidentKill
 from bot.ops.plans import OutcomeStatus
@@ -113,7 +113,9 @@ async def test_redis_down_fails_closed_but_a_break_glass_kill_still_runs(
         assert "could not be saved" in shown and "isEnabled" in shown
         assert INCIDENT_RESTORE not in shown  # no request to restore from
         assert [m.method for m in env.mutations] == ["PUT"]
-        assert await wf.pending() == [] and await wf.get(rid) is None
+        assert await wf.get(rid) is None
+        with pytest.raises(ApprovalsUnavailable):  # never "nothing is pending"
+            await wf.pending()
     finally:
         await redis.aclose()
         server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
@@ -115,3 +116,27 @@ async def test_audit_merges_the_bot_trail_with_statsig(env: Env) -> None:
     audit = render_text(result.message, width=400)
     assert f"[bot] gate.rollout requested → pending (request {reply.request_id})" in audit
     assert "alice@example.com" in audit and "shell:" not in audit
+
+
+async def _commit_in_channel(env: Env, text: str, email: str = ALICE) -> Reply:
+    ctx = dataclasses.replace(await env.ctx(email), channel_id="C0PAYMENTS", surface="slack")
+    proposal = await env.ops.handle(text, ctx)
+    assert isinstance(proposal, Proposal), render_text(proposal.message)
+    return await env.ops.commit(proposal, ctx)
+
+
+async def test_a_request_is_named_once_and_the_card_says_who_approves(env: Env) -> None:
+    reply = await _commit_in_channel(env, "gate rollout new_nav 25 ramp")
+    assert reply.request_id is not None
+    assert render_text(reply.message).strip() == f"Approval requested: {reply.request_id}."
+    assert "approval from group" in render_text(reply.announcements[0])
+
+
+async def test_a_kills_private_copy_points_to_the_channel_announcement(env: Env) -> None:
+    reply = await _commit_in_channel(env, "kill checkout_v2 INC-7 errors")
+    assert reply.ok and len(reply.announcements) == 1
+    private, loud = render_text(reply.message), render_text(reply.announcements[0])
+    assert "Announced in <#C0PAYMENTS>" in str(reply.message.blocks)
+    assert "checkout_v2" in private
+    assert "KILLED" in loud and "INC-7" in loud
+    assert "INC-7" not in private and "Open in Statsig" not in private  # not the whole message

@@ -137,3 +137,15 @@ def test_random_lines_never_raise_and_always_print_something() -> None:
     finally:
         loop.run_until_complete(runtime.aclose())
         loop.close()
+
+
+async def test_a_kill_statsig_holds_for_review_exits_4_not_0() -> None:
+    ran = await shell(command="kill payments_3ds INC-1 errors", yes=True)
+    assert "IS NOT DISABLED YET" in ran.out
+    assert ran.code == 4
+
+
+async def test_disabling_a_review_required_gate_exits_4() -> None:
+    ran = await shell(command="gate disable payments_3ds testing", yes=True)
+    assert "Approval requested:" in ran.out
+    assert ran.code == 4

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 import structlog
 
+from bot.approvals import ApprovalStore
 from bot.slack.blocks import modals
 from bot.slack.blocks.ids import APPROVAL_APPROVE
 from bot.slack.listeners.delivery import detached_key, post_failure_notice
@@ -75,6 +77,39 @@ async def test_persistent_rate_limit_posts_through_the_command_and_clicks_refres
     assert button_value(refreshed, APPROVAL_APPROVE) is None  # no live buttons left
     assert bot.slack.calls_to("chat.update") == []
     assert len(bot.world.mutations("/gates/mobile_dark_mode/disable")) == 1
+
+
+async def test_an_expired_detached_card_answers_and_redraws_on_the_next_click(
+    bot: BotInstance,
+) -> None:
+    """A detached card is not redrawn when the request expires (README, Slack section);
+    its next click says so and redraws it without live buttons."""
+    bot.slack.rate_limit("chat.postMessage", times=3, retry_after=0)
+    _, url = await bot.command(DISABLE)
+    await wait_responses(bot.slack, url, count=3, timeout=15)
+    [card] = visible(bot.slack)
+    request_id = button_value(card, APPROVAL_APPROVE)
+    assert request_id is not None and bot.deps.workflow is not None
+    later = ApprovalStore(
+        bot.deps.redis,
+        prefix=bot.deps.settings.statsig_bot_redis_prefix,
+        single_slot=bot.deps.settings.statsig_bot_redis_cluster,
+        clock=lambda: time.time() + 3 * 86400,  # past the request's TTL
+    )
+    assert (await later.expire(request_id)).ok  # the sweeper's step, without a redraw
+    assert button_value(bot.slack.message(CHANNEL, card.ts), APPROVAL_APPROVE) == request_id
+
+    _, click_url = await bot.click(APPROVAL_APPROVE, request_id, message_ts=card.ts)
+
+    assert "expired" in all_text((await wait_responses(bot.slack, click_url))[0]).lower()
+    redrawn = await eventually(
+        lambda: (
+            "Expired" in str(bot.slack.message(CHANNEL, card.ts).blocks)
+            and bot.slack.message(CHANNEL, card.ts)
+        )
+    )
+    assert button_value(redrawn, APPROVAL_APPROVE) is None
+    assert bot.world.mutations("/gates/mobile_dark_mode/disable") == []
 
 
 async def test_not_in_channel_is_explained_with_an_unescaped_mention(bot: BotInstance) -> None:

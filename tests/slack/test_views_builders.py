@@ -15,6 +15,7 @@ from bot.slack.blocks import modals
 from bot.slack.blocks.common import Message, section
 from bot.slack.blocks.home import MAX_HOME_ITEMS, home_view
 from bot.slack.blocks.modals import ModalMeta, RuleChoice
+from bot.slack.blocks.states import STATE_ICONS, STATE_LABELS
 from bot.slack.dedupe import EventDedupe
 from bot.slack.listeners import forms
 from bot.slack.listeners.views import validate_disable, validate_overrides, validate_rollout
@@ -65,6 +66,25 @@ def test_form_ids_are_stable_constants() -> None:
         modals.REASON_BLOCK: modals.REASON,
     }
     assert modals.ALL_CALLBACK_IDS.isdisjoint(modals.ALL_MODAL_ACTION_IDS)
+
+
+def test_home_names_every_state_with_its_own_icon_and_label() -> None:
+    mine = [
+        _request(i).model_copy(update={"state": state}) for i, state in enumerate(ApprovalState)
+    ]
+    interrupted = _request(99).model_copy(
+        update={"state": ApprovalState.FAILED, "interrupted_at": datetime(2026, 1, 1, tzinfo=UTC)}
+    )
+    view = home_view(waiting=[], mine=[*mine[:9], interrupted], recent=[])
+    _valid(view)
+    shown = str(view)
+    assert "• " not in shown  # no state falls back to a bare bullet
+    assert "🚫 Statsig review rejected" in shown and "🕒 waiting for a Statsig review" in shown
+    assert "❌ failed: interrupted" in shown
+    assert set(STATE_ICONS) == set(STATE_LABELS) == set(ApprovalState)
+    view = home_view(waiting=[], mine=mine[9:], recent=[])
+    assert "↩️ cancelled" in str(view) and "⌛ expired" in str(view)
+    assert "⌛ Statsig review unresolved" in shown
 
 
 def test_home_view_is_capped_and_escaped() -> None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.statsig._http import InvalidRequest
 from bot.statsig.client import ConsoleClient
-from bot.statsig.errors import ConsoleError, MalformedResponse, ServerError, Unreachable
+from bot.statsig.errors import (
+    ConsoleError,
+    InvalidRequest,
+    MalformedResponse,
+    ServerError,
+    Unreachable,
+)
 from bot.statsig.limiter import MutationLimiter
 from bot.statsig.retry import RetryPolicy
 from tests.statsig.helpers import API_KEY, Recorder, gate_json, make_client, ok

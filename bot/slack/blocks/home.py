@@ -19,6 +19,7 @@ from typing import Any
 from bot.approvals.models import ApprovalRequest, AuditEvent
 from bot.slack.blocks.common import context, divider, esc, fmt_time, header, ident, person, section
 from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_REJECT
+from bot.slack.blocks.states import state_badge
 
 __all__ = ["MAX_HOME_ITEMS", "approve_confirm", "home_view"]
 
@@ -28,17 +29,6 @@ _UNAVAILABLE = (
     "waiting for you. Try again in a minute."
 )
 _CHANGE_EVENTS = frozenset({"finished", "finished_interrupted"})
-_STATE_ICONS = {
-    "pending": "🕒",
-    "approved": "👍",
-    "executing": "⚙️",
-    "executed": "✅",
-    "failed": "❌",
-    "submitted_for_review": "📝",
-    "rejected": "🚫",
-    "cancelled": "↩️",
-    "expired": "⌛",
-}
 
 
 def approve_confirm(request_id: str) -> dict[str, Any]:
@@ -55,9 +45,8 @@ def approve_confirm(request_id: str) -> dict[str, Any]:
 
 
 def _request_line(request: ApprovalRequest) -> str:
-    icon = _STATE_ICONS.get(str(request.state), "•")
     line = (
-        f"{icon} {ident(request.id, 40)} {ident(request.action, 40)} on "
+        f"{esc(state_badge(request), 60)} · {ident(request.id, 40)} {ident(request.action, 40)} on "
         f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 80)}"
     )
     if request.reason:
@@ -93,7 +82,7 @@ def _when(value: datetime) -> str:
 
 
 def _change_line(event: AuditEvent) -> str:
-    actor = person(event.actor, 60)
+    actor = person(event.shown_actor, 60)
     return (
         f"• {ident(event.entity_id, 80)} {ident(event.action, 40)} → {esc(event.to_state, 30)} "
         f"by {actor} {fmt_time(event.at)}"

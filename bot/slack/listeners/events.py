@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from slack_sdk.errors import SlackApiError
 
+from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.models import ApprovalRequest, AuditEvent
 from bot.ops.identity import Actor
 from bot.slack.blocks.home import home_view
@@ -37,8 +38,9 @@ def _may_approve(deps: SlackDeps, actor: Actor, request: ApprovalRequest) -> boo
 async def publish_home(deps: SlackDeps, user_id: str) -> None:
     """Build and publish ``user_id``'s Home tab; a partial tab beats no tab.
 
-    Redis is pinged first: the workflow answers empty lists when Redis is down, and an
-    empty "Waiting for your approval" would then be a lie ("nothing is waiting").
+    Redis is pinged first (a quick answer when it is down); the workflow's listings also
+    raise :class:`ApprovalsUnavailable` rather than answer an empty "Waiting for your
+    approval", which would be a lie ("nothing is waiting").
     """
     note = None
     try:
@@ -55,9 +57,13 @@ async def publish_home(deps: SlackDeps, user_id: str) -> None:
     elif not available:
         _log.warning("slack.home_approvals_unavailable", user=user_id, redis="unreachable")
     else:
-        waiting = [r for r in await wf.pending() if _may_approve(deps, actor, r)]
-        mine = await wf.mine(actor)
-        recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
+        try:
+            waiting = [r for r in await wf.pending() if _may_approve(deps, actor, r)]
+            mine = await wf.mine(actor)
+            recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
+        except ApprovalsUnavailable:  # Redis went away after the ping
+            _log.warning("slack.home_approvals_unavailable", user=user_id, redis="lost")
+            waiting, mine, recent, available = [], [], [], False
         recent = sorted(recent, key=lambda e: e.at, reverse=True)
     view = home_view(
         waiting=waiting, mine=mine, recent=recent, note=note, approvals_available=available
