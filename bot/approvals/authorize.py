@@ -77,7 +77,8 @@ def current_need(
         review=_review(stored),
     )
     if isinstance(decision, Denied):
-        return Denied(reason=f"today's policy no longer allows this request: {decision.reason}")
+        about = _about_requester(decision.reason)
+        return Denied(reason=f"today's policy no longer allows this request: {about}")
     floor = max(request.quorum, submitted.approvals_required)
     if isinstance(decision, Allowed):
         # No approval needed any more, but the request was made under a quorum: keep it,
@@ -141,3 +142,14 @@ def no_longer_eligible(
         if isinstance(policy.may_approve(then, requester, need), Denied):
             refused.append(approval.user_id)
     return refused
+
+
+def _about_requester(reason: str) -> str:
+    """A denial written to the requester, retold to the person who clicked."""
+    for mine, theirs in (
+        ("You can't", "the requester can't"),
+        ("your Statsig role", "their Statsig role"),
+        ("invite you", "invite them"),
+    ):
+        reason = reason.replace(mine, theirs)
+    return reason

@@ -180,6 +180,13 @@ class ApprovalStore(ExecutionTransitions):
             if r.state is ApprovalState.PENDING and r.expires_at.timestamp() > now
         ]
 
+    async def list_in_review(self, limit: int = 100) -> list[ApprovalRequest]:
+        """Requests waiting for a Statsig review: still open (the entity stays locked)."""
+        index = self._keys.review_watch
+        ids = [text(v) for v in await self._redis.zrange(index, 0, limit - 1)]
+        requests = await self._many(index, ids)
+        return [r for r in requests if r.state is ApprovalState.SUBMITTED_FOR_REVIEW]
+
     async def list_by_requester(self, user_id: str, limit: int = 100) -> list[ApprovalRequest]:
         """A user's open requests (pending, approved, executing), oldest first."""
         index = self._keys.requester(user_id)

@@ -275,6 +275,15 @@ class ApprovalWorkflow:
             log.warning("Redis unreachable while listing pending requests")
             raise ApprovalsUnavailable("the open approval requests") from exc
 
+    async def in_review(self) -> list[ApprovalRequest]:
+        """Requests Statsig turned into reviews: open until Statsig decides, so listed with
+        the pending ones; raises :class:`ApprovalsUnavailable` like :meth:`pending`."""
+        try:
+            return await self.store.list_in_review()
+        except RedisError as exc:
+            log.warning("Redis unreachable while listing requests in review")
+            raise ApprovalsUnavailable("the open approval requests") from exc
+
     async def mine(self, actor: Actor) -> list[ApprovalRequest]:
         """The actor's requests; raises :class:`ApprovalsUnavailable` like :meth:`pending`."""
         try:

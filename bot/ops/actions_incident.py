@@ -94,10 +94,7 @@ class IncidentKill(_GateAction):
     def judge(self, plan: Plan, after: Gate) -> Outcome:
         outcome = super().judge(plan, after)
         if outcome.status is OutcomeStatus.PENDING_REVIEW:
-            message = (
-                f"GATE {self.gate_id} IS NOT DISABLED YET: Statsig turned the kill into "
-                f"review {outcome.review_id}. Approve and commit it in the Statsig console now."
-            )
+            message = _held_for_review(self.gate_id, plan.allowed_reviewers)
             return outcome.model_copy(update={"message": message})
         if outcome.status is OutcomeStatus.FAILED:  # the error is shown next to it, once
             message = f"KILL FAILED: gate {self.gate_id} is NOT disabled."
@@ -106,6 +103,18 @@ class IncidentKill(_GateAction):
 
     def _verify(self, plan: Plan, after: Gate) -> str | None:
         return None if not after.is_enabled else "isEnabled is still true"
+
+
+def _held_for_review(gate_id: str, reviewers: list[str]) -> str:
+    """What to tell people when Statsig turned the kill into a review: the gate is still
+    on, who can release it, and how (the review ID goes in the small print)."""
+    who = f"a Statsig reviewer of the gate ({', '.join(reviewers[:8])})"
+    if not reviewers:
+        who = "a Statsig reviewer of the gate"
+    return (
+        f"Gate {gate_id} is still ON (not disabled yet): Statsig holds the kill for review. "
+        f"Ask {who} to approve and commit it in the Statsig console now."
+    )
 
 
 class RestoreRefused(PlanError):

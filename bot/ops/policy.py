@@ -27,6 +27,7 @@ Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -36,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.ops.identity import Actor, role_may_edit
 from bot.ops.policy_model import ANYONE, PolicyError, PolicyFile, parse_policy, read_policy_file
+from bot.ops.words import action_words
 
 __all__ = [
     "DECISION_ADAPTER",
@@ -72,6 +74,19 @@ class GroupRef(_Value):
     def contains(self, actor: Actor) -> bool:
         """Whether ``actor`` is a member; a member that matches nothing grants nothing."""
         return any(_member_matches(member, actor) for member in self.members)
+
+    def described(self) -> str:
+        """Who may approve, in words: "a responder (alice@example.com, bob@example.com)"
+        when the group is a short list of people, else "group approvers" (Slack user
+        groups and ``*`` cannot be listed here)."""
+        if self.name == ANYONE:
+            return "anyone else"
+        if ANYONE in self.members:
+            return f"group {self.name} (anyone)"
+        people = [m for m in self.members if "@" in m or m.startswith(("U", "W"))]
+        if not people or len(people) != len(self.members) or len(people) > _LISTED_PEOPLE:
+            return f"group {self.name}"
+        return f"{_one_of(self.name)} ({', '.join(people)})"
 
     def only_person(self, actor: Actor) -> bool:
         """True when ``actor`` is provably the only person in the group."""
@@ -121,6 +136,30 @@ class NeedsApproval(_Value):
 Decision = Annotated[Allowed | NeedsApproval | Denied, Field(discriminator="kind")]
 #: Serialises decisions (e.g. into the approval store) and reads them back.
 DECISION_ADAPTER: TypeAdapter[Allowed | NeedsApproval | Denied] = TypeAdapter(Decision)
+
+
+_LISTED_PEOPLE = 6
+
+
+def _one_of(group: str) -> str:
+    """ "responders" → "a responder"; names that are not a plain plural → "a member of …"."""
+    if re.fullmatch(r"[a-z]+[^s]s", group):
+        noun = group[:-1]
+        return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+    return f"a member of group {group}"
+
+
+def _not_an_editor(actor: Actor, action: str) -> str:
+    """The denial for someone Statsig will not let edit: addressed to them, with a way out."""
+    noun = "gates" if action.startswith("incident.") else f"{action.partition('.')[0]}s"
+    if actor.statsig_role:
+        why = f"your Statsig role is {actor.statsig_role}"
+        ask = "Ask a Statsig project admin for an editor role"
+    else:
+        who = actor.email or actor.label
+        why = f"Statsig has no account for {who}"
+        ask = "Ask a Statsig project admin to invite you"
+    return f"You can't change {noun} through the bot: {why}. {ask}, or ask a teammate who can edit."
 
 
 def _member_matches(member: str, actor: Actor) -> bool:
@@ -206,11 +245,7 @@ class Policy:
         if kind == READ:
             return Allowed(reason="reads are open to everyone")
         if not self.may_edit(actor):
-            role = actor.statsig_role or "no Statsig account found"
-            return Denied(
-                reason=f"{actor.label} is not an editor in Statsig ({role}), "
-                "so they cannot change anything through the bot"
-            )
+            return Denied(reason=_not_an_editor(actor, action))
         incident = self._decide_incident(actor, action.lower(), review)
         if incident is not None:
             return incident
@@ -247,8 +282,9 @@ class Policy:
             requesters = self.group(rule.requesters)
             if requesters is None or not requesters.contains(actor):
                 return Denied(
-                    reason=f"{actor.label} may not request {action}: policy rule "
-                    f"{index} allows only group {rule.requesters!r}"
+                    reason=f"You can't {action_words(action)} through the bot: only group "
+                    f"{rule.requesters!r} may request it (policy rule {index}). Ask one of "
+                    "them to request it."
                 )
             approvers_name = rule.approvers if rule.approvers is not None else defaults.approvers
             approvers = self.group(approvers_name)

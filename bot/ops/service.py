@@ -47,12 +47,8 @@ from bot.ops.policy import Policy
 from bot.ops.registry import COMMAND_PREFIX, help_for, help_topics
 from bot.ops.replies import Context, Proposal, Reply
 from bot.ops.resolve import EntityResolver
-from bot.ops.service_changes import (
-    Changes,
-    WorkflowLike,
-    approvals_reply,
-    audit_reply,
-)
+from bot.ops.service_changes import Changes, WorkflowLike
+from bot.ops.service_listings import approvals_reply, audit_reply
 from bot.ops.service_reads import Reads, names_lister
 from bot.slack.blocks import HelpItem, render_error, render_help
 from bot.slack.blocks.values import ShareRef

@@ -19,42 +19,29 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.approvals.audit import merge_audit
-from bot.approvals.authorize import approval_verdict
-from bot.approvals.errors import ApprovalsUnavailable
-from bot.approvals.models import AuditEvent
-from bot.approvals.results import stored_plan
 from bot.ops.actions import Action, PlanError, Restore
 from bot.ops.identity import Actor
 from bot.ops.plans import Outcome, Plan
 from bot.ops.policy import Allowed, Denied, NeedsApproval, Policy, ReviewRequirement
 from bot.ops.replies import Context, Proposal, Reply
+from bot.ops.service_listings import held_in_review, redis_unavailable, unavailable
 from bot.ops.service_reads import Reads
-from bot.slack.blocks import render_audit, render_error, render_outcome, render_plan
+from bot.slack.blocks import render_error, render_outcome, render_plan
 from bot.slack.blocks.common import (
     Message,
     esc,
     esc_plain,
-    header,
-    ident,
     message,
-    person,
-    plural,
     section,
 )
-from bot.slack.blocks.parts import packed_sections
-from bot.slack.blocks.states import state_badge
 from bot.statsig.client import ConsoleClient
 
 __all__ = [
     "Changes",
     "RestoreSourceLike",
     "WorkflowLike",
-    "approvals_reply",
-    "audit_reply",
     "nothing_to_change",
     "redis_unavailable",
     "unavailable",
@@ -88,31 +75,15 @@ class WorkflowLike(Protocol):
 
     async def pending(self) -> Any: ...
 
+    async def in_review(self) -> Any: ...
+
     async def mine(self, actor: Actor) -> Any: ...
 
     async def audit_entries(
         self, *, entity: tuple[str, str] | None = None, since_seconds: float | None = None
     ) -> Any: ...
 
-
-def unavailable(what: str) -> Reply:
-    """The reply when the approval workflow is not running (no Redis, not configured)."""
-    return Reply(
-        message=render_error(
-            "approvals are unavailable",
-            f"{what} needs the approval workflow, which is not running in this deployment.",
-        ),
-        ok=False,
-    )
-
-
-def redis_unavailable(exc: ApprovalsUnavailable) -> Reply:
-    """The reply when a listing could not reach Redis: never an empty "No requests."."""
-    text = (
-        f"Approvals are unavailable: Redis cannot be reached, so {exc.what} cannot be shown. "
-        "Try again in a minute."
-    )
-    return Reply(message=render_error(text), ok=False)
+    async def get(self, request_id: str) -> Any: ...
 
 
 class Changes:
@@ -187,6 +158,9 @@ class Changes:
             return unavailable("Restoring a snapshot")
         source = await self._workflow.snapshot_for_restore(target)
         if source is None:
+            held = await held_in_review(self._workflow, target)
+            if held is not None:
+                return held
             return Reply(
                 message=render_error(
                     f"nothing to restore for {target}",
@@ -306,83 +280,3 @@ def nothing_to_change(plan: Plan) -> Message:
 
 def _note(text: str) -> Message:
     return message(esc(text, 2000), [section(esc(text, 2000))])
-
-
-def _request_line(request: Any) -> str:
-    reason = f" — {esc(request.reason, 200)}" if request.reason else ""
-    return (
-        f"{ident(request.id, 40)} · {esc(state_badge(request), 60)} · {esc(request.action, 40)} "
-        f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 100)} "
-        f"· by {person(request.requester.user_id)} "
-        f"· {len(request.approvals)}/{plural(request.quorum, 'approval')}{reason}"
-    )
-
-
-def _may_approve(policy: Policy, actor: Actor, request: Any) -> bool:
-    """Whether ``actor``'s approval of ``request`` would count, by today's policy."""
-    stored = stored_plan(request)
-    if stored is None:
-        return False
-    return approval_verdict(policy, actor, request, stored).kind == "allowed"
-
-
-async def approvals_reply(
-    workflow: WorkflowLike | None, scope: str, actor: Actor, *, policy: Policy | None = None
-) -> Reply:
-    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them.
-
-    ``pending`` lists only what ``actor`` may approve (group, four eyes, Statsig role and
-    reviewers, as a click would be judged); without a ``policy`` it hides only their own.
-    """
-    if workflow is None:
-        return unavailable("Listing approval requests")
-    try:
-        requests, title = await _requests(workflow, scope, actor, policy)
-    except ApprovalsUnavailable as exc:
-        return redis_unavailable(exc)
-    lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
-    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="request")]
-    return Reply(message=message(f"{title}: {len(requests)}", body))
-
-
-async def _requests(
-    workflow: WorkflowLike, scope: str, actor: Actor, policy: Policy | None
-) -> tuple[list[Any], str]:
-    if scope == "mine":
-        requests = list(await workflow.mine(actor))
-        title = "Your approval requests"
-    else:
-        requests = list(await workflow.pending())
-        title = "Open approval requests"
-        if scope == "pending":
-            mine = {r.id for r in await workflow.mine(actor)}
-            requests = [r for r in requests if r.id not in mine]
-            if policy is not None:
-                requests = [r for r in requests if _may_approve(policy, actor, r)]
-            title = "Approval requests waiting for you"
-    return requests, title
-
-
-async def audit_reply(
-    workflow: WorkflowLike | None,
-    client: ConsoleClient,
-    name: str | None,
-    since_seconds: float | None,
-) -> Reply:
-    """``audit [name] [--since D]``: the bot's own trail merged with Statsig's audit log."""
-    notes: list[str] = []
-    since = None
-    if since_seconds is not None:
-        since = datetime.now(UTC) - timedelta(seconds=since_seconds)
-    events: list[AuditEvent] = []
-    if workflow is None:
-        notes.append("the bot's own audit trail is unavailable (no approval workflow)")
-    else:
-        try:
-            events = list(await workflow.audit_entries(since_seconds=since_seconds))
-        except ApprovalsUnavailable:
-            notes.append("the chat audit trail is unavailable (Redis cannot be reached)")
-    page = await client.list_audit_logs(start_date=since.date() if since else None, limit=100)
-    entries = merge_audit(events, page.data, name=name, since=since, limit=60)
-    title = f"Audit: {name}" if name else "Audit log"
-    return Reply(message=render_audit(entries, title=title, note="; ".join(notes) or None))

@@ -281,8 +281,7 @@ class Session:
         if isinstance(decision, Denied):
             return self._show(await self.runtime.ops.commit(proposal, self.ctx))
         if isinstance(decision, NeedsApproval):
-            who = decision.approvers.name
-            who = "anyone else" if who == "*" else f"group {who}"
+            who = decision.approvers.described()
             self.printer.line(
                 f"This change needs {plural(decision.approvals_required, 'approval')} from {who}."
             )

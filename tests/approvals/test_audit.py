@@ -89,3 +89,52 @@ def test_the_bots_own_steps_name_statsig_bot_not_the_executor_id() -> None:
     person = _event(4, "nav", when, "approved")
     assert event_as_entry(person).updated_by == "UBOB"
     assert "<@UBOB>" in str(render_thread_entry(person).blocks)
+
+
+def _step(n: int, event: str, to: ApprovalState, actor: str, request: str) -> AuditEvent:
+    return AuditEvent(
+        id=f"1700000000000-{n}",
+        request_id=request,
+        event=event,
+        from_state=None,
+        to_state=to,
+        actor=actor,
+        at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC),  # all within one second
+        entity_kind="gate",
+        entity_id="checkout_v2",
+        action="incident.kill",
+    )
+
+
+def test_one_line_per_visible_event_newest_first_with_the_reason() -> None:
+    s = ApprovalState
+    events = [
+        _step(1, "created", s.PENDING, "alice@example.com", "k1"),
+        _step(2, "approved", s.APPROVED, "alice@example.com", "k1"),  # ran at once
+        _step(3, "claimed", s.EXECUTING, "vm:1", "k1"),
+        _step(4, "lease_renewed", s.EXECUTING, "vm:1", "k1"),
+        _step(5, "finished", s.EXECUTED, "vm:1", "k1"),
+        _step(6, "created", s.PENDING, "carol@example.com", "k2"),
+        _step(7, "approved", s.APPROVED, "bob@example.com", "k2"),
+    ]
+    merged = merge_audit(events, [], reasons={"k1": "INC-231 errors spiking"})
+    lines = [(e.updated_by, e.change_log) for e in merged]
+    assert lines == [
+        ("bob@example.com", "[bot] approved kill gate checkout_v2 (request k2)"),
+        ("carol@example.com", "[bot] requested kill gate checkout_v2 (request k2)"),
+        ("statsig-bot", "[bot] executed kill gate checkout_v2 (request k1)"),
+        (
+            "alice@example.com",
+            "[bot] requested kill gate checkout_v2: INC-231 errors spiking (request k1)",
+        ),
+    ]
+    text = str(render_audit(merged).blocks)
+    assert "lease" not in text and "incident.kill" not in text
+
+
+def test_a_failed_execution_shows_its_error() -> None:
+    failed = _step(1, "finished", ApprovalState.FAILED, "vm:1", "k1").model_copy(
+        update={"detail": {"outcome": '{"status": "failed", "error": "Statsig said 500"}'}}
+    )
+    entry = event_as_entry(failed)
+    assert entry.change_log == "[bot] failed kill gate checkout_v2: Statsig said 500 (request k1)"

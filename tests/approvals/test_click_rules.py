@@ -157,7 +157,8 @@ async def test_a_policy_that_now_denies_the_request_refuses_and_says_why(env: En
 
     assert not click.ok
     assert "no longer allows this request" in click.message.text
-    assert "may not request gate.rollout" in click.message.text
+    assert "only group 'responders' may request it" in click.message.text
+    assert "You can't" not in click.message.text  # the clicker is not the requester
     rejected = await wf.reject(rid, BOB, "policy changed")
     assert not rejected.ok and "no longer allows" in rejected.message.text
     assert env.mutations == []

@@ -26,7 +26,8 @@ def test_kill_pending_review_says_loudly_the_gate_is_not_disabled() -> None:
         plan, gate(activeReview={"reviewID": "rev7", "reviewStatus": "pending", "description": "d"})
     )
     assert outcome.status is OutcomeStatus.PENDING_REVIEW
-    assert "IS NOT DISABLED YET" in outcome.message and "rev7" in outcome.message
+    assert outcome.review_id == "rev7" and "rev7" not in outcome.message
+    assert outcome.message.startswith("Gate checkout_v2 is still ON (not disabled yet)")
 
 
 def _killed(**fields: object) -> dict[str, object]:

@@ -184,7 +184,7 @@ async def test_kill_makes_exactly_two_requests(env: Env) -> None:
 async def test_kill_on_reviewed_gate_says_not_disabled(env: Env) -> None:
     _, outcome = await _run(env, IncidentKill("reviewed_gate"))
     assert outcome.status is OutcomeStatus.PENDING_REVIEW
-    assert "IS NOT DISABLED YET" in outcome.message
+    assert "is still ON (not disabled yet)" in outcome.message
 
 
 async def test_restore_after_kill_restores_exactly(env: Env) -> None:

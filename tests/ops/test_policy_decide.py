@@ -112,7 +112,8 @@ def test_earlier_rule_shadows_later_one() -> None:
 def test_requester_outside_the_rule_group_is_denied_not_passed_on() -> None:
     decision = POLICY.decide(ALICE, "gate.override")
     assert decision == Denied(
-        reason="Alice may not request gate.override: policy rule 1 allows only group 'leads'"
+        reason="You can't override gate through the bot: only group 'leads' may request it "
+        "(policy rule 1). Ask one of them to request it."
     )
 
 
@@ -208,7 +209,7 @@ def test_statsig_identity_switch() -> None:
     for actor in (DAVE, nobody):
         decision = POLICY.decide(actor, "gate.disable")
         assert isinstance(decision, Denied)
-        assert "is not an editor in Statsig" in decision.reason
+        assert "You can't change gates through the bot" in decision.reason
     assert "Read Only" in POLICY.decide(DAVE, "gate.disable").reason  # type: ignore[union-attr]
     relaxed = Policy.from_toml("[identity]\nrequire_statsig_user = false\n")
     assert isinstance(relaxed.decide(DAVE, "gate.disable"), NeedsApproval)
@@ -300,3 +301,18 @@ def test_decisions_round_trip_as_json() -> None:
         POLICY.decide(DAVE, "gate.enable"),
     ):
         assert DECISION_ADAPTER.validate_json(DECISION_ADAPTER.dump_json(decision)) == decision
+
+
+def test_who_may_approve_is_named_when_the_group_is_a_short_list_of_people() -> None:
+    def group(name: str, *members: str) -> str:
+        return GroupRef(name=name, members=members).described()
+
+    pair = group("responders", "alice@example.com", "U2BOB")
+    assert pair == "a responder (alice@example.com, U2BOB)"
+    assert group("approvers", "a@example.com") == "an approver (a@example.com)"
+    assert group("sre-oncall", "a@example.com") == "a member of group sre-oncall (a@example.com)"
+    assert group("leads", "S0LEADS", "a@example.com") == "group leads"
+    assert group("everyone", "*") == "group everyone (anyone)"
+    assert group("*", "*") == "anyone else"
+    many = [f"p{i}@example.com" for i in range(7)]
+    assert group("approvers", *many) == "group approvers"

@@ -158,7 +158,10 @@ async def test_read_only_user_is_denied(env: Env) -> None:
     proposal = await _proposal(env, "gate disable checkout_v2", email=DAVE)
     assert isinstance(proposal.decision, Denied)
     reply = await env.ops.commit(proposal, await env.ctx(DAVE))
-    assert not reply.ok and "not an editor in Statsig" in text_of(reply)
+    assert (
+        not reply.ok
+        and "You can't change gates through the bot: your Statsig role is" in text_of(reply)
+    )
     assert env.state.gates["checkout_v2"]["isEnabled"] is True
 
 

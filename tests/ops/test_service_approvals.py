@@ -59,7 +59,7 @@ async def test_rollout_waits_for_another_persons_approval(env: Env) -> None:
     click = await env.ops.workflow.approve(reply.request_id, (await env.ctx(BOB)).actor)
     assert click.ok and _rule_pct(env, "new_nav") == 25
     audit = render_text((await env.ops.handle("audit new_nav", await env.ctx())).message)
-    assert "[bot] gate.rollout" in audit
+    assert "[bot] requested roll out gate new_nav: ramp" in audit
 
 
 async def test_kill_runs_at_once_and_restore_puts_it_back(env: Env) -> None:
@@ -114,7 +114,7 @@ async def test_audit_merges_the_bot_trail_with_statsig(env: Env) -> None:
     assert reply.request_id is not None
     result = await env.ops.handle("audit new_nav --since 1h", await env.ctx())
     audit = render_text(result.message, width=400)
-    assert f"[bot] gate.rollout requested → pending (request {reply.request_id})" in audit
+    assert f"[bot] requested roll out gate new_nav: ramp (request {reply.request_id})" in audit
     assert "alice@example.com" in audit and "shell:" not in audit
 
 

@@ -48,8 +48,9 @@ async def test_a_kill_held_for_review_says_not_disabled_once() -> None:
     plan = _kill_plan()
     outcome = Outcome(
         status=OutcomeStatus.PENDING_REVIEW,
-        message="GATE payments_3ds IS NOT DISABLED YET: Statsig turned the kill into review "
-        "rev_4. Approve and commit it in the Statsig console now.",
+        message="Gate payments_3ds is still ON (not disabled yet): Statsig holds the kill for "
+        "review. Ask a Statsig reviewer of the gate (alice@example.com) to approve and commit "
+        "it in the Statsig console now.",
         entity_kind="gate",
         entity_id="payments_3ds",
         review_id="rev_4",
@@ -71,7 +72,7 @@ async def test_a_kill_held_for_review_says_not_disabled_once() -> None:
     finally:
         await runtime.aclose()
     printed = out.getvalue()
-    assert printed.count("NOT DISABLED YET") == 1, printed
+    assert printed.count("not disabled yet") == 1, printed
     assert printed.count("rev_4") == 1 and "KILL NOT DONE" in printed
 
 
@@ -129,7 +130,7 @@ def test_the_approval_card_gives_the_reason_and_the_quorum_once() -> None:
     text = render_text(render_approval_card(ApprovalCard(request, plan, need=need)))
     assert text.count("ramp for the launch") == 1, text
     assert text.count("2 approvals") == 1, text
-    assert "Waiting for approval: 0 of 2 approvals from group approvers" in text
+    assert "Waiting for approval: 0 of 2 approvals from an approver (UBOB)" in text
 
 
 async def test_a_second_restore_says_already_restored() -> None:

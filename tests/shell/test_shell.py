@@ -49,7 +49,7 @@ async def test_rollout_needs_approval_and_bob_approves_with_the_button() -> None
     ran = await shell(
         "gate rollout new_nav 25 ramp", "y", ":as bob@example.com", "1", "gate new_nav"
     )
-    assert "This change needs 1 approval from group approvers." in ran.out
+    assert "This change needs 1 approval from group approvers (anyone)." in ran.out
     assert "Request approval? [y/N]" in ran.out
     card = after(ran.out, "⏳ Approval:")
     assert "[1] Approve" in card and "[2] Reject" in card
@@ -91,4 +91,4 @@ async def test_as_flag_sets_the_actor() -> None:
 
 async def test_read_only_user_is_denied_without_a_question() -> None:
     ran = await shell("gate disable checkout_v2", actor="dave@example.com")
-    assert "not an editor in Statsig" in ran.out and "Apply?" not in ran.out
+    assert "You can't change gates through the bot" in ran.out and "Apply?" not in ran.out

@@ -40,7 +40,7 @@ async def test_c_change_with_yes_is_applied() -> None:
 
 async def test_c_denied_change_exits_1() -> None:
     ran = await shell(command="gate disable checkout_v2", yes=True, actor="dave@example.com")
-    assert ran.code == 1 and "not an editor in Statsig" in ran.out
+    assert ran.code == 1 and "You can't change gates through the bot" in ran.out
 
 
 async def test_c_rollout_with_yes_requests_approval_and_exits_4() -> None:

@@ -141,7 +141,7 @@ def test_random_lines_never_raise_and_always_print_something() -> None:
 
 async def test_a_kill_statsig_holds_for_review_exits_4_not_0() -> None:
     ran = await shell(command="kill payments_3ds INC-1 errors", yes=True)
-    assert "IS NOT DISABLED YET" in ran.out
+    assert "is still ON (not disabled yet)" in ran.out
     assert ran.code == 4
 
 

@@ -78,9 +78,12 @@ class ApprovalCard:
 def _approvers_text(card: ApprovalCard, *, got: int | None = None) -> str:
     """ "1 approval from group approvers"; with ``got``, "0 of 1 approval from …"."""
     request, need = card.request, card.need
-    group = need.approvers.name if need else request.approver_group or "approvers"
+    if need:
+        who = esc(need.approvers.described(), 300)
+    else:
+        who = f"group {ident(request.approver_group or 'approvers', 60)}"
     progress = "" if got is None else f"{got} of "
-    text = f"{progress}{plural(card.quorum, 'approval')} from group {ident(group, 60)}"
+    text = f"{progress}{plural(card.quorum, 'approval')} from {who}"
     if need and need.statsig_reviewers:
         who = ", ".join(esc(r, 60) for r in need.statsig_reviewers[:8])
         text += f", Statsig reviewers only ({who})"

@@ -97,6 +97,7 @@ def render_kill_announcement(
         context(
             [link(url, "Open in Statsig")]
             + ([f"request {ident(request_id, 70)}"] if request_id else [])
+            + ([f"Statsig review {ident(outcome.review_id, 70)}"] if outcome.review_id else [])
         )
     )
     fallback = esc_plain(title, 200)

@@ -97,10 +97,12 @@ def _audit_line(entry: AuditLogEntry) -> str:
     raw_when = f"{entry.date or ''} {entry.time or ''}".strip()
     when = fmt_time(when_dt) if when_dt else esc(raw_when or "undated", 60)
     who = entry.updated_by or entry.modifier_email or "someone"
-    # The bot's own entries (ids "bot:…") name people by user ID: mention them.
-    by = person(who, 60) if (entry.id or "").startswith("bot:") else esc(who, 60)
-    what = esc(entry.change_log or entry.action_type or "changed", 200)
-    subject = f" {ident(entry.name, 80)}" if entry.name else ""
+    # The bot's own entries (ids "bot:…") name people by user ID: mention them. Their
+    # line already names the entity ("requested kill gate checkout_v2: …").
+    ours = (entry.id or "").startswith("bot:")
+    by = person(who, 60) if ours else esc(who, 60)
+    what = esc(entry.change_log or entry.action_type or "changed", 300)
+    subject = f" {ident(entry.name, 80)}" if entry.name and not ours else ""
     return f"{when} · {by} · {what}{subject}"
 
 

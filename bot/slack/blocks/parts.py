@@ -35,6 +35,7 @@ from bot.statsig.models import (
 )
 
 __all__ = [
+    "reviewers_text",
     "condition_text",
     "entity_footer",
     "environments_text",
@@ -187,16 +188,20 @@ def tags_text(tags: Sequence[str]) -> str:
     return shown + (f" (+{len(tags) - 10} more)" if len(tags) > 10 else "")
 
 
+def reviewers_text(reviewers: Sequence[str]) -> str:
+    """Statsig reviewers (emails, as ``allowedReviewers`` gives them), for the gate card,
+    plans and review notices alike, so the lists agree (escaped mrkdwn)."""
+    who = ", ".join(esc(r, 60) for r in reviewers[:8])
+    return who + (f" (+{len(reviewers) - 8} more)" if len(reviewers) > 8 else "")
+
+
 def review_text(settings: ReviewSettings | None, active: ActiveReview | None) -> str:
     """Statsig's own review state: an open review first, then the requirement."""
     parts: list[str] = []
     if active is not None:
         parts.append(f"open review {ident(active.review_id, 40)}: {esc(active.review_status, 40)}")
     if settings is not None and settings.required_review:
-        reviewers = [r.name or r.email or r.id for r in settings.allowed_reviewers]
-        who = ", ".join(esc(r, 60) for r in reviewers[:5])
-        if len(reviewers) > 5:
-            who += f" (+{len(reviewers) - 5} more)"
+        who = reviewers_text([r.email or r.name or r.id for r in settings.allowed_reviewers])
         parts.append(f"required{' — reviewers: ' + who if who else ''}")
     return "\n".join(parts) if parts else "not required"
 

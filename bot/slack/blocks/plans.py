@@ -34,7 +34,7 @@ from bot.slack.blocks.common import (
     plural,
     section,
 )
-from bot.slack.blocks.parts import packed_sections
+from bot.slack.blocks.parts import packed_sections, reviewers_text
 from bot.statsig.links import console_url
 
 __all__ = ["render_outcome", "render_plan", "value_text"]
@@ -125,7 +125,7 @@ def _warning_blocks(plan: Plan) -> list[dict[str, Any]]:
     if plan.review_required:
         if not review:  # plans made before the warning said why
             lines.append("⚠️ Statsig requires a review of this entity; the change may wait for it")
-        who = ", ".join(esc(r, 60) for r in plan.allowed_reviewers[:10])
+        who = reviewers_text(plan.allowed_reviewers)
         if who:
             lines.append(f"👥 Statsig reviewers: {who}")
     lines += [f"⚠️ {esc(w, 400)}" for w in plan.warnings if w not in review]
@@ -186,7 +186,7 @@ def render_outcome(outcome: Outcome, *, project_id: str | None = None) -> Messag
     icon = _OUTCOME_ICONS.get(outcome.status, "•")
     lines = [f"{icon} {esc(outcome.message, 1000)}"]
     if outcome.review_id and outcome.review_id not in outcome.message:
-        lines.append(f"Review {ident(outcome.review_id, 60)} awaits approval in the console.")
+        lines.append(f"Statsig review {ident(outcome.review_id, 60)} awaits approval.")
     if outcome.error and outcome.error not in outcome.message:
         lines.append(f"Error: {esc(outcome.error, 1000)}")
     enabled = (outcome.after or {}).get("isEnabled")

@@ -1,0 +1,178 @@
+"""Listings of the approval workflow: ``approvals`` and ``audit``, and the answer to a
+restore of a kill that Statsig still holds for review.
+
+Split from :mod:`bot.ops.service_changes` so that each module keeps one job.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.approvals.audit import merge_audit
+from bot.approvals.authorize import approval_verdict
+from bot.approvals.errors import ApprovalsUnavailable
+from bot.approvals.models import AuditEvent
+from bot.approvals.results import stored_plan
+from bot.approvals.states import ApprovalState
+from bot.ops.identity import Actor
+from bot.ops.policy import Policy
+from bot.ops.replies import Reply
+from bot.ops.words import action_words
+from bot.slack.blocks import render_audit, render_error
+from bot.slack.blocks.common import esc, esc_plain, header, ident, message, person, plural
+from bot.slack.blocks.parts import packed_sections
+from bot.slack.blocks.states import state_badge
+from bot.statsig.client import ConsoleClient
+
+if TYPE_CHECKING:
+    from bot.ops.service_changes import WorkflowLike
+
+__all__ = [
+    "approvals_reply",
+    "audit_reply",
+    "held_in_review",
+    "redis_unavailable",
+    "unavailable",
+]
+
+
+def unavailable(what: str) -> Reply:
+    """The reply when the approval workflow is not running (no Redis, not configured)."""
+    return Reply(
+        message=render_error(
+            "approvals are unavailable",
+            f"{what} needs the approval workflow, which is not running in this deployment.",
+        ),
+        ok=False,
+    )
+
+
+def redis_unavailable(exc: ApprovalsUnavailable) -> Reply:
+    """The reply when a listing could not reach Redis: never an empty "No requests."."""
+    text = (
+        f"Approvals are unavailable: Redis cannot be reached, so {exc.what} cannot be shown. "
+        "Try again in a minute."
+    )
+    return Reply(message=render_error(text), ok=False)
+
+
+def _request_line(request: Any) -> str:
+    reason = f" — {esc(request.reason, 200)}" if request.reason else ""
+    return (
+        f"{ident(request.id, 40)} · {esc(state_badge(request), 60)} · "
+        f"{esc(action_words(request.action), 40)} {ident(request.entity_id, 100)} "
+        f"· by {person(request.requester.user_id)} "
+        f"· {len(request.approvals)}/{plural(request.quorum, 'approval')}{reason}"
+    )
+
+
+def _may_approve(policy: Policy, actor: Actor, request: Any) -> bool:
+    """Whether ``actor``'s approval of ``request`` would count, by today's policy."""
+    stored = stored_plan(request)
+    if stored is None:
+        return False
+    return approval_verdict(policy, actor, request, stored).kind == "allowed"
+
+
+async def approvals_reply(
+    workflow: WorkflowLike | None, scope: str, actor: Actor, *, policy: Policy | None = None
+) -> Reply:
+    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them.
+
+    ``pending`` lists only what ``actor`` may approve (group, four eyes, Statsig role and
+    reviewers, as a click would be judged); without a ``policy`` it hides only their own.
+    """
+    if workflow is None:
+        return unavailable("Listing approval requests")
+    try:
+        requests, title = await _requests(workflow, scope, actor, policy)
+    except ApprovalsUnavailable as exc:
+        return redis_unavailable(exc)
+    lines = [_request_line(r) for r in requests[:40]] or ["No requests."]
+    body = [header(f"🗳️ {esc_plain(title, 100)}"), *packed_sections(lines, noun="request")]
+    return Reply(message=message(f"{title}: {len(requests)}", body))
+
+
+async def _requests(
+    workflow: WorkflowLike, scope: str, actor: Actor, policy: Policy | None
+) -> tuple[list[Any], str]:
+    if scope == "mine":
+        requests = list(await workflow.mine(actor))
+        title = "Your approval requests"
+    else:
+        requests = list(await workflow.pending())
+        title = "Open approval requests"
+        if scope != "pending":  # in review at Statsig: open, but not approvable here
+            requests += list(await workflow.in_review())
+        else:
+            mine = {r.id for r in await workflow.mine(actor)}
+            requests = [r for r in requests if r.id not in mine]
+            if policy is not None:
+                requests = [r for r in requests if _may_approve(policy, actor, r)]
+            title = "Approval requests waiting for you"
+    return requests, title
+
+
+async def audit_reply(
+    workflow: WorkflowLike | None,
+    client: ConsoleClient,
+    name: str | None,
+    since_seconds: float | None,
+) -> Reply:
+    """``audit [name] [--since D]``: the bot's own trail merged with Statsig's audit log."""
+    notes: list[str] = []
+    since = None
+    if since_seconds is not None:
+        since = datetime.now(UTC) - timedelta(seconds=since_seconds)
+    events: list[AuditEvent] = []
+    if workflow is None:
+        notes.append("the bot's own audit trail is unavailable (no approval workflow)")
+    else:
+        try:
+            events = list(await workflow.audit_entries(since_seconds=since_seconds))
+        except ApprovalsUnavailable:
+            notes.append("the chat audit trail is unavailable (Redis cannot be reached)")
+    page = await client.list_audit_logs(start_date=since.date() if since else None, limit=100)
+    reasons = await _reasons(workflow, events) if workflow is not None else {}
+    entries = merge_audit(events, page.data, name=name, since=since, limit=60, reasons=reasons)
+    title = f"Audit: {name}" if name else "Audit log"
+    return Reply(message=render_audit(entries, title=title, note="; ".join(notes) or None))
+
+
+async def _reasons(workflow: WorkflowLike, events: list[AuditEvent]) -> dict[str, str]:
+    """Each requested change's reason: the ``created`` event does not carry it."""
+    reasons: dict[str, str] = {}
+    for request_id in {e.request_id for e in events if e.event == "created"}:
+        try:
+            request = await workflow.get(request_id)
+        except ApprovalsUnavailable:
+            return reasons
+        if request is not None and request.reason:
+            reasons[request_id] = request.reason
+    return reasons
+
+
+async def held_in_review(workflow: WorkflowLike, target: str) -> Reply | None:
+    """The answer to ``restore`` of a gate whose kill Statsig still holds for review: it
+    was never disabled, so there is nothing to restore."""
+    try:
+        request = await workflow.get(target)
+        held = [request] if request is not None else list(await workflow.in_review())
+    except ApprovalsUnavailable:
+        return None
+    for r in held:
+        if (
+            r.state is ApprovalState.SUBMITTED_FOR_REVIEW
+            and r.action in ("incident.kill", "gate.disable")
+            and (r.id == target or r.entity_id == target)
+        ):
+            text = (
+                f"{r.entity_id} was never disabled: request {r.id} "
+                f"({action_words(r.action)}) is still waiting for a Statsig review, so the gate "
+                "is still ON and "
+                "there is nothing to restore. To drop the change, withdraw the review in the "
+                "Statsig console."
+            )
+            return Reply(message=render_error(text), ok=False)
+    return None
