@@ -107,4 +107,5 @@ def _source(request: ApprovalRequest) -> RestoreSource | None:
         after_kill=dict(outcome.after) if outcome and outcome.after else None,
         killed_at=request.finished_at,
         reason=request.reason,
+        action=request.action,
     )

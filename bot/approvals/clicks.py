@@ -26,6 +26,7 @@ from bot.ops.diff import format_diff
 from bot.ops.identity import Actor
 from bot.ops.policy import Denied, NeedsApproval
 from bot.slack.blocks.approvals import render_notice, render_unavailable
+from bot.slack.blocks.common import Message, esc_plain, ident, message, section
 from bot.statsig.errors import ConsoleError, NotFound
 
 if TYPE_CHECKING:
@@ -33,37 +34,46 @@ if TYPE_CHECKING:
 
 __all__ = ["Clicks", "refusal_text"]
 
-UNKNOWN = "This request is unknown or expired."
-
 _STATE_WORDS = {
-    ApprovalState.APPROVED: "already approved and about to run",
-    ApprovalState.EXECUTING: "already running",
-    ApprovalState.EXECUTED: "already executed",
-    ApprovalState.FAILED: "already finished (it failed)",
-    ApprovalState.SUBMITTED_FOR_REVIEW: "already submitted for review in Statsig",
-    ApprovalState.REVIEW_REJECTED: "already finished (Statsig's review rejected it)",
-    ApprovalState.REVIEW_UNRESOLVED: "already finished (Statsig's review was never decided)",
-    ApprovalState.REJECTED: "already rejected",
-    ApprovalState.CANCELLED: "cancelled",
-    ApprovalState.EXPIRED: "expired",
+    ApprovalState.APPROVED: "This request was already approved; it is about to run.",
+    ApprovalState.EXECUTING: "This request is already running.",
+    ApprovalState.EXECUTED: "This request was already executed.",
+    ApprovalState.FAILED: "This request was already executed (it failed).",
+    ApprovalState.SUBMITTED_FOR_REVIEW: "This request was already submitted for review in Statsig.",
+    ApprovalState.REVIEW_REJECTED: "This request was already closed (Statsig's review "
+    "rejected it).",
+    ApprovalState.REVIEW_UNRESOLVED: "This request was already closed (Statsig's review was "
+    "never decided).",
+    ApprovalState.REJECTED: "This request was already rejected.",
+    ApprovalState.CANCELLED: "This request was already cancelled.",
+    ApprovalState.EXPIRED: "This request was already expired.",
 }
+EXPIRED = _STATE_WORDS[ApprovalState.EXPIRED]
+
+
+def unknown_request(request_id: str) -> Message:
+    """No such open request: say which ID, and where the open ones are listed."""
+    shown = ident(request_id, 40) if request_id.strip() else "with that ID"
+    text = f"⚠️ No open request {shown}. {ident('approvals')} lists open ones."
+    return message(f"No open request {esc_plain(request_id, 40)}.", [section(text)])
 
 
 def refusal_text(result: TransitionResult) -> str:
-    """Why a click changed nothing, in words for the clicker."""
+    """Why a click changed nothing, in words for the clicker (one sentence per finished
+    state: "This request was already executed.")."""
     state = result.state
     if result.refusal is Refusal.NOT_FOUND or state is None:
-        return UNKNOWN
+        return f"No open request {result.request_id}."
     if result.refusal is Refusal.WRONG_STATE:
-        return f"Nothing changed: this request is {_STATE_WORDS.get(state, state.value)}."
+        return _STATE_WORDS.get(state, f"This request is {state.value}.")
     texts = {
-        Refusal.EXPIRED: "This request has expired; nothing changed.",
+        Refusal.EXPIRED: EXPIRED,
         Refusal.PLAN_CHANGED: "The plan changed since you saw it; read the updated request "
         "and approve again.",
         Refusal.SELF_APPROVAL: "You cannot approve your own request.",
         Refusal.ALREADY_APPROVED: "You already approved this request; you count once.",
         Refusal.NOT_REQUESTER: "Only the requester can cancel this request.",
-        Refusal.REASON_REQUIRED: "A rejection needs a reason.",
+        Refusal.REASON_REQUIRED: "A rejection needs a reason: reject <id> <reason>.",
     }
     if result.refusal is None:
         return "Nothing changed."
@@ -89,7 +99,7 @@ class Clicks:
         """The pending request and its plan, or the answer to give instead."""
         request = await self._store.get(request_id)
         if request is None:
-            return _no(UNKNOWN)
+            return ClickResult(ok=False, message=unknown_request(request_id))
         if request.state is not ApprovalState.PENDING:
             return _no(refusal_text(TransitionResult(
                 request_id=request_id, ok=False, state=request.state,
@@ -99,7 +109,7 @@ class Clicks:
             expired = await self._store.expire(request_id)
             if expired.ok:
                 await self._wf.notify_transition(request_id)
-            return _no("This request has expired; nothing changed.")
+            return _no(EXPIRED)
         stored = stored_plan(request)
         if stored is None:
             return _no("This request's plan cannot be read; ask for it again.")

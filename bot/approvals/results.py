@@ -136,3 +136,4 @@ class RestoreSource:
     after_kill: dict[str, Any] | None
     killed_at: datetime | None
     reason: str = ""
+    action: str = "incident.kill"  # or gate.disable: what the snapshot was taken before

@@ -37,6 +37,7 @@ from bot.statsig.models import (
 __all__ = [
     "ActionBase",
     "Current",
+    "EVERY_ENVIRONMENT",
     "Entity",
     "PlanError",
     "References",
@@ -204,16 +205,21 @@ def reference_warnings(refs: References | None) -> list[str]:
     ]
 
 
+EVERY_ENVIRONMENT = "all environments"  # the words plans and gate cards share
+
+
 def entity_env_names(rules: Sequence[Rule], project: tuple[str, ...] | None) -> list[str]:
-    """Environments the given rules apply in; a rule without a list applies in all."""
+    """Environments the given rules apply in; a rule without a list applies in all.
+
+    "all environments" rather than the project's list, so a plan says what the gate card
+    says for the same rules (``project`` is kept for callers; the words win).
+    """
+    del project
     names: set[str] = set()
     for rule in rules:
         if rule.environments is None:
-            if project is None:
-                return ["all environments"]
-            names.update(project)
-        else:
-            names.update(rule.environments)
+            return [EVERY_ENVIRONMENT]
+        names.update(rule.environments)
     return sorted(names)
 
 

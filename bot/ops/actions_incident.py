@@ -28,8 +28,9 @@ from bot.ops.actions_base import Current, PlanError, blast_radius, reference_war
 from bot.ops.actions_client import ConsoleAPI
 from bot.ops.actions_gate import _GateAction, pipeline_warning
 from bot.ops.actions_load import load_gate
-from bot.ops.diff import diff_entity, diff_rules, format_diff, format_value, rules_equal
+from bot.ops.diff import diff_entity, diff_rules, format_value, rules_equal
 from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.ops.words import field_words
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
 
@@ -121,7 +122,9 @@ class RestoreRefused(PlanError):
     """The gate changed since the kill; ``changes``/``rule_changes`` say how.
 
     ``edited_at`` is when it was last saved, for a gate that was saved again since the
-    kill without a visible difference in ``isEnabled``, ``status`` or its rules.
+    kill without a visible difference in ``isEnabled``, ``status`` or its rules. The
+    message reads each difference in one direction ("at kill time 10, now 70") and ends
+    with the way out, so a refused restore is never a dead end.
     """
 
     def __init__(
@@ -131,20 +134,59 @@ class RestoreRefused(PlanError):
         rule_changes: list[RuleChange],
         moved: bool,
         edited_at: Any = None,
+        *,
+        source: str = "incident.kill",
+        now_enabled: bool = False,
     ) -> None:
         self.changes = changes
         self.rule_changes = rule_changes
-        why = "it was edited" if moved else "its state differs"
+        since, then = _source_words(source)[:2]
+        saved = ""
         if moved and edited_at is not None:
-            why += f" (last saved {format_value(edited_at, 'lastModifiedTime')})"
-        if changes or rule_changes:
-            what = f"What differs:\n{format_diff(changes, rule_changes)}"
-        else:
-            what = "isEnabled, status and rules look the same; another setting was edited."
-        super().__init__(
-            f"Not restoring {gate_id}: {why} since the kill, so the snapshot could undo "
-            f"someone's change. {what}"
+            saved = f" (last saved {format_value(edited_at, 'lastModifiedTime')})"
+        lines = _then_and_now(changes, rule_changes, then) or [
+            "enabled, status and rules look the same; another setting was edited."
+        ]
+        way_out = (
+            f"`gate enable {gate_id}` turns it back on without touching the rules."
+            if not now_enabled
+            else f"{gate_id} is already on; change its rules with the gate commands if needed."
         )
+        super().__init__(
+            f"Not restoring: {gate_id} changed since {since}{saved}, so the snapshot could "
+            f"undo someone's change.\n" + "\n".join(lines) + f"\n{way_out}"
+        )
+
+
+def _source_words(source: str) -> tuple[str, str, str]:
+    """(since …, at … time, before …) for what the snapshot was taken before."""
+    if source == "incident.kill":
+        return "the kill", "at kill time", "before the kill"
+    return "it was disabled", "when disabled", "before it was disabled"
+
+
+def _then_and_now(changes: list[FieldChange], rules: list[RuleChange], then: str) -> list[str]:
+    """One line per difference: "<field>: <then> X, now Y" in human words."""
+
+    def value(v: Any, field: str) -> str:
+        if field == "isEnabled" and isinstance(v, bool):
+            return "on" if v else "off"
+        return format_value(v, field)
+
+    lines = [
+        f"{field_words(c.field)}: {then} {value(c.before, c.field)}, now {value(c.after, c.field)}"
+        for c in changes
+    ]
+    for rule in rules:
+        if rule.kind != "changed":
+            lines.append(f"rule {rule.rule_name}: {rule.kind} since")
+            continue
+        lines += [
+            f"rule {rule.rule_name} {field_words(c.field)}: {then} {format_value(c.before)}, "
+            f"now {format_value(c.after)}"
+            for c in rule.changes
+        ]
+    return lines
 
 
 def _marker(state: dict[str, Any]) -> tuple[Any, Any]:
@@ -164,6 +206,7 @@ class Restore(_GateAction):
     snapshot: dict[str, Any]
     reason: str = ""
     after_kill: dict[str, Any] | None = None
+    source: str = "incident.kill"
     action = "incident.restore"
 
     async def load(self, client: ConsoleAPI) -> Current[Gate]:
@@ -188,25 +231,34 @@ class Restore(_GateAction):
                     rules,
                     moved=True,
                     edited_at=current.get("lastModifiedTime"),
+                    source=self.source,
+                    now_enabled=gate.is_enabled,
                 )
         else:
             base = {**self.snapshot, "isEnabled": False}
         changes, rules = diff_entity("gate", base, current)
         changes = [c for c in changes if c.field == "isEnabled"]
         if changes or rules:
-            raise RestoreRefused(self.gate_id, changes, rules, moved=False)
+            raise RestoreRefused(
+                self.gate_id,
+                changes,
+                rules,
+                moved=False,
+                source=self.source,
+                now_enabled=gate.is_enabled,
+            )
 
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
         if self._already_restored(gate):
             return self._plan(
                 current,
-                summary=f"restore gate {gate.id} to its state before the kill",
+                summary=f"restore gate {gate.id} to its state {_source_words(self.source)[2]}",
                 blast_radius=blast_radius(current, rules=gate.rules),
                 change={"isEnabled": gate.is_enabled, "rules": self.snapshot.get("rules") or []},
                 warnings=[
                     f"{gate.id} is already restored: its on/off state and rules match the "
-                    "snapshot taken before the kill."
+                    f"snapshot taken {_source_words(self.source)[2]}."
                 ],
             )
         self._check_unchanged(gate)
@@ -219,7 +271,7 @@ class Restore(_GateAction):
         rules = self.snapshot.get("rules") or []
         return self._plan(
             current,
-            summary=f"restore gate {gate.id} to its state before the kill",
+            summary=f"restore gate {gate.id} to its state {_source_words(self.source)[2]}",
             changes=changes,
             rule_changes=diff_rules(gate.rules, rules),
             blast_radius=blast_radius(current, rules=target.rules),

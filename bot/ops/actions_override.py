@@ -170,7 +170,8 @@ class GateOverride(_GateAction):
         names = [env.name for env in current.environments]
         if self.environment in names:
             return
-        close = suggest(self.environment, names)
+        wanted = self.environment.lower()
+        close = [n for n in names if n.lower().startswith(wanted)] or suggest(wanted, names)
         hint = f" Did you mean {close[0]}?" if close else ""
         known = ", ".join(names) or "none"
         raise PlanError(
@@ -187,6 +188,16 @@ class GateOverride(_GateAction):
         verb = {"pass": "passes", "fail": "fails"}[self.mode] if one else self.mode
         return f"{_named(self.ids)} already {verb} {gate.id}{where} by override."
 
+    def _missing_overrides(self, gate: Gate, removed: list[str]) -> list[str]:
+        """For a remove that drops some IDs: the ones that had no override there."""
+        found = {entry.rpartition(":")[2] for entry in removed}
+        missing = tuple(i for i in self.ids if i not in found)
+        if not missing:
+            return []
+        where = f" in {self.environment}" if self.environment else ""
+        has = "has" if len(missing) == 1 else "have"
+        return [f"{_named(missing)} {has} no override on {gate.id}{where}; left as is."]
+
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
         self._check_environment(current)
@@ -195,6 +206,8 @@ class GateOverride(_GateAction):
         warnings: list[str] = []
         if not (added or removed):
             warnings.append(self._noop_warning(gate))
+        elif self.mode == "remove":
+            warnings += self._missing_overrides(gate, removed)
         where = f" in {self.environment}" if self.environment else ""
         envs = [self.environment] if self.environment else None
         return self._plan(

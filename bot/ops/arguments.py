@@ -96,6 +96,8 @@ def percentage(raw: str) -> float:
     value = plain_value(raw).strip()
     match = _PERCENT.fullmatch(value) if len(value) <= _MAX_NUMBER_CHARS else None
     if match is None:
+        if value.startswith("-") and _PERCENT.fullmatch(value[1:]):  # "-5": a number, too low
+            raise ArgumentProblem(f"percentage `{shown(value)}` is out of range (0–100)")
         raise ArgumentProblem(f"`{shown(value)}` is not a percentage (write 25, 25% or 12.5)")
     if match.group(2) is not None and len(match.group(2)) > 2:
         raise ArgumentProblem(
@@ -104,7 +106,7 @@ def percentage(raw: str) -> float:
         )
     number = Decimal(value.rstrip("%"))
     if number > 100:
-        raise ArgumentProblem(f"percentage `{shown(value)}` is out of range (0 to 100)")
+        raise ArgumentProblem(f"percentage `{shown(value)}` is out of range (0–100)")
     return float(number)
 
 

@@ -121,6 +121,9 @@ def _unknown_noun(word: str, next_word: str | None) -> UsageError:
     names = {alias: n.name for n in NOUNS for alias in (n.name, *n.aliases)}
     nouns = tuple(dict.fromkeys(names[m] for m in suggest(word, names)))
     problem = f"unknown command `{shown(word)}`"
+    as_verb = _verb_without_noun(word)
+    if as_verb is not None:  # "rollout new_nav 25": the verb of a noun they left out
+        return UsageError(problem, as_verb.usage, (as_verb.key,))
     if not nouns or (noun := noun_for(nouns[0])) is None:
         return UsageError(problem, "help", nouns)
     spec = spec_for(noun.name, next_word) if noun.has_verbs and next_word else None
@@ -128,6 +131,18 @@ def _unknown_noun(word: str, next_word: str | None) -> UsageError:
         return UsageError(problem, spec.usage, (spec.key,))
     fallback = spec_for(noun.name, noun.default_verb)
     return UsageError(problem, fallback.usage if fallback else "help", nouns)
+
+
+def _verb_without_noun(word: str) -> CommandSpec | None:
+    """The one command whose verb is ``word`` (``rollout`` → ``gate rollout``), if unambiguous."""
+    lowered = word.lower()
+    found = [
+        spec
+        for n in NOUNS
+        for spec in specs_for_noun(n.name)
+        if spec.verb is not None and lowered in (spec.verb, *spec.aliases)
+    ]
+    return found[0] if len({s.noun for s in found}) == 1 else None
 
 
 def _unknown_verb(noun: str, word: str) -> UsageError:

@@ -60,12 +60,30 @@ __all__ = ["ChatOps", "strip_prefix"]
 log = structlog.get_logger(__name__)
 R = TypeVar("R", Reply, Reply | Proposal)
 
+# What each Slack form edits, as shell commands with what each one does.
 _EDIT_ALTERNATIVES = {
-    "gate": ("gate rollout {name} <pct> [--rule R]", "gate override {name} pass|fail|remove <ids>"),
-    "config": ("config enable {name}", "config disable {name}"),
-    "experiment": ("experiment start {name}", "experiment decide {name} <group>"),
-    "segment": ("segment add-ids {name} <ids>", "segment remove-ids {name} <ids>"),
+    "gate": (
+        ("gate rollout {name} <pct> [--rule R]", "set a rule's pass %"),
+        ("gate override {name} pass|fail|remove <ids>", "force IDs to pass or fail"),
+    ),
+    "config": (
+        ("config enable {name}", "turn it on"),
+        ("config disable {name}", "turn it off"),
+    ),
+    "experiment": (
+        ("experiment start {name}", "start it"),
+        ("experiment decide {name} <group>", "ship one group"),
+    ),
+    "segment": (
+        ("segment add-ids {name} <ids>", "add IDs"),
+        ("segment remove-ids {name} <ids>", "remove IDs"),
+    ),
 }
+
+
+HELP_NOTE = "Type help <topic> for details, e.g. help gate rollout."
+# The examples use these short forms; say once what they stand for.
+ALIASES_NOTE = "Short forms: dc = config, exp = experiment, seg = segment, on/off = enable/disable."
 
 
 def strip_prefix(text: str) -> str:
@@ -217,7 +235,7 @@ class ChatOps:
             for e in t.entries
         ]
         title = f"{prefix}help {topic}" if found is not None else f"{prefix}help".strip()
-        note = None if found else "Type help <topic> for details, e.g. help gate rollout."
+        note = None if found else f"{HELP_NOTE} {ALIASES_NOTE}"
         return Reply(message=render_help(items, title=title, note=note))
 
 
@@ -225,7 +243,9 @@ def _edit_reply(noun: str, name: str, ctx: Context) -> Reply:
     if ctx.surface == "slack":
         text = f"Editing {noun} {name} opens a form in Slack."
         return Reply(message=render_help([HelpItem(f"edit {noun} {name}", text)], title="Edit"))
-    forms = [f.format(name=name) for f in _EDIT_ALTERNATIVES.get(noun, ())]
-    items = [HelpItem(form, "the shell's equivalent of the Slack form") for form in forms]
-    note = f"Editing {noun} {name} opens a form in Slack; in the shell, use these commands."
+    forms = _EDIT_ALTERNATIVES.get(noun, ())
+    items = [HelpItem(form.format(name=name), what) for form, what in forms]
+    note = (
+        f"Editing {noun} {name} opens a form in Slack; these shell commands make the same changes."
+    )
     return Reply(message=render_help(items, title=f"edit {noun} {name}", note=note))

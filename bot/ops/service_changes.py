@@ -27,6 +27,7 @@ from bot.ops.plans import Outcome, Plan
 from bot.ops.policy import Allowed, Denied, NeedsApproval, Policy, ReviewRequirement
 from bot.ops.replies import Context, Proposal, Reply
 from bot.ops.service_listings import held_in_review, redis_unavailable, unavailable
+from bot.ops.service_locks import open_request_lock
 from bot.ops.service_reads import Reads
 from bot.slack.blocks import render_error, render_outcome, render_plan
 from bot.slack.blocks.common import (
@@ -143,6 +144,10 @@ class Changes:
                 required=plan.review_required, allowed_reviewers=tuple(plan.allowed_reviewers)
             ),
         )
+        if not isinstance(decision, Denied):
+            locked = await open_request_lock(self._workflow, plan, ctx.actor)
+            if locked is not None:
+                return locked
         self._remember(plan, chosen)
         return Proposal(
             plan=plan,
@@ -175,6 +180,7 @@ class Changes:
             dict(source.snapshot),
             reason=reason,
             after_kill=dict(after_kill) if isinstance(after_kill, dict) else None,
+            source=str(getattr(source, "action", "incident.kill")),
         )
 
     async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
@@ -273,7 +279,8 @@ def _is_warning(block: dict[str, Any]) -> bool:
 
 def nothing_to_change(plan: Plan) -> Message:
     """The private answer to a change that would change nothing ("25% → 25%")."""
-    why = next((w for w in plan.warnings if " already " in f" {w}"), plan.summary)
+    said = (" already ", "nothing to ")
+    why = next((w for w in plan.warnings if any(s in f" {w}" for s in said)), plan.summary)
     text = f"Nothing to change: {why.rstrip('.')}."
     return message(esc(text, 1000), [section(f"ℹ️ {esc(text, 1000)}")])
 

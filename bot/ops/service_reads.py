@@ -217,6 +217,11 @@ class Reads:
     async def listing(self, command: ListCommand) -> Reply:
         items = [i for i in await self._all(command.noun) if _matches(i, command)]
         start = (command.page - 1) * PAGE_SIZE
+        pages = max(1, -(-len(items) // PAGE_SIZE))
+        if items and command.page > pages:  # an empty page would read as "none found"
+            total = f"{pages} page" + ("s" if pages != 1 else "")
+            title = f"page {command.page} is past the end ({total})"
+            return Reply(message=render_error(title), ok=False)
         shown = items[start : start + PAGE_SIZE]
         has_next = len(items) > start + PAGE_SIZE
         kw: dict[str, Any] = {
@@ -255,7 +260,13 @@ async def _optional(call: Awaitable[T]) -> T | None:
 
 
 def unknown_reply(kind: str, name: str, suggestions: Sequence[str]) -> Reply:
-    """ "No gate named x. Did you mean …?" as an error reply."""
+    """ "No gate named x. Did you mean …?" as an error reply; with nothing close, the
+    search that finds it by part of its name."""
+    finder = "gate search" if kind == "gate" else f"{kind} list"
+    hint = () if suggestions else ("Try {}.", f"{finder} {name}")
     return Reply(
-        message=render_error(f"no {kind} named {name}", suggestions=list(suggestions)), ok=False
+        message=render_error(
+            f"no {kind} named {name}", suggestions=list(suggestions), next_step=hint
+        ),
+        ok=False,
     )

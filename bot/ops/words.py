@@ -10,11 +10,19 @@ Usage::
     action_words("incident.kill")     # "kill gate"
     field_words("passPercentage")     # "pass %"
     status_words("experiment_stopped")  # "stopped"
+    override_words("production/pass:u1")  # "u1 passes in production"
 """
 
 from __future__ import annotations
 
-__all__ = ["action_words", "field_words", "segment_type_words", "status_words"]
+__all__ = [
+    "action_words",
+    "field_words",
+    "gate_type_words",
+    "override_words",
+    "segment_type_words",
+    "status_words",
+]
 
 _ACTIONS = {
     "gate.enable": "enable gate",
@@ -77,3 +85,24 @@ def status_words(status: str) -> str:
 def segment_type_words(kind: str) -> str:
     """A segment type in words (``id_list`` → ``ID list``)."""
     return _SEGMENT_TYPES.get(kind) or _readable(kind)
+
+
+def gate_type_words(kind: str) -> str:
+    """A gate type in words (``PERMANENT`` → ``permanent``)."""
+    return _readable(kind).lower()
+
+
+def override_words(entry: str) -> str:
+    """An override entry (``production/pass:u1``, ``fail:u2``) as a sentence fragment.
+
+    ``all/…`` is an environment entry without a name: it applies everywhere.
+    """
+    scope, _, rest = entry.rpartition("/")
+    mode, sep, unit = rest.partition(":")
+    if not sep or mode not in ("pass", "fail"):
+        return entry
+    verb = "passes" if mode == "pass" else "fails"
+    if not scope:
+        return f"{unit} {verb}"
+    where = "all environments" if scope == "all" else scope
+    return f"{unit} {verb} in {where}"

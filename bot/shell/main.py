@@ -54,9 +54,11 @@ class ShellNotifier(Notifier):
     are what the whole channel would see.
     """
 
-    def __init__(self, printer: Printer) -> None:
+    def __init__(self, printer: Printer, *, incident_channel: str | None = None) -> None:
         self.printer = printer
         self.session: Session | None = None
+        # Named in an incident announcement only when the policy configures one.
+        self.incident_channel = incident_channel
 
     async def request_updated(self, request_id: str) -> None:
         return None
@@ -69,7 +71,8 @@ class ShellNotifier(Notifier):
 
     async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
         where = f"channel {channel_id}" if channel_id else "the channel"
-        also = " and the incident channel" if incident else ""
+        channel = self.incident_channel if incident else None
+        also = f" and the incident channel {channel}" if channel else ""
         self.printer.line(f"📣 Announcement in {where}{also}:")
         self.printer.out.write(render_text(message, width=self.printer.width))
         self.printer.out.flush()
@@ -99,6 +102,7 @@ async def run_session(
     )
     notifier = ShellNotifier(printer)
     runtime = await build_runtime(settings, notifier=notifier)
+    notifier.incident_channel = runtime.ops.policy.incident_channel
     duties: BackgroundDuties | None = None
     try:
         session = notifier.session = Session(

@@ -205,7 +205,8 @@ class Session:
     async def _as(self, email: str) -> Status:
         problem = email_problem(email)
         if problem is not None:
-            self.printer.line(f"Error: {problem}. Usage: :as <email>, e.g. :as bob@example.com")
+            usage = ":as <email>, e.g. :as bob@example.com"
+            self.printer.messages(render_error(problem, usage=usage))
             return Status.USAGE
         await self.become(email)
         self.printer.line(f"You are now {self.who()}.")
@@ -217,7 +218,11 @@ class Session:
             words = shlex.split(rest)
         except ValueError:
             words = rest.split()
-        if not words or (verb == "reject" and len(words) < 2):
+        if verb == "reject" and len(words) == 1:
+            title = "a rejection needs a reason: reject <request-id> <reason>"
+            self.printer.messages(render_error(title))
+            return Status.USAGE
+        if not words:
             usage = "reject <request-id> <reason>" if verb == "reject" else f"{verb} <request-id>"
             self.printer.messages(render_error(f"missing arguments for {verb}", usage=usage))
             return Status.USAGE

@@ -17,6 +17,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.approvals import ApprovalState, ApprovalStore, Refusal
+from bot.approvals.clicks import refusal_text
+from bot.approvals.models import TransitionResult
 from bot.ops.identity import Actor
 from bot.ops.policy import Policy
 from tests.approvals.helpers import FINGERPRINT, REQUESTER, make_request
@@ -208,3 +210,15 @@ async def test_voided_approvals_rerender_the_card_with_the_new_plan_and_why(env:
     assert request is not None and request.approvals == []
     entry = await wf.thread_entry(rid)
     assert entry is not None and "changed in Statsig" in str(entry.blocks)
+
+
+def test_finished_requests_are_answered_in_one_form() -> None:
+    def said(state: ApprovalState) -> str:
+        result = TransitionResult(
+            request_id="r1", ok=False, state=state, refusal=Refusal.WRONG_STATE
+        )
+        return refusal_text(result)
+
+    assert said(ApprovalState.EXECUTED) == "This request was already executed."
+    assert said(ApprovalState.CANCELLED) == "This request was already cancelled."
+    assert said(ApprovalState.EXPIRED) == "This request was already expired."

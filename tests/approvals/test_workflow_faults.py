@@ -153,7 +153,7 @@ async def test_without_persistence_vanished_requests_never_execute(
         assert submitted.request is not None
         server.restart()
         click = await wf.approve(submitted.request.id, BOB)
-        assert not click.ok and "unknown or expired" in click.message.text
+        assert not click.ok and "No open request" in click.message.text
         assert env.mutations == []
     finally:
         await redis.aclose()

@@ -48,12 +48,12 @@ def test_enable_plan_and_noop() -> None:
     assert GateEnable("checkout_v2").plan(current(gate())).is_noop
 
 
-def test_rules_without_environments_touch_every_project_environment() -> None:
+def test_rules_without_environments_say_all_environments_like_the_gate_card() -> None:
     g = gate(rules=[rule("Everyone", 10)])
     plan = GateDisable("checkout_v2").plan(
         current(g, project_environments=("development", "production"))
     )
-    assert plan.blast_radius.environments == ["development", "production"]
+    assert plan.blast_radius.environments == ["all environments"]
     unknown = GateDisable("checkout_v2").plan(current(g))
     assert unknown.blast_radius.environments == ["all environments"]
 

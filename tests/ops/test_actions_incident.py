@@ -61,7 +61,8 @@ def test_restore_refuses_when_version_moved_since_kill() -> None:
     with pytest.raises(RestoreRefused) as err:
         restore.plan(current(moved))
     message = err.value.user_message
-    assert "edited (last saved 2023-11-14 22:16 UTC) since the kill" in message
+    assert "checkout_v2 changed since the kill (last saved 2023-11-14 22:16 UTC)" in message
+    assert "`gate enable checkout_v2` turns it back on without touching the rules." in message
     assert "another setting was edited" in message
     assert "version" not in message and "lastModifiedTime" not in message  # no noise
     assert err.value.changes == []
@@ -74,7 +75,7 @@ def test_restore_refuses_when_content_differs_without_a_marker() -> None:
         Restore("checkout_v2", snapshot).plan(current(edited))
     assert err.value.rule_changes[0].changes[0].after == 0
     moved_on = gate(rules=[rule("Everyone", 55, base_id="r")])
-    with pytest.raises(RestoreRefused, match="isEnabled: false → true"):
+    with pytest.raises(RestoreRefused, match="enabled: at kill time off, now on"):
         Restore("checkout_v2", snapshot).plan(current(moved_on))
 
 
@@ -107,12 +108,26 @@ def test_the_refusal_diff_reads_one_field_a_line_in_json_words() -> None:
     with pytest.raises(RestoreRefused) as err:
         Restore("checkout_v2", snapshot, after_kill=_killed()).plan(current(moved))
     lines = err.value.user_message.splitlines()
-    assert lines[0].startswith("Not restoring checkout_v2: it was edited (last saved ")
+    assert lines[0].startswith("Not restoring: checkout_v2 changed since the kill (last saved ")
     assert lines[1:] == [
-        "isEnabled: false → true",
-        "rule Everyone passPercentage: 10 → 70",
-        'rule Everyone environments: null → ["production"]',
+        "enabled: at kill time off, now on",
+        "rule Everyone pass %: at kill time 10, now 70",
+        'rule Everyone environments: at kill time null, now ["production"]',
+        "checkout_v2 is already on; change its rules with the gate commands if needed.",
     ]
+
+
+def test_a_refused_restore_after_a_plain_disable_says_so() -> None:
+    snapshot = gate(rules=[rule("Everyone", 40, base_id="r")]).to_api()
+    edited = gate(isEnabled=False, rules=[rule("Everyone", 0, base_id="r")])
+    with pytest.raises(RestoreRefused) as err:
+        Restore("checkout_v2", snapshot, source="gate.disable").plan(current(edited))
+    message = err.value.user_message
+    assert "checkout_v2 changed since it was disabled" in message
+    assert "rule Everyone pass %: when disabled 40, now 0" in message
+    assert message.endswith(
+        "`gate enable checkout_v2` turns it back on without touching the rules."
+    )
 
 
 def test_a_kill_plan_says_references_were_not_checked_not_zero() -> None:
@@ -120,4 +135,4 @@ def test_a_kill_plan_says_references_were_not_checked_not_zero() -> None:
     radius = plan.blast_radius
     assert radius.gate_references is None and radius.reference_count is None
     text = str(render_plan(plan).blocks)
-    assert "references not checked (incident fast path)" in text and "0 gates" not in text
+    assert "not checked (kills skip this to stay fast)" in text and "0 gates" not in text

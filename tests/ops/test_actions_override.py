@@ -6,7 +6,7 @@ import pytest
 
 from bot.ops.actions import GateOverride, PlanError
 from bot.ops.actions_override import apply_override
-from bot.statsig.models import GateOverrides
+from bot.statsig.models import Environment, GateOverrides
 from tests.ops.actions_support import current, gate
 
 BASE = GateOverrides.model_validate({"passingUserIDs": ["u1"], "failingUserIDs": ["u2"]})
@@ -52,7 +52,7 @@ def test_plan_lists_added_and_removed_overrides() -> None:
     plan = action.plan(current(gate(), overrides=BASE, project_environments=("dev", "prod")))
     assert plan.overrides_added == ["pass:u2", "pass:u3"]
     assert plan.overrides_removed == ["fail:u2"]
-    assert plan.blast_radius.environments == ["dev", "prod"]
+    assert plan.blast_radius.environments == ["all environments"]
     assert plan.change["ids"] == ["u2", "u3"]
 
 
@@ -71,3 +71,16 @@ def test_ids_are_cleaned_and_required() -> None:
         GateOverride("g", "pass", ("  ",))
     with pytest.raises(PlanError):
         GateOverride("g", "maybe", ("u1",))  # type: ignore[arg-type]
+
+
+def test_removing_ids_without_an_override_says_which_ones() -> None:
+    plan = GateOverride("checkout_v2", "remove", ("u1", "u9")).plan(current(gate(), overrides=BASE))
+    assert plan.overrides_removed == ["pass:u1"]
+    assert plan.warnings == ["u9 has no override on checkout_v2; left as is."]
+
+
+def test_an_environment_abbreviation_is_matched_by_its_start() -> None:
+    action = GateOverride("checkout_v2", "pass", ("u1",), environment="prod")
+    envs = tuple(Environment(id=n, name=n) for n in ("development", "staging", "production"))
+    with pytest.raises(PlanError, match="Did you mean production"):
+        action.plan(current(gate(), overrides=GateOverrides(), environments=envs))

@@ -144,7 +144,7 @@ async def test_edit_in_the_shell_suggests_commands(env: Env) -> None:
 async def test_disable_is_planned_allowed_and_applied(env: Env) -> None:
     proposal = await _proposal(env, 'gate disable checkout_v2 "testing"')
     assert isinstance(proposal.decision, Allowed)
-    assert "isEnabled: true → false" in text_of(proposal)
+    assert "enabled: true → false" in text_of(proposal)
     assert env.state.gates["checkout_v2"]["isEnabled"] is True  # planning changed nothing
     reply = await env.ops.commit(proposal, await env.ctx())
     assert reply.ok and reply.outcome is not None and reply.outcome.succeeded

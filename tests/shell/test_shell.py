@@ -25,7 +25,7 @@ async def test_gate_list_and_show() -> None:
 async def test_disable_with_plan_and_confirmation_then_shows_disabled() -> None:
     ran = await shell('gate disable checkout_v2 "testing"', "y", "gate checkout_v2")
     assert "📝 Plan: disable gate checkout_v2" in ran.out
-    assert "isEnabled: true → false" in ran.out
+    assert "• enabled: true → false" in ran.out
     assert "Apply? [y/N]" in ran.out
     assert "Now disabled." in ran.out
     shown = after(ran.out, "🚦 Gate: checkout_v2")

@@ -7,6 +7,7 @@ import io
 from bot.shell.main import ShellNotifier
 from bot.shell.session import Printer, Session, Status
 from bot.shell.wiring import build_runtime
+from bot.slack.blocks.common import message, section
 from tests.shell.shell_support import REQUEST_ID, after, settings
 
 
@@ -27,7 +28,8 @@ async def test_an_approved_kill_prints_the_announcement_with_restore() -> None:
         assert await session.execute(f"approve {found.group(1)}") is Status.OK
 
         printed = after(out.getvalue(), "📣 Announcement")
-        assert "incident channel" in printed.splitlines()[0]
+        # The sandbox policy configures no incident channel: none is claimed.
+        assert "incident channel" not in printed.splitlines()[0]
         assert "KILLED: gate checkout_v2 is disabled" in printed
         assert "INC-9 broken checkout" in printed and "Restore" in printed
         assert printed.count("📣 Announcement") == 1
@@ -35,3 +37,13 @@ async def test_an_approved_kill_prints_the_announcement_with_restore() -> None:
         assert "⛔ disabled" in after(out.getvalue(), "🚦 Gate: checkout_v2")
     finally:
         await runtime.aclose()
+
+
+async def test_an_incident_announcement_names_the_incident_channel_only_when_configured() -> None:
+    out = io.StringIO()
+    loud = message("KILLED", [section("KILLED")])
+    await ShellNotifier(Printer(out)).announce("C1", loud, incident=True)
+    await ShellNotifier(Printer(out), incident_channel="C0INC").announce("C1", loud, incident=True)
+    first, second = [line for line in out.getvalue().splitlines() if "📣" in line]
+    assert first == "📣 Announcement in channel C1:"
+    assert second == "📣 Announcement in channel C1 and the incident channel C0INC:"

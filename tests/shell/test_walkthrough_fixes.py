@@ -62,3 +62,110 @@ async def test_a_read_only_user_is_told_why_and_what_to_do() -> None:
     out = ran.out.replace("\n", " ")
     assert "You can't change gates through the bot: your Statsig role is Read Only." in out
     assert "Ask a Statsig project admin for an editor role" in out
+
+
+async def test_a_second_request_on_a_locked_gate_is_refused_before_confirmation() -> None:
+    ran = await shell(
+        ALICE,
+        "gate rollout new_nav 30 go",
+        "gate rollout new_nav 30 again",
+        ":as bob@example.com",
+        "gate rollout new_nav 40 go",
+        yes=True,
+    )
+    rid = ran.request_id()
+    mine = after(ran.out, "You already have").replace("\n", " ")
+    assert f"open roll out gate request for new_nav: {rid}" in mine
+    assert f"cancel {rid}" in mine
+    assert mine.count("Request approval?") == 0
+    theirs = after(ran.out, "There is already an open").replace("\n", " ")
+    assert f"{rid} by alice@example.com" in theirs and f"ask them to cancel {rid}" in theirs
+    assert "Request approval?" not in theirs
+
+
+async def test_errors_point_to_the_next_step() -> None:
+    ran = await shell(
+        ALICE,
+        "gate foo",
+        "approve zzz",
+        "rollout new_nav 25",
+        "gat new_nav",
+        "gate rollout new_nav -5 x",
+        "reject zzz",
+        "gate list --page 999",
+    )
+    out = ran.out
+    assert "no gate named foo\nTry gate search foo." in out
+    assert "No open request zzz. approvals lists open ones." in out
+    assert "unknown command `rollout`\nDid you mean gate rollout?\nUsage: gate rollout" in out
+    assert "unknown command `gat`\nDid you mean gate?\nUsage:" in out
+    assert "percentage `-5` is out of range (0–100)" in out
+    assert "a rejection needs a reason: reject <request-id> <reason>" in out
+    assert "page 999 is past the end (2 pages)" in out
+
+
+async def test_plans_and_cards_use_words_not_internal_names() -> None:
+    ran = await shell(
+        ALICE,
+        "kill checkout_v2 INC-1 broken",
+        "gate override new_nav pass u1 --env production",
+        "gate checkout_v2",
+        "experiment list",
+        "segment list",
+        yes=True,
+    )
+    kill = after(ran.out, "📝 Plan: KILL")
+    assert "Action kill gate checkout_v2" in kill and "incident.kill" not in kill
+    assert "• enabled: true → false" in kill and "isEnabled" not in kill
+    assert "not checked (kills skip this to stay fast)" in kill
+    assert "overrides added (1): u1 passes in production" in ran.out
+    card = after(ran.out, "🚦 Gate: checkout_v2")
+    assert "permanent" in card and "PERMANENT" not in card
+    experiments = after(ran.out, "🧪 Experiments")
+    assert "· decision made ·" in experiments and "· stopped ·" in experiments
+    assert "decision_made" not in experiments and "experiment_stopped" not in experiments
+    segments = after(ran.out, "👥 Segments")
+    assert "beta_users · ID list · 25 IDs" in segments
+    assert "eu_users · rule-based\n" in segments and "id_list" not in segments
+
+
+async def test_cards_and_plans_do_not_contradict_each_other() -> None:
+    ran = await shell(
+        ALICE,
+        "experiment nav_icons",
+        "segment eu_users",
+        "gate new_nav",
+        "gate checkout_v2",
+        "restore checkout_v2",
+        "kill checkout_v2 INC-2 broken",
+        "gate rollout new_nav 30 go",
+        yes=True,
+    )
+    assert "→ stopped" in after(ran.out, "🧪 Experiment: nav_icons").splitlines()[7]
+    assert "running" not in after(ran.out, "🧪 Experiment: nav_icons").split("👥")[0]
+    assert "0 IDs" not in after(ran.out, "👥 Segment: eu_users")
+    assert "all environments" in after(ran.out, "🚦 Gate: checkout_v2")
+    assert "all environments" in after(ran.out, "📝 Plan: KILL")
+    plan = after(ran.out, "📝 Plan: roll out gate new_nav")
+    assert "not used by other gates, configs or experiments" in plan
+    assert "0 gates" not in plan
+
+
+async def test_help_explains_short_forms_and_edit_lists_what_each_command_does() -> None:
+    ran = await shell("help", "edit gate new_nav", ":as")
+    assert (
+        "Short forms: dc = config, exp = experiment, seg = segment, on/off = enable/disable."
+        in (ran.out.replace("\n", " "))
+    )
+    edit = after(ran.out, "❓ edit gate new_nav")
+    assert "equivalent of the Slack form" not in edit
+    assert "gate rollout new_nav <pct> [--rule R] — set a rule's pass %" in edit
+    assert "❌ Error: the e-mail address is empty" in ran.out
+
+
+async def test_a_restore_after_a_plain_disable_says_before_it_was_disabled() -> None:
+    ran = await shell(
+        ALICE, "gate disable checkout_v2 testing", "restore checkout_v2 done", yes=True
+    )
+    assert "Done: restore gate checkout_v2 to its state before it was disabled" in ran.out
+    assert "before the kill" not in ran.out

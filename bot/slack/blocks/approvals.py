@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.approvals.models import LockHeld
 from bot.ops.plans import Outcome
+from bot.ops.words import action_words
 from bot.slack.blocks.approvals_card import (
     ApprovalCard,
     mention,
@@ -63,15 +64,30 @@ def render_notice(text: str, *, ok: bool = True, details: Sequence[str] = ()) ->
     return message(esc_plain(text, 500), [section("\n".join(lines))])
 
 
-def render_lock_held(holder: LockHeld, *, action: str, entity_id: str) -> Message:
-    """Another open request holds this entity and action (Atlantis-style lock)."""
-    text = (
-        f"⚠️ There is already an open {ident(action, 60)} request for {ident(entity_id)}: "
-        f"{ident(holder.holder_request_id, 70)} by {mention(holder.holder_requester)}. "
-        "Wait for it to finish, or ask them to cancel it."
-    )
+def render_lock_held(
+    holder: LockHeld, *, action: str, entity_id: str, yours: bool = False
+) -> Message:
+    """Another open request holds this entity and action (Atlantis-style lock).
+
+    ``yours`` when the holder is the person asking again: "You already have …", and the
+    way out is their own ``cancel``.
+    """
+    rid = holder.holder_request_id
+    what = f"{esc(action_words(action), 60)} request for {ident(entity_id)}"
+    cancel = f"`cancel {esc(rid, 70)}`"
+    if yours:
+        text = (
+            f"⚠️ You already have an open {what}: {ident(rid, 70)}. "
+            f"Wait for it to finish, or {cancel} it first."
+        )
+    else:
+        text = (
+            f"⚠️ There is already an open {what}: {ident(rid, 70)} by "
+            f"{mention(holder.holder_requester)}. Wait for it to finish, or ask them to {cancel}."
+        )
     fallback = (
-        f"Locked: an open {esc_plain(action, 60)} request exists for {esc_plain(entity_id, 100)}"
+        f"Locked: an open {esc_plain(action_words(action), 60)} request exists for "
+        f"{esc_plain(entity_id, 100)}"
     )
     return message(fallback, [section(text)])
 

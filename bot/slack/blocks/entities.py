@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.ops.words import gate_type_words, segment_type_words, status_words
 from bot.slack.blocks.common import (
     Message,
     compact_json,
@@ -40,11 +41,14 @@ from bot.slack.blocks.parts import (
     rule_sections,
     tags_text,
 )
+from bot.slack.blocks.plans import NOT_USED
 from bot.statsig.models import DynamicConfig, Experiment, ExperimentGroup, Gate, Rule, Segment
 
 __all__ = ["render_config", "render_experiment", "render_gate", "render_segment"]
 
 _DESCRIPTION_LIMIT = 600
+# Statuses after which an experiment no longer runs, even without an end date.
+_ENDED = frozenset({"experiment_stopped", "decision_made", "abandoned", "archived"})
 
 
 def _intro(entity_id: str, name: str | None, description: str | None) -> dict[str, Any]:
@@ -64,7 +68,7 @@ def _rules_environments(rules: Sequence[Rule]) -> str:
     if not rules:
         return "–"
     if any(rule.environments is None for rule in rules):
-        return "all"
+        return "all environments"  # the plans' words for the same rules
     names = sorted({env for rule in rules for env in rule.environments or []})
     return ", ".join(ident(env, 30) for env in names[:8]) or "none"
 
@@ -79,7 +83,7 @@ def _references_text(references: Mapping[str, Sequence[str]] | None) -> str | No
         shown = ", ".join(ident(i, 60) for i in ids[:3])
         more = f" (+{len(ids) - 3} more)" if len(ids) > 3 else ""
         parts.append(f"{esc(kind, 30)} ({len(ids)}): {shown}{more}")
-    return "\n".join(parts) if parts else "not used by other gates, configs or experiments"
+    return "\n".join(parts) if parts else NOT_USED
 
 
 def render_gate(
@@ -95,7 +99,7 @@ def render_gate(
     ``references`` maps a kind ("gates", "experiments", "configs") to the IDs that use
     this gate; ``None`` means the caller did not look them up.
     """
-    gate_type = esc(gate.type or "–", 40)
+    gate_type = esc(gate_type_words(gate.type) if gate.type else "–", 40)
     if gate.type_reason and gate.type_reason != "NONE":
         gate_type += f" ({esc(gate.type_reason, 60)})"
     pairs = [
@@ -196,7 +200,16 @@ def _dates_text(experiment: Experiment) -> str:
         if experiment.duration:
             return f"planned {plural(experiment.duration, 'day')}"
         return "not started"
+    if end is None and experiment.status in _ENDED:  # stopped without an end date
+        return f"{fmt_time(start)} → {status_words(experiment.status)}"
     return f"{fmt_time(start)} → {fmt_time(end) if end else 'running'}"
+
+
+def _segment_size(segment: Segment) -> str:
+    """How many IDs an ID list holds; a rule-based segment has rules, not a count."""
+    if segment.type == "rule_based":
+        return "– (rule-based)"
+    return fmt_number(segment.count) if segment.count is not None else "–"
 
 
 def render_experiment(
@@ -207,7 +220,7 @@ def render_experiment(
     if experiment.layer_id:
         allocation += f" {ident(experiment.layer_id, 80)}"
     pairs = [
-        ("Status", esc(experiment.status, 40)),
+        ("Status", esc(status_words(experiment.status), 40)),
         ("Allocation", allocation),
         ("Dates", _dates_text(experiment)),
         ("Decision", _decision_text(experiment)),
@@ -256,8 +269,8 @@ def render_segment(
     """A segment: its kind, size (ID lists) or rules (rule-based)."""
     pairs = [
         ("Enabled", _enabled(segment.is_enabled)),
-        ("Type", esc(segment.type, 40)),
-        ("IDs", fmt_number(segment.count) if segment.count is not None else "–"),
+        ("Type", esc(segment_type_words(segment.type), 40)),
+        ("IDs", _segment_size(segment)),
         ("Owner", owner_text(segment.owner)),
         ("Tags", tags_text(segment.tags)),
         ("Last change", last_change_text(segment)),
@@ -269,8 +282,9 @@ def render_segment(
     ]
     if segment.rules or segment.type == "rule_based":
         body += [divider(), *rule_sections(segment.rules)]
-    fallback = f"Segment {esc_plain(segment.id, 120)}: {esc_plain(segment.type, 40)}"
-    if segment.count is not None:
+    kind = segment_type_words(segment.type)
+    fallback = f"Segment {esc_plain(segment.id, 120)}: {esc_plain(kind, 40)}"
+    if segment.count is not None and segment.type != "rule_based":
         fallback += f", {plural(segment.count, 'ID')}"
     tail = entity_footer(
         "segment",

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.ops.words import segment_type_words, status_words
 from bot.slack.blocks.common import (
     Message,
     actions,
@@ -85,14 +86,16 @@ def _config_line(config: DynamicConfig) -> str:
 def _experiment_line(experiment: Experiment) -> str:
     groups = plural(len(experiment.groups), "group")
     return (
-        f"{ident(experiment.id)} · {esc(experiment.status, 30)}"
+        f"{ident(experiment.id)} · {esc(status_words(experiment.status), 30)}"
         f" · {groups} · allocation {fmt_pct(experiment.allocation)}"
     )
 
 
 def _segment_line(segment: Segment) -> str:
-    size = f" · {plural(segment.count, 'ID')}" if segment.count is not None else ""
-    return f"{_state(segment.is_enabled)} {ident(segment.id)} · {esc(segment.type, 30)}{size}"
+    counted = segment.count is not None and segment.type != "rule_based"
+    size = f" · {plural(segment.count or 0, 'ID')}" if counted else ""
+    kind = esc(segment_type_words(segment.type), 30)
+    return f"{_state(segment.is_enabled)} {ident(segment.id)} · {kind}{size}"
 
 
 @dataclass(frozen=True)

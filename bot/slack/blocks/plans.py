@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.ops.actions_base import EVERY_ENVIRONMENT
 from bot.ops.actions_review import REVIEW_WARNING
 from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
 from bot.ops.policy import KILL_ACTION
+from bot.ops.words import action_words, field_words, override_words
 from bot.slack.blocks.common import (
     Message,
     compact_json,
@@ -56,7 +58,8 @@ def value_text(value: Any) -> str:
 
 
 def _field_line(change: FieldChange) -> str:
-    return f"• {ident(change.field, 80)}: {value_text(change.before)} → {value_text(change.after)}"
+    field = esc(field_words(change.field), 80)
+    return f"• {field}: {value_text(change.before)} → {value_text(change.after)}"
 
 
 def _rule_line(change: RuleChange) -> str:
@@ -66,14 +69,19 @@ def _rule_line(change: RuleChange) -> str:
     if change.kind == "removed":
         return f"• ➖ rule {name} removed"
     edits = "; ".join(
-        f"{ident(c.field, 60)} {value_text(c.before)} → {value_text(c.after)}"
+        f"{esc(field_words(c.field), 60)} {value_text(c.before)} → {value_text(c.after)}"
         for c in change.changes[:6]
     )
     return f"• ✏️ rule {name}: {edits or 'edited'}"
 
 
-def _ids_line(label: str, ids: Sequence[str]) -> str:
-    shown = ", ".join(ident(i, 60) for i in ids[:_MAX_IDS])
+def _ids_line(label: str, ids: Sequence[str], *, overrides: bool = False) -> str:
+    """Segment IDs as code spans; override entries in words ("u1 passes in production")."""
+    worded = [override_words(i) if overrides else i for i in ids[:_MAX_IDS]]
+    if worded != list(ids[:_MAX_IDS]):
+        shown = "; ".join(esc(w, 120) for w in worded)
+    else:
+        shown = ", ".join(ident(i, 60) for i in ids[:_MAX_IDS])
     more = f" (+{len(ids) - _MAX_IDS} more)" if len(ids) > _MAX_IDS else ""
     return f"• {label} ({len(ids)}): {shown}{more}"
 
@@ -83,12 +91,16 @@ def _diff_blocks(plan: Plan) -> list[dict[str, Any]]:
         return [section("*Changes*\nNothing to change: it is already in the intended state.")]
     lines = [_field_line(c) for c in plan.changes]
     lines += [_rule_line(c) for c in plan.rule_changes]
-    what = "IDs" if plan.entity_kind == "segment" else "overrides"
+    is_segment = plan.entity_kind == "segment"
+    what = "IDs" if is_segment else "overrides"
     if plan.overrides_added:
-        lines.append(_ids_line(f"{what} added", plan.overrides_added))
+        lines.append(_ids_line(f"{what} added", plan.overrides_added, overrides=not is_segment))
     if plan.overrides_removed:
-        lines.append(_ids_line(f"{what} removed", plan.overrides_removed))
+        lines.append(_ids_line(f"{what} removed", plan.overrides_removed, overrides=not is_segment))
     return [section("*Changes* (before → after)"), *packed_sections(lines, noun="change")]
+
+
+NOT_USED = "not used by other gates, configs or experiments"
 
 
 def _references_text(plan: Plan) -> str:
@@ -98,8 +110,10 @@ def _references_text(plan: Plan) -> str:
     configs = radius.config_references
     if gates is None or experiments is None or configs is None:
         if plan.action == KILL_ACTION:
-            return "references not checked (incident fast path)"
-        return "references not checked"
+            return "not checked (kills skip this to stay fast)"
+        return "not checked"
+    if not (gates or experiments or configs):  # the gate card's words for the same fact
+        return NOT_USED
     return ", ".join(
         [plural(gates, "gate"), plural(experiments, "experiment"), plural(configs, "config")]
     )
@@ -107,7 +121,9 @@ def _references_text(plan: Plan) -> str:
 
 def _blast_blocks(plan: Plan) -> list[dict[str, Any]]:
     radius = plan.blast_radius
-    envs = ", ".join(ident(e, 30) for e in radius.environments[:8]) or "all"
+    named = [e for e in radius.environments[:8] if e != EVERY_ENVIRONMENT]
+    everywhere = not radius.environments or len(named) < len(radius.environments[:8])
+    envs = EVERY_ENVIRONMENT if everywhere else ", ".join(ident(e, 30) for e in named)
     refs = _references_text(plan)
     return fields_section(
         [
@@ -141,7 +157,7 @@ def render_plan(plan: Plan, *, with_reason: bool = True) -> Message:
     target = ident(plan.entity_id)
     if plan.entity_name and plan.entity_name != plan.entity_id:
         target += f" ({esc(plan.entity_name, 100)})"
-    intro = f"*Action* {ident(plan.action, 60)} on {esc(plan.entity_kind, 20)} {target}"
+    intro = f"*Action* {esc(action_words(plan.action), 60)} {target}"
     if plan.reason and with_reason:
         intro += f"\n*Reason* {esc(plan.reason, 500)}"
     body: list[dict[str, Any]] = [
