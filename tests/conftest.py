@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+import structlog
 
 from tests.support.redis_server import RedisServer
 
 SPEC_ENV = "STATSIG_OPENAPI_SPEC"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging() -> Iterator[None]:
+    """Undo whatever a test did to logging, so one test's set-up cannot change another's.
+
+    ``configure_logging`` and friends replace root handlers, the root level and structlog's
+    global configuration; without this, test outcomes would depend on the order they run in.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        added = [handler for handler in root.handlers if handler not in handlers]
+        root.handlers[:] = handlers
+        for handler in added:
+            handler.close()
+        root.setLevel(level)
+        structlog.reset_defaults()
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ def test_nothing_requires_review() -> None:
     assert not verdict.required and verdict.warning is None and verdict.allowed_reviewers == []
 
 
-def test_disable_touches_every_environment() -> None:
+def test_disable_needs_review_when_a_reviewed_environment_exists() -> None:
     plan = GateDisable("checkout_v2").plan(current(gate(), environments=(STAGING, PROD)))
     assert plan.review_required and plan.allowed_reviewers == []
     assert (

@@ -36,6 +36,8 @@ from bot.sandbox.entities import (
     make_segment,
 )
 from bot.statsig.client import ConsoleClient
+from bot.statsig.limiter import MutationLimiter
+from tests.statsig.helpers import FakeClock
 
 EVERYONE_BASE = "checkout_v2_everyone"
 
@@ -269,3 +271,24 @@ async def test_project_review_setting_holds_experiment_start(env: Env) -> None:
     assert env.state.experiments["pricing_test"]["status"] == "setup"
     env.state.commit_review(outcome.review_id)
     assert env.state.experiments["pricing_test"]["status"] == "active"
+
+
+async def test_kill_goes_through_the_priority_lane_when_bulk_work_is_full() -> None:
+    """A full bulk lane must not delay the kill: it is admitted from the reserve at once."""
+    clock = FakeClock()
+
+    async def must_not_sleep(seconds: float) -> None:
+        pytest.fail(f"the kill waited {seconds}s for the limiter")
+
+    limiter = MutationLimiter(((20, 1.0),), clock=clock, sleep=must_not_sleep)
+    for _ in range(18):  # 10 % of 20 is reserved for the priority lane; the rest is taken
+        await limiter.acquire()
+    assert limiter.delay_for() > 0  # a bulk mutation would have to wait now
+    app = create_sandbox_app(_sandbox())
+    transport = httpx.ASGITransport(app=app)
+    async with ConsoleClient(
+        "console-test-key", base_url="http://sandbox.test", transport=transport, limiter=limiter
+    ) as client:
+        _, outcome = await _run(Env(client, app), IncidentKill("checkout_v2", "INC-9"))
+    assert outcome.status is OutcomeStatus.APPLIED
+    assert app.state.sandbox.gates["checkout_v2"]["isEnabled"] is False

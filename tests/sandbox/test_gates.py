@@ -37,7 +37,7 @@ async def test_enable_after_disable_restores_evaluation(client: httpx.AsyncClien
     assert (gate["isEnabled"], gate["status"]) == (True, "In Progress")
 
 
-async def test_every_mutation_appends_a_version_snapshot(client: httpx.AsyncClient) -> None:
+async def test_disable_and_enable_each_append_a_version(client: httpx.AsyncClient) -> None:
     await client.put(f"{G}/new_nav/disable")
     await client.put(f"{G}/new_nav/enable")
 

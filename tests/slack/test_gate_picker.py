@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from bot.slack.blocks import modals
 from bot.slack.gate_names import GateNameCache
@@ -36,15 +35,14 @@ def _suggestion(query: str) -> bytes:
 async def test_ten_thousand_gates_are_searched_within_the_limit(w: World) -> None:
     w.state.add_many_gates(10_000)
     async with bot_instance(w, warm_gates=True) as bot:
-        listings = len(w.sandbox.state.request_log)
+        # How fast this is belongs to bench/; here: no query goes to Statsig at all.
         for query in ("bulk_gate_0999", "", "dark", "zzz-nothing"):
-            started = time.perf_counter()
+            before = len(w.sandbox.state.request_log)
             response = await bot.post(_suggestion(query))
-            assert time.perf_counter() - started < 1.0  # far inside Slack's 3 s
+            assert len(w.sandbox.state.request_log) == before  # answered from the cache
             options = response.json()["options"]
             assert len(options) <= 100
             assert all(query in o["value"] for o in options)
-        assert len(w.sandbox.state.request_log) == listings  # answered from the cache
         first = (await bot.post(_suggestion("bulk_gate_00"))).json()["options"]
         assert first[0]["value"] == "bulk_gate_00000"  # prefix matches first, in order
         assert len(first) == 100

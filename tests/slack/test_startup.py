@@ -38,9 +38,7 @@ async def test_start_background_returns_at_once_with_one_sweep_loop(w: World) ->
     hold = w.faults.hold(GATE_LISTING, method="GET")  # Statsig is slow to list gates
     try:
         async with deps_for(w) as (_, deps), contextlib.AsyncExitStack() as stack:
-            started = time.perf_counter()
             duties = start_background(deps, stack, duties_interval=3600)
-            assert time.perf_counter() - started < 0.1  # did not wait for the listing
             assert isinstance(duties, BackgroundDuties) and duties.running
             assert len(_duty_tasks()) == 1  # exactly one sweep loop
             await asyncio.wait_for(hold.arrived(), 5)  # the warm-up listing is under way

@@ -43,6 +43,15 @@ class Sandbox:
     def requests_to(self, method: str, path: str) -> list[Any]:
         return [r for r in self.log if r.method == method and r.path == path]
 
+    async def answered(self, method: str, path: str, *, within: float = 5.0) -> list[Any]:
+        """Wait until every request to ``path`` has been answered (abandoned ones included)."""
+        deadline = time.monotonic() + within
+        while any(not r.status for r in self.requests_to(method, path)):
+            if time.monotonic() > deadline:
+                pytest.fail(f"{method} {path} still unanswered after {within}s")
+            await asyncio.sleep(0.01)
+        return self.requests_to(method, path)
+
     def client(self, **kwargs: Any) -> ConsoleClient:
         kwargs.setdefault("limiter", MutationLimiter(((1000, 1.0),)))
         return ConsoleClient(API_KEY, base_url=self.url, **kwargs)
@@ -113,7 +122,8 @@ async def test_a_read_timeout_on_a_read_is_retried(sandbox: Sandbox) -> None:
         gate = await client.get_gate("checkout_v2")
     assert gate.id == "checkout_v2"
     assert len(sandbox.requests_to("GET", GATE)) == 2
-    await asyncio.sleep(0.5)  # let the abandoned request finish before the server stops
+    # Let the abandoned request finish before the server stops.
+    assert len(await sandbox.answered("GET", GATE)) == 2
 
 
 @pytest.mark.parametrize(
@@ -138,8 +148,8 @@ async def test_a_mutation_is_not_resent_after_a_timeout(
         with pytest.raises(Timeout) as caught:
             await call(client)
     assert caught.value.may_have_applied
-    await asyncio.sleep(0.6)  # the server finishes the abandoned request...
-    assert len(sandbox.requests_to(method, path)) == 1  # ...and saw it exactly once
+    # Once the server has finished the abandoned request, it has seen it exactly once.
+    assert len(await sandbox.answered(method, path)) == 1
 
 
 async def test_pagination_walks_more_than_a_thousand_gates() -> None:
@@ -169,20 +179,18 @@ async def test_a_burst_is_spread_under_the_limit_and_the_incident_lane_is_not_de
             try:
                 while sum(1 for r in sandbox.log if r.method == "PATCH") < 60:
                     await asyncio.sleep(0.01)
-                started = time.monotonic()
                 killed = await client.disable_gate("checkout_v2", priority=True)
-                incident_latency = time.monotonic() - started
             finally:
-                burst_started = time.monotonic()
                 results = await burst
-                burst_rest = time.monotonic() - burst_started
         statuses = [r.status for r in sandbox.log]
+        after_kill = _patches_after_the_kill(sandbox.log)
     assert not [r for r in results if isinstance(r, BaseException)]
     assert killed.is_enabled is False
     assert 429 not in statuses
     assert statuses.count(200) == 151
-    assert incident_latency < 0.5
-    assert burst_rest > 1.0  # the burst was still being spread out when the kill went through
+    # The kill went in while at least a whole window of bulk edits (36 = 40 - reserve) was
+    # still queued: it did not wait behind them.
+    assert after_kill >= 36
 
 
 async def test_the_documented_limits_spread_a_burst_and_the_incident_lane_is_not_delayed() -> None:
@@ -202,18 +210,25 @@ async def test_the_documented_limits_spread_a_burst_and_the_incident_lane_is_not
             try:
                 while sum(1 for r in sandbox.log if r.method == "PATCH") < 60:
                     await asyncio.sleep(0.01)
-                started = time.monotonic()
                 killed = await client.disable_gate("checkout_v2", priority=True)
-                incident_latency = time.monotonic() - started
             finally:
                 results = await burst
                 burst_total = time.monotonic() - started_burst
         statuses = [r.status for r in sandbox.log]
         patches = [r for r in sandbox.log if r.method == "PATCH"]
+        after_kill = _patches_after_the_kill(sandbox.log)
     assert not [r for r in results if isinstance(r, BaseException)]
     assert killed.is_enabled is False
     assert 429 not in statuses
     assert statuses.count(200) == 151
     assert len(patches) == 150
-    assert incident_latency < 0.5  # the kill did not queue behind 60 waiting bulk edits
+    # 90 bulk edits fit the 10 s window (100 - reserve); the other 60 had to wait for it to
+    # slide, and the kill was admitted before every one of them instead of queueing behind.
+    assert after_kill >= 60
     assert burst_total > 9.0  # the bulk lane really waited for the 10 s window to slide
+
+
+def _patches_after_the_kill(log: list[Any]) -> int:
+    """How many bulk PATCHes reached Statsig after the incident PUT did."""
+    kill = next(i for i, r in enumerate(log) if r.method == "PUT" and r.path.endswith("/disable"))
+    return sum(1 for r in log[kill + 1 :] if r.method == "PATCH")

@@ -16,6 +16,44 @@ from pathlib import Path
 from tests.support.ports import free_port
 
 
+class _PortTaken(RuntimeError):
+    """Another process holds the port we picked (or ours exited before answering)."""
+
+
+def _server_pid(port: int) -> int | None:
+    """``process_id`` of the redis-server answering on ``port``, or None if none answers yet."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"INFO server\r\n")
+            reply = _read_bulk(sock)
+    except OSError:
+        return None
+    for line in reply.splitlines():
+        if line.startswith(b"process_id:"):
+            return int(line.split(b":", 1)[1])
+    return None
+
+
+def _read_bulk(sock: socket.socket) -> bytes:
+    """One RESP bulk-string reply (``$<len>\\r\\n<body>\\r\\n``); b"" for anything else."""
+    data = b""
+    while b"\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    header, _, body = data.partition(b"\r\n")
+    if not header.startswith(b"$"):
+        return b""
+    length = int(header[1:])
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b""
+        body += chunk
+    return body[:length]
+
+
 class RedisServer:
     """Start, stop and restart one ``redis-server`` process in its own directory."""
 
@@ -33,9 +71,30 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def start(self, *, attempts: int = 5) -> None:
+        """Start on ``self.port``; if another process holds that port, retry on a new one.
+
+        ``free_port()`` only says the port was free a moment ago, so a parallel test run can
+        take it first; redis-server then exits (or a stranger answers), and we pick again.
+        """
         self.workdir.mkdir(parents=True, exist_ok=True)
-        args = [
+        for attempt in range(attempts):
+            self.process = subprocess.Popen(
+                self._args(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                self._wait_ready()
+                return
+            except _PortTaken as exc:
+                self.stop()
+                if attempt == attempts - 1:
+                    raise RuntimeError(
+                        f"no free port for redis-server in {attempts} tries"
+                    ) from exc
+                self.port = free_port()
+
+    def _args(self) -> list[str]:
+        return [
             self.binary,
             "--bind",
             "127.0.0.1",
@@ -54,21 +113,21 @@ class RedisServer:
             "--protected-mode",
             "yes",
         ]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._wait_ready()
 
     def _wait_ready(self, timeout: float = 10.0) -> None:
+        """Wait until *our* process answers: a PONG from another server on the port is not it."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.02)
+            if self.process.poll() is not None:
+                raise _PortTaken(f"redis-server exited with {self.process.returncode}")
+            pid = _server_pid(self.port)
+            if pid == self.process.pid:
+                return
+            if pid is not None:
+                # Someone else answers here; our process will exit on the bind error.
+                raise _PortTaken(f"port {self.port} belongs to process {pid}")
+            time.sleep(0.02)
         raise RuntimeError("redis-server did not become ready")
 
     def stop(self) -> None:
