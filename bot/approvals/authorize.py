@@ -23,7 +23,7 @@ change after the click is not seen until that approver clicks again.
 from __future__ import annotations
 
 from bot.approvals.models import ApprovalRequest
-from bot.approvals.results import StoredPlan
+from bot.approvals.results import StoredPlan, stored_plan
 from bot.ops.identity import Actor
 from bot.ops.policy import (
     Allowed,
@@ -34,6 +34,7 @@ from bot.ops.policy import (
 )
 
 __all__ = [
+    "awaiting_approval_by",
     "approval_verdict",
     "current_need",
     "judge_approval",
@@ -100,6 +101,27 @@ def approval_verdict(
     """Whether ``approver``'s click counts (four eyes, group, Statsig role and reviewers)."""
     judged = judge_approval(policy, approver, request, stored)
     return judged if isinstance(judged, Denied) else judged[1]
+
+
+def awaiting_approval_by(
+    policy: Policy, actor: Actor, requests: list[ApprovalRequest]
+) -> list[ApprovalRequest]:
+    """The open requests ``actor`` could approve now, judged as a click would be.
+
+    One definition for every "waiting for you" listing (the ``approvals pending`` command,
+    App Home), so a listing never offers a request that the click would then refuse.
+    """
+    waiting = []
+    for request in requests:
+        if request.requester.user_id == actor.user_id:
+            continue
+        stored = stored_plan(request)
+        if (
+            stored is not None
+            and approval_verdict(policy, actor, request, stored).kind == "allowed"
+        ):
+            waiting.append(request)
+    return waiting
 
 
 def judge_approval(

@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.approvals.audit import merge_audit
-from bot.approvals.authorize import approval_verdict
+from bot.approvals.authorize import awaiting_approval_by
 from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.models import AuditEvent
-from bot.approvals.results import stored_plan
 from bot.approvals.states import ApprovalState
 from bot.ops.identity import Actor
 from bot.ops.policy import Policy
@@ -67,14 +66,6 @@ def _request_line(request: Any) -> str:
     )
 
 
-def _may_approve(policy: Policy, actor: Actor, request: Any) -> bool:
-    """Whether ``actor``'s approval of ``request`` would count, by today's policy."""
-    stored = stored_plan(request)
-    if stored is None:
-        return False
-    return approval_verdict(policy, actor, request, stored).kind == "allowed"
-
-
 async def approvals_reply(
     workflow: WorkflowLike | None, scope: str, actor: Actor, *, policy: Policy | None = None
 ) -> Reply:
@@ -109,7 +100,7 @@ async def _requests(
             mine = {r.id for r in await workflow.mine(actor)}
             requests = [r for r in requests if r.id not in mine]
             if policy is not None:
-                requests = [r for r in requests if _may_approve(policy, actor, r)]
+                requests = awaiting_approval_by(policy, actor, requests)
             title = "Approval requests waiting for you"
     return requests, title
 

@@ -11,7 +11,8 @@ import structlog
 from bot.approvals import ApprovalStore
 from bot.slack.blocks import modals
 from bot.slack.blocks.ids import APPROVAL_APPROVE
-from bot.slack.listeners.delivery import detached_key, post_failure_notice
+from bot.slack.detached import detached_key
+from bot.slack.listeners.delivery import post_failure_notice
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,

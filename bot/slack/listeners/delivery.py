@@ -23,30 +23,23 @@ import re
 from dataclasses import dataclass
 
 import structlog
-from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.ops.replies import Reply
 from bot.slack.blocks.common import Message, esc, ident, message, section
 from bot.slack.deps import SlackDeps
+from bot.slack.detached import is_detached, mark_detached
 from bot.slack.listeners.support import Target, send_private, slack_error_code
 
 __all__ = [
-    "DETACHED_TTL_SECONDS",
     "PostResult",
     "channel_mention",
     "deliver",
-    "detached_key",
-    "is_detached",
-    "mark_detached",
     "post_channel",
     "post_failure_notice",
     "refresh_clicked_card",
 ]
-
-DETACHED_TTL_SECONDS = 8 * 24 * 3600
-"""Longer than any request lives (the default TTL is a day)."""
 
 _log = structlog.get_logger(__name__)
 _CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9]{2,40}$")
@@ -120,25 +113,6 @@ def post_failure_notice(
         what = "so the announcement was not posted."
     text = f"⚠️ {cause}, {what}" + (f" {fix}" if fix else "")
     return message(text, [section(text)])
-
-
-def detached_key(deps: SlackDeps, request_id: str) -> str:
-    return f"{deps.settings.statsig_bot_redis_prefix}slack:detached:{request_id}"
-
-
-async def mark_detached(deps: SlackDeps, request_id: str, cause: str) -> None:
-    """Record that the request's card cannot be updated with ``chat.update``."""
-    try:
-        await deps.redis.set(detached_key(deps, request_id), cause, ex=DETACHED_TTL_SECONDS)
-    except (RedisError, OSError) as exc:
-        _log.warning("slack.detached_mark_failed", error=type(exc).__name__)
-
-
-async def is_detached(deps: SlackDeps, request_id: str) -> bool:
-    try:
-        return bool(await deps.redis.exists(detached_key(deps, request_id)))
-    except (RedisError, OSError):
-        return False
 
 
 async def refresh_clicked_card(deps: SlackDeps, target: Target, request_id: str) -> None:

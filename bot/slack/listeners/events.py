@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from slack_sdk.errors import SlackApiError
 
+from bot.approvals.authorize import awaiting_approval_by
 from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.models import ApprovalRequest, AuditEvent
 from bot.ops.identity import Actor
@@ -25,14 +26,6 @@ __all__ = ["RECENT_CHANGES_SECONDS", "publish_home", "register"]
 
 RECENT_CHANGES_SECONDS = 7 * 24 * 3600.0
 _log = structlog.get_logger(__name__)
-
-
-def _may_approve(deps: SlackDeps, actor: Actor, request: ApprovalRequest) -> bool:
-    """Show a request when the person is in its approver group and did not ask for it."""
-    if request.requester.user_id == actor.user_id:
-        return False
-    group = deps.policy.group(request.approver_group) if request.approver_group else None
-    return group is None or group.contains(actor)
 
 
 async def publish_home(deps: SlackDeps, user_id: str) -> None:
@@ -58,7 +51,7 @@ async def publish_home(deps: SlackDeps, user_id: str) -> None:
         _log.warning("slack.home_approvals_unavailable", user=user_id, redis="unreachable")
     else:
         try:
-            waiting = [r for r in await wf.pending() if _may_approve(deps, actor, r)]
+            waiting = awaiting_approval_by(deps.policy, actor, await wf.pending())
             mine = await wf.mine(actor)
             recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
         except ApprovalsUnavailable:  # Redis went away after the ping
