@@ -25,8 +25,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.config import load_settings
-from bot.ops.policy import Policy
+from bot.ops.policy.rules import Policy
 from bot.sandbox import Faults, SandboxState, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
 from bot.slack.server import create_http_app
@@ -115,7 +116,7 @@ async def world(
     redis_url: str, *, state: SandboxState | None = None, latency: float = 0.0
 ) -> AsyncIterator[World]:
     """The fake Slack (users, one channel) and a sandbox answering after ``latency`` s."""
-    state = state if state is not None else SandboxState.demo()
+    state = state if state is not None else demo_state()
     faults = Faults(latency=latency)
     sandbox = create_sandbox_app(state, faults=faults, api_key=API_KEY)
     async with FakeSlack() as slack:

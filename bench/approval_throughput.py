@@ -17,14 +17,16 @@ from dataclasses import dataclass
 
 from bench._infra import console_for, redis_client
 from bench._report import Report, fmt_ratio, ratio
-from bot.approvals import ApprovalState, ApprovalStore
-from bot.approvals.models import LockHeld
 from bot.approvals.results import StoredPlan
+from bot.approvals.store import ApprovalStore
 from bot.approvals.workflow import ApprovalWorkflow
-from bot.ops.actions import GateDisable
-from bot.ops.identity import Actor
-from bot.ops.plans import Plan
-from bot.ops.policy import NeedsApproval, Policy
+from bot.ops.actions.gate import GateDisable
+from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Plan
+from bot.ops.model.requests import LockHeld
+from bot.ops.model.states import ApprovalState
+from bot.ops.policy.rules import Policy
 from bot.sandbox import SandboxState, create_sandbox_app
 from bot.statsig.client import ConsoleClient
 

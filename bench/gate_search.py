@@ -1,7 +1,7 @@
 """Searching 10,000 gates: the type-ahead picker and ``gate search <text>``.
 
 The picker (:class:`~bot.slack.gate_names.GateNameCache`) must answer inside Slack's
-3-second options window; ``gate search`` (through :class:`~bot.ops.service.ChatOps`)
+3-second options window; ``gate search`` (through :class:`~bot.chatops.service.ChatOps`)
 answers a person. Both are timed per query once their cache is warm, and cold (the first
 query pays for listing every gate from the sandbox, 100 per page).
 
@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 from bench._infra import console_for
 from bench._report import Report, fmt_ms, fmt_ratio, percentile, ratio
-from bot.ops.identity import Actor
-from bot.ops.policy import Policy
-from bot.ops.replies import Context, Reply
-from bot.ops.service import ChatOps
-from bot.sandbox import SandboxState, create_sandbox_app
+from bot.chatops.replies import Context, Reply
+from bot.chatops.service import ChatOps
+from bot.ops.model.identity import Actor
+from bot.ops.policy.rules import Policy
+from bot.sandbox import create_sandbox_app
+from bot.sandbox.demo import demo_state
 from bot.slack.gate_names import GateNameCache
 from bot.statsig.client import ConsoleClient
 
@@ -118,7 +119,7 @@ def _chatops(console: ConsoleClient, clock: _Clock) -> Query:
 
 async def run(p: Params, redis_url: str | None = None) -> Report:
     """``redis_url`` is unused (search touches no Redis); accepted for a uniform runner."""
-    state = SandboxState.demo()
+    state = demo_state()
     state.add_many_gates(p.gates)
     names = list(state.gates)
     console = console_for(create_sandbox_app(state))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bench._infra import CHANNEL, Endpoint, World, bot_endpoint, console_for, world
 from bench._report import Report, fmt_ms, fmt_ratio, percentile, ratio
-from bot.ops.policy import Policy
+from bot.ops.policy.rules import Policy
 from bot.statsig.client import ConsoleClient
 
 __all__ = ["FULL", "GATE", "QUICK", "RESPONDERS", "Params", "run"]

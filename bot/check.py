@@ -2,7 +2,7 @@
 
 Validates the settings and the policy file, then reaches each service the way the bot
 will: Slack (``auth.test``), Statsig (one cheap GET) and Redis (``PING``, plus the warnings of
-:func:`bot.approvals.health.check_redis`: an evicting ``maxmemory-policy`` or no
+:func:`bot.approvals.store.health.check_redis`: an evicting ``maxmemory-policy`` or no
 persistence would silently lose pending approvals). Services that are not configured
 are reported as skipped, not failed: the shell runs without any of them. No line ever
 contains a secret: messages come from error types and Statsig's ``user_message``, and pass
@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 
-from bot.approvals.health import check_redis
+from bot.approvals.store.health import check_redis
 from bot.config import ConfigError, Settings, load_settings
-from bot.ops.policy import load_policy
+from bot.ops.policy.rules import load_policy
 from bot.statsig.client import ConsoleClient
 from bot.statsig.errors import ConsoleError
 

@@ -16,16 +16,14 @@ Usage::
 
 from __future__ import annotations
 
-from bot.approvals.models import ApprovalRequest
 from bot.approvals.results import outcome_of, stored_plan
-from bot.approvals.states import ApprovalState
-from bot.ops.policy import KILL_ACTION, RESTORE_ACTION
-from bot.slack.blocks.approvals import render_kill_announcement, render_restore_result
-from bot.slack.blocks.common import Message
+from bot.ops.actions.registry import RESTORE_ACTION, is_announced
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.model.states import ApprovalState
+from bot.render.approvals import render_kill_announcement, render_restore_result
+from bot.render.common import Message
 
-__all__ = ["ANNOUNCED_ACTIONS", "incident_announcement"]
-
-ANNOUNCED_ACTIONS = frozenset({KILL_ACTION, RESTORE_ACTION})
+__all__ = ["incident_announcement"]
 """Actions whose approved execution is announced in the channel and the incident channel."""
 
 
@@ -35,7 +33,7 @@ def incident_announcement(request: ApprovalRequest) -> Message | None:
     Requests that ran at once (``run_now``, stored without a ``need``) are skipped: their
     surface already posted the announcement from ``RunResult``.
     """
-    if request.action not in ANNOUNCED_ACTIONS or request.state is not ApprovalState.EXECUTED:
+    if not is_announced(request.action) or request.state is not ApprovalState.EXECUTED:
         return None
     stored, outcome = stored_plan(request), outcome_of(request)
     if stored is None or outcome is None or stored.need is None:

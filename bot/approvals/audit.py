@@ -21,9 +21,9 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from bot.approvals.models import AuditEvent
-from bot.approvals.states import ApprovalState
-from bot.ops.words import action_words
+from bot.ops.actions.registry import action_words
+from bot.ops.model.requests import AuditEvent
+from bot.ops.model.states import ApprovalState
 from bot.statsig.models import AuditLogEntry
 
 __all__ = ["BOT_MARK", "INTERNAL_EVENTS", "event_as_entry", "merge_audit"]

@@ -13,18 +13,18 @@ from collections.abc import Callable
 from redis.exceptions import RedisError
 
 from bot.approvals.errors import ApprovalsUnavailable
-from bot.approvals.models import ApprovalRequest, AuditEvent
 from bot.approvals.results import RestoreSource, outcome_of, stored_plan
-from bot.approvals.states import ApprovalState
 from bot.approvals.store import ApprovalStore
-from bot.slack.blocks.approvals import render_thread_entry
-from bot.slack.blocks.common import Message
+from bot.ops.actions.registry import is_restorable
+from bot.ops.model.requests import ApprovalRequest, AuditEvent
+from bot.ops.model.states import ApprovalState
+from bot.render.approvals import render_thread_entry
+from bot.render.common import Message
 
-__all__ = ["RESTORABLE_ACTIONS", "AuditReader"]
+__all__ = ["AuditReader"]
 
 log = logging.getLogger(__name__)
 
-RESTORABLE_ACTIONS = frozenset({"incident.kill", "gate.disable"})
 _LISTING = 200
 
 
@@ -85,7 +85,7 @@ class AuditReader:
         events = await self._store.audit_for_entity("gate", gate_id, _LISTING)
         for event in reversed(events):
             if (
-                event.action in RESTORABLE_ACTIONS
+                is_restorable(event.action)
                 and event.to_state is ApprovalState.EXECUTED
                 and event.event in ("finished", "finished_interrupted", "review_committed")
             ):
@@ -94,7 +94,7 @@ class AuditReader:
 
 
 def _source(request: ApprovalRequest) -> RestoreSource | None:
-    if request.action not in RESTORABLE_ACTIONS or request.state is not ApprovalState.EXECUTED:
+    if not is_restorable(request.action) or request.state is not ApprovalState.EXECUTED:
         return None
     stored = stored_plan(request)
     if stored is None or not stored.plan.snapshot:

@@ -22,18 +22,18 @@ change after the click is not seen until that approver clicks again.
 
 from __future__ import annotations
 
-from bot.approvals.models import ApprovalRequest
+import dataclasses
+import logging
+from typing import Protocol
+
 from bot.approvals.results import StoredPlan, stored_plan
-from bot.ops.identity import Actor
-from bot.ops.policy import (
-    Allowed,
-    Denied,
-    NeedsApproval,
-    Policy,
-    ReviewRequirement,
-)
+from bot.ops.model.decisions import Allowed, Denied, NeedsApproval, ReviewRequirement
+from bot.ops.model.identity import Actor
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.policy.rules import Policy
 
 __all__ = [
+    "RoleDirectory",
     "awaiting_approval_by",
     "approval_verdict",
     "current_need",
@@ -41,7 +41,31 @@ __all__ = [
     "no_longer_eligible",
     "rejection_verdict",
     "stored_requester",
+    "with_role",
 ]
+
+log = logging.getLogger(__name__)
+
+
+class RoleDirectory(Protocol):
+    """Statsig role lookup (:class:`bot.ops.policy.directory.StatsigDirectory` fits)."""
+
+    async def role_for(self, email: str) -> str | None: ...
+
+
+async def with_role(directory: RoleDirectory | None, actor: Actor) -> Actor:
+    """The clicker with their Statsig role filled in, when the surface did not know it.
+
+    An unreachable directory leaves the role unknown; the policy then judges without it.
+    """
+    if directory is None or actor.statsig_role is not None or actor.email is None:
+        return actor
+    try:
+        role = await directory.role_for(actor.email)
+    except Exception:
+        log.warning("could not look up the Statsig role of an approver")
+        return actor
+    return dataclasses.replace(actor, statsig_role=role)
 
 
 def stored_requester(request: ApprovalRequest, stored: StoredPlan) -> Actor:

@@ -11,26 +11,32 @@ and earlier approvals by people today's policy would refuse do not count.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from redis.exceptions import RedisError
 
-from bot.approvals.authorize import judge_approval, no_longer_eligible, rejection_verdict
-from bot.approvals.models import ApprovalRequest, TransitionResult
+from bot.approvals.authorize import (
+    RoleDirectory,
+    judge_approval,
+    no_longer_eligible,
+    rejection_verdict,
+    with_role,
+)
+from bot.approvals.execute import Executor
+from bot.approvals.notify import Notifications
 from bot.approvals.results import ClickResult, StoredPlan, stored_plan
-from bot.approvals.states import ApprovalState, Refusal
-from bot.ops.actions import check_base
-from bot.ops.actions_base import PlanError
-from bot.ops.actions_rebuild import action_from_plan
-from bot.ops.diff import format_diff
-from bot.ops.identity import Actor
-from bot.ops.policy import Denied, NeedsApproval
-from bot.slack.blocks.approvals import render_notice, render_unavailable
-from bot.slack.blocks.common import Message, esc_plain, ident, message, section
+from bot.approvals.store import ApprovalStore
+from bot.ops.actions.base import PlanError
+from bot.ops.actions.client import ConsoleAPI
+from bot.ops.actions.diff import format_diff
+from bot.ops.actions.registry import action_from_plan
+from bot.ops.actions.stale import check_base
+from bot.ops.model.decisions import Denied, NeedsApproval
+from bot.ops.model.identity import Actor
+from bot.ops.model.requests import ApprovalRequest, TransitionResult
+from bot.ops.model.states import ApprovalState, Refusal
+from bot.ops.policy.rules import Policy
+from bot.render.approvals import render_notice, render_unavailable
+from bot.render.replies import render_unknown_request
 from bot.statsig.errors import ConsoleError, NotFound
-
-if TYPE_CHECKING:
-    from bot.approvals.workflow import ApprovalWorkflow
 
 __all__ = ["Clicks", "refusal_text"]
 
@@ -49,13 +55,6 @@ _STATE_WORDS = {
     ApprovalState.EXPIRED: "This request was already expired.",
 }
 EXPIRED = _STATE_WORDS[ApprovalState.EXPIRED]
-
-
-def unknown_request(request_id: str) -> Message:
-    """No such open request: say which ID, and where the open ones are listed."""
-    shown = ident(request_id, 40) if request_id.strip() else "with that ID"
-    text = f"⚠️ No open request {shown}. {ident('approvals')} lists open ones."
-    return message(f"No open request {esc_plain(request_id, 40)}.", [section(text)])
 
 
 def refusal_text(result: TransitionResult) -> str:
@@ -89,17 +88,29 @@ def _yes(text: str, *details: str) -> ClickResult:
 
 
 class Clicks:
-    """The click handlers of one :class:`ApprovalWorkflow`."""
+    """The click handlers of one workflow, given the parts they use (never the workflow)."""
 
-    def __init__(self, workflow: ApprovalWorkflow) -> None:
-        self._wf = workflow
-        self._store = workflow.store
+    def __init__(
+        self,
+        store: ApprovalStore,
+        client: ConsoleAPI,
+        policy: Policy,
+        executor: Executor,
+        notify: Notifications,
+        directory: RoleDirectory | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._policy = policy
+        self._executor = executor
+        self._notify = notify
+        self._directory = directory
 
     async def _open(self, request_id: str) -> tuple[ApprovalRequest, StoredPlan] | ClickResult:
         """The pending request and its plan, or the answer to give instead."""
         request = await self._store.get(request_id)
         if request is None:
-            return ClickResult(ok=False, message=unknown_request(request_id))
+            return ClickResult(ok=False, message=render_unknown_request(request_id))
         if request.state is not ApprovalState.PENDING:
             return _no(refusal_text(TransitionResult(
                 request_id=request_id, ok=False, state=request.state,
@@ -108,7 +119,7 @@ class Clicks:
         if request.expires_at.timestamp() <= await self._store.now():
             expired = await self._store.expire(request_id)
             if expired.ok:
-                await self._wf.notify_transition(request_id)
+                await self._notify.transition(request_id)
             return _no(EXPIRED)
         stored = stored_plan(request)
         if stored is None:
@@ -126,8 +137,8 @@ class Clicks:
         if isinstance(opened, ClickResult):
             return opened
         request, stored = opened
-        approver = await self._wf.with_role(approver)
-        verdict = judge_approval(self._wf.policy, approver, request, stored)
+        approver = await with_role(self._directory, approver)
+        verdict = judge_approval(self._policy, approver, request, stored)
         if isinstance(verdict, Denied):
             return _no(f"Your approval does not count: {verdict.reason}.")
         need, _ = verdict
@@ -137,15 +148,15 @@ class Clicks:
         result = await self._count(request, stored, need, approver)
         if not result.ok:
             if result.refusal is Refusal.EXPIRED:
-                await self._wf.notify_transition(request_id)
+                await self._notify.transition(request_id)
             return _no(refusal_text(result))
-        await self._wf.notify_transition(request_id)
+        await self._notify.transition(request_id)
         if result.state is ApprovalState.PENDING:
             missing = (result.quorum or 0) - (result.approvals or 0)
             return _yes(
                 f"Approved ({result.approvals} of {result.quorum}); waiting for {missing} more."
             )
-        execution = await self._wf.executor.claim_and_run(request_id)
+        execution = await self._executor.claim_and_run(request_id)
         if execution is None:
             return await self._not_claimed(request_id)
         return ClickResult(
@@ -158,7 +169,7 @@ class Clicks:
         """The claim was lost: another replica runs it, or it expired at that very moment."""
         request = await self._store.get(request_id)
         if request is not None and request.state is ApprovalState.EXPIRED:
-            await self._wf.notify_transition(request_id)
+            await self._notify.transition(request_id)
             return _no("Approved, but the request expired before it could run; nothing was sent.")
         return _yes("Approved; another replica is running it.")
 
@@ -166,7 +177,7 @@ class Clicks:
         self, request: ApprovalRequest, stored: StoredPlan, need: NeedsApproval, approver: Actor
     ) -> TransitionResult:
         """One approve transition under today's rules (quorum, self-approval, eligibility)."""
-        stale = no_longer_eligible(self._wf.policy, request, stored, need)
+        stale = no_longer_eligible(self._policy, request, stored, need)
         return await self._store.approve(
             request.id,
             approver.user_id,
@@ -185,7 +196,7 @@ class Clicks:
         """Re-read the entity; void collected approvals if it moved since they were given."""
         plan = stored.plan
         try:
-            staleness = await check_base(self._wf.client, plan)
+            staleness = await check_base(self._client, plan)
         except NotFound:
             return _no(f"{plan.entity_kind} {plan.entity_id} no longer exists in Statsig.")
         except ConsoleError as exc:
@@ -201,7 +212,7 @@ class Clicks:
         )
         try:
             action = action_from_plan(plan)
-            fresh = action.plan(await action.load(self._wf.client))
+            fresh = action.plan(await action.load(self._client))
         except (PlanError, ConsoleError):
             pass
         renewed = stored.model_copy(update={"plan": fresh})
@@ -215,7 +226,7 @@ class Clicks:
             reason=f"{why}: {what}"[:500] if what else why,
         )
         if result.ok:
-            await self._wf.notify_transition(request.id)
+            await self._notify.transition(request.id)
         return _no(
             f"{plan.entity_id} changed in Statsig since it was approved, so the approvals "
             "were cleared. Read the updated request and approve again.",
@@ -228,8 +239,8 @@ class Clicks:
             if isinstance(opened, ClickResult):
                 return opened
             request, stored = opened
-            actor = await self._wf.with_role(actor)
-            verdict = rejection_verdict(self._wf.policy, actor, request, stored)
+            actor = await with_role(self._directory, actor)
+            verdict = rejection_verdict(self._policy, actor, request, stored)
             if isinstance(verdict, Denied):
                 return _no(f"You cannot reject this request: {verdict.reason}.")
             result = await self._store.reject(request_id, actor.user_id, reason)
@@ -237,7 +248,7 @@ class Clicks:
             return ClickResult(ok=False, message=render_unavailable())
         if not result.ok:
             return _no(refusal_text(result))
-        await self._wf.notify_transition(request_id)
+        await self._notify.transition(request_id)
         return _yes("Rejected. The requester has been told.")
 
     async def cancel(self, request_id: str, actor: Actor) -> ClickResult:
@@ -247,5 +258,5 @@ class Clicks:
             return ClickResult(ok=False, message=render_unavailable())
         if not result.ok:
             return _no(refusal_text(result))
-        await self._wf.notify_transition(request_id)
+        await self._notify.transition(request_id)
         return _yes("Cancelled.")

@@ -29,15 +29,15 @@ from typing import Any, cast, get_args
 
 from redis.exceptions import RedisError
 
-from bot.approvals.models import UNVERIFIED_INTERRUPTION, ApprovalRequest
 from bot.approvals.results import stored_plan
-from bot.approvals.states import ApprovalState
 from bot.approvals.store import ApprovalStore
-from bot.ops.actions import Action, ConsoleAPI, check_base
-from bot.ops.actions_base import PlanError
-from bot.ops.actions_rebuild import action_from_plan, intended_state_observed
-from bot.ops.actions_stale import read_entity
-from bot.ops.plans import EntityKind, Outcome, OutcomeStatus, Plan
+from bot.ops.actions.base import Action, PlanError
+from bot.ops.actions.client import ConsoleAPI
+from bot.ops.actions.registry import action_from_plan, intended_state_observed
+from bot.ops.actions.stale import check_base, read_entity
+from bot.ops.model.plans import EntityKind, Outcome, OutcomeStatus, Plan
+from bot.ops.model.requests import UNVERIFIED_INTERRUPTION, ApprovalRequest
+from bot.ops.model.states import ApprovalState
 from bot.statsig.errors import ConsoleError, NotFound
 
 __all__ = [

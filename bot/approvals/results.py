@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.approvals.models import ApprovalRequest, LockHeld
-from bot.ops.plans import Outcome, Plan
-from bot.ops.policy import NeedsApproval
-from bot.slack.blocks.common import Message
+from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.plans import Outcome, Plan
+from bot.ops.model.requests import ApprovalRequest, LockHeld
+from bot.render.common import Message
 
 __all__ = [
     "ClickResult",
@@ -97,7 +97,9 @@ class RunResult:
 
     ``audit_saved`` is false when the request could not be recorded in Redis (a break-glass
     kill still runs then, and ``message`` says the audit record is missing).
-    ``announcement`` is the loud channel message of a kill (with its Restore button).
+    ``announcement`` is the loud channel message of a kill (with its Restore button);
+    ``warnings`` what went wrong around the run (also inside ``message``), for wherever only
+    a pointer to the result is shown.
     """
 
     message: Message
@@ -105,6 +107,7 @@ class RunResult:
     request_id: str | None
     audit_saved: bool
     announcement: Message | None = None
+    warnings: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)

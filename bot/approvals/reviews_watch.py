@@ -26,15 +26,15 @@ Times (poll schedule, deadline) are the store's clock, like the scripts' ``revie
 from __future__ import annotations
 
 from bot.approvals.execute import outcome_record
-from bot.approvals.models import ApprovalRequest
 from bot.approvals.results import outcome_of, stored_plan
-from bot.approvals.states import ApprovalState
 from bot.approvals.store import ApprovalStore
-from bot.ops.actions import ConsoleAPI
-from bot.ops.actions_base import PlanError, active_review
-from bot.ops.actions_rebuild import action_from_plan, intended_state_observed
-from bot.ops.actions_stale import read_entity
-from bot.ops.plans import Outcome, OutcomeStatus
+from bot.ops.actions.base import PlanError, active_review
+from bot.ops.actions.client import ConsoleAPI
+from bot.ops.actions.registry import action_from_plan, intended_state_observed
+from bot.ops.actions.stale import read_entity
+from bot.ops.model.plans import Outcome, OutcomeStatus
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.model.states import ApprovalState
 from bot.statsig.errors import ConsoleError, NotFound
 
 __all__ = ["GIVE_UP_AFTER_SECONDS", "ReviewWatch"]

@@ -10,27 +10,24 @@ missing (the snapshot then goes into the announcement itself).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from bot.approvals.execute import Execution
-from bot.approvals.models import ApprovalRequest, LockHeld
+from bot.approvals.execute import Execution, Executor
 from bot.approvals.results import RunResult, StoredPlan
 from bot.approvals.store import ApprovalStore
-from bot.ops.identity import Actor
-from bot.ops.plans import Outcome, Plan
-from bot.ops.policy import KILL_ACTION
-from bot.slack.blocks.approvals import (
+from bot.ops.actions.registry import KILL_ACTION
+from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Outcome, Plan
+from bot.ops.model.requests import ApprovalRequest, LockHeld
+from bot.render.approvals import (
     render_kill_announcement,
     render_lock_held,
     render_notice,
     render_run_result,
+    render_run_warnings,
     render_unavailable,
 )
-
-if TYPE_CHECKING:
-    from bot.approvals.workflow import ApprovalWorkflow
 
 __all__ = ["RUN_NOW_TTL_SECONDS", "create_request", "run_now"]
 
@@ -69,33 +66,38 @@ async def create_request(
 
 
 async def _record_and_run(
-    wf: ApprovalWorkflow, plan: Plan, requester: Actor, channel: str | None
+    store: ApprovalStore, executor: Executor, plan: Plan, requester: Actor, channel: str | None
 ) -> Execution | LockHeld | None:
     """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
     unless someone else approved the same fresh request)."""
     stored = StoredPlan(plan=plan, need=None, requester_label=requester.label)
     created = await create_request(
-        wf.store, stored, requester, channel=channel, quorum=1, approver_group="",
+        store, stored, requester, channel=channel, quorum=1, approver_group="",
         ttl_seconds=RUN_NOW_TTL_SECONDS,
     )  # fmt: skip
     if isinstance(created, LockHeld):
         return created
-    await wf.store.approve(
+    await store.approve(
         created.id, requester.user_id, plan.fingerprint(), 1, allow_self=True,
         email=requester.email, statsig_role=requester.statsig_role,
     )  # fmt: skip
     # Planned a moment ago by this very call: no stale check, so a kill stays one PUT.
-    return await wf.executor.claim_and_run(created.id, check_stale=False)
+    return await executor.claim_and_run(created.id, check_stale=False)
 
 
 async def run_now(
-    wf: ApprovalWorkflow, plan: Plan, requester: Actor, *, channel: str | None
+    store: ApprovalStore,
+    executor: Executor,
+    plan: Plan,
+    requester: Actor,
+    *,
+    channel: str | None,
 ) -> RunResult:
     """Record ``plan`` as a request and execute it once; see the module docstring."""
     is_kill = plan.action == KILL_ACTION
     note = ""
     try:
-        ran = await _record_and_run(wf, plan, requester, channel)
+        ran = await _record_and_run(store, executor, plan, requester, channel)
     except RedisError:
         if not is_kill:
             return RunResult(render_unavailable(), None, None, audit_saved=False)
@@ -112,7 +114,7 @@ async def run_now(
     if not is_kill:
         return RunResult(render_notice("Nothing ran: the request was taken over.", ok=False),
                          None, None, audit_saved=True)  # fmt: skip
-    outcome, _ = await wf.executor.run(plan, check_stale=False)
+    outcome, _ = await executor.run(plan, check_stale=False)
     return _result(plan, outcome, requester, None, False, note)
 
 
@@ -125,6 +127,7 @@ def _result(
     note: str,
 ) -> RunResult:
     message = render_run_result(outcome, audit_saved=audit_saved, note=note)
+    warnings = render_run_warnings(audit_saved=audit_saved, note=note)
     announcement = None
     if plan.action == KILL_ACTION:
         announcement = render_kill_announcement(
@@ -134,4 +137,4 @@ def _result(
             requester=requester.label,
             audit_saved=audit_saved,
         )
-    return RunResult(message, outcome, request_id, audit_saved, announcement)
+    return RunResult(message, outcome, request_id, audit_saved, announcement, warnings)

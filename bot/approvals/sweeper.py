@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.approvals._codec import text
 from bot.approvals.execute import Executor
-from bot.approvals.states import ApprovalState
 from bot.approvals.store import ApprovalStore
+from bot.approvals.store.codec import text
+from bot.ops.model.states import ApprovalState
 
 __all__ = ["APPROVED_GRACE_SECONDS", "SweepResult", "Sweeper"]
 

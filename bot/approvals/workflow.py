@@ -1,9 +1,9 @@
 """The approval workflow: request → approve/reject/cancel/expire → claim → execute → result.
 
-:class:`ApprovalWorkflow` is what the core (``bot.ops.service``) and the Slack listeners
+:class:`ApprovalWorkflow` is what the core (``bot.chatops.service``) and the Slack listeners
 call. It binds together the store (atomic transitions in Redis), the policy (who may click,
 decided again at click time), the executor (exactly-once execution with a stale-plan check)
-and the surface's :class:`~bot.ops.replies.Notifier` (message updates, thread entries, DMs).
+and the surface's :class:`~bot.approvals.notify.Notifier` (message updates, thread entries, DMs).
 
 Every method answers with a value carrying the message to show; none raises for Redis or
 Statsig trouble, except the listings (``pending``, ``mine``, ``audit_entries``), which
@@ -22,22 +22,21 @@ Usage::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import time
 from collections.abc import Callable
-from typing import Protocol
 
 from redis.exceptions import RedisError
 
-from bot.approvals import clicks
-from bot.approvals.announce import incident_announcement
 from bot.approvals.audit_read import AuditReader
-from bot.approvals.authorize import current_need
+from bot.approvals.authorize import RoleDirectory, with_role
+from bot.approvals.clicks import Clicks
 from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.execute import DEFAULT_LEASE_SECONDS, Executor
-from bot.approvals.models import ApprovalRequest, AuditEvent, LockHeld
+from bot.approvals.notify import Notifications, Notifier
 from bot.approvals.results import (
     ClickResult,
     RestoreSource,
@@ -45,44 +44,29 @@ from bot.approvals.results import (
     StoredPlan,
     SubmitResult,
     SweepReport,
-    outcome_of,
-    stored_plan,
 )
 from bot.approvals.reviews_watch import ReviewWatch
 from bot.approvals.run_now import create_request, run_now
-from bot.approvals.states import TERMINAL_STATES, ApprovalState
 from bot.approvals.store import ApprovalStore
 from bot.approvals.sweeper import Sweeper
-from bot.ops.actions import ConsoleAPI
-from bot.ops.identity import Actor
-from bot.ops.plans import Plan
-from bot.ops.policy import NeedsApproval, Policy
-from bot.ops.replies import Notifier
-from bot.slack.blocks.approvals import (
+from bot.ops.actions.client import ConsoleAPI
+from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Plan
+from bot.ops.model.requests import ApprovalRequest, AuditEvent, LockHeld
+from bot.ops.policy.rules import Policy
+from bot.render.approvals import (
     ApprovalCard,
     render_approval_card,
-    render_approver_invitation,
     render_lock_held,
     render_notice,
-    render_requester_dm,
     render_unavailable,
 )
-from bot.slack.blocks.common import Message
+from bot.render.common import Message
 
-__all__ = ["ApprovalWorkflow", "RoleDirectory", "default_executor_id"]
+__all__ = ["ApprovalWorkflow", "default_executor_id"]
 
 log = logging.getLogger(__name__)
-
-_REQUESTER_HEARS = (TERMINAL_STATES - {ApprovalState.CANCELLED}) | {
-    ApprovalState.SUBMITTED_FOR_REVIEW
-}
-"""States the requester is DMed about (they cancelled themselves, so not that one)."""
-
-
-class RoleDirectory(Protocol):
-    """Statsig role lookup (:class:`bot.ops.directory.StatsigDirectory` fits)."""
-
-    async def role_for(self, email: str) -> str | None: ...
 
 
 def default_executor_id() -> str:
@@ -107,93 +91,30 @@ class ApprovalWorkflow:
         self.store = store
         self.client = client
         self.policy = policy
-        self.notifier = notifier
         self._directory = directory
         self._clock = clock
+        self.notify = Notifications(store, policy, notifier)
         self.reviews = ReviewWatch(store, client)
         self.executor = Executor(
             store,
             client,
             executor_id=executor_id or default_executor_id(),
             lease_seconds=lease_seconds,
-            on_transition=self.notify_transition,
-            on_finished=self.announce_if_incident,
+            on_transition=self.notify.transition,
+            on_finished=self.notify.announce_if_incident,
         )
         self._sweeper = Sweeper(store, self.executor)
         self._audit = AuditReader(store, clock=clock)
-        self._clicks = clicks.Clicks(self)
+        self._clicks = Clicks(store, client, policy, self.executor, self.notify, directory)
 
-    # -- notifications ---------------------------------------------------------------------
-
-    async def notify_transition(self, request_id: str) -> None:
-        """Tell the surface; DM the requester when the request reached its end (or became a
-        Statsig review, which may take days)."""
-        if self.notifier is None:
-            return
-        try:
-            await self.notifier.request_updated(request_id)
-            request = await self.store.get(request_id)
-            finished = request is not None and request.state in _REQUESTER_HEARS
-            if request is not None and finished:
-                card = await self._card(request)
-                await self.notifier.notify_user(
-                    request.requester.user_id, render_requester_dm(card)
-                )
-        except Exception:  # a surface problem must never undo or block a transition
-            log.exception("notifier failed for request %s", request_id)
-
-    async def announce_if_incident(self, request_id: str) -> None:
-        """Post the loud message of an approved kill or restore that just executed.
-
-        Called only by whoever recorded the final state, so it happens once per request.
-        """
-        if self.notifier is None:
-            return
-        try:
-            request = await self.store.get(request_id)
-            loud = incident_announcement(request) if request is not None else None
-            if request is not None and loud is not None:
-                await self.notifier.announce(request.channel or None, loud, incident=True)
-        except Exception:  # the change ran; a surface problem must not turn it into an error
-            log.exception("could not announce request %s", request_id)
-
-    async def _invite_approvers(self, request: ApprovalRequest, need: NeedsApproval) -> None:
-        if self.notifier is None or not self.policy.dm_approvers:
-            return
-        card = await self._card(request)
-        invitation = render_approver_invitation(card, channel=request.channel or None)
-        for member in need.approvers.members:
-            if member[:1] in ("U", "W") and member != request.requester.user_id:
-                try:
-                    await self.notifier.notify_user(member, invitation)
-                except Exception:
-                    log.exception("could not invite approver to request %s", request.id)
-
-    async def _card(self, request: ApprovalRequest) -> ApprovalCard:
-        """The card's data; a pending card shows today's rules (a policy that raised the
-        quorum since the request was made is what a click will be judged by)."""
-        stored = stored_plan(request)
-        need = stored.need if stored else None
-        if stored is not None and need is not None and request.state is ApprovalState.PENDING:
-            today = current_need(self.policy, request, stored)
-            need = today if isinstance(today, NeedsApproval) else need
-        return ApprovalCard(
-            request=request,
-            plan=stored.plan if stored else None,
-            need=need,
-            outcome=outcome_of(request),
-        )
+    @property
+    def notifier(self) -> Notifier | None:
+        """The surface's notifier (``None``: nobody is told; the shell without one)."""
+        return self.notify.notifier
 
     async def with_role(self, actor: Actor) -> Actor:
         """Fill the actor's Statsig role from the directory when the surface did not."""
-        if self._directory is None or actor.statsig_role is not None or actor.email is None:
-            return actor
-        try:
-            role = await self._directory.role_for(actor.email)
-        except Exception:
-            log.warning("could not look up the Statsig role of an approver")
-            return actor
-        return Actor(actor.user_id, actor.email, actor.display_name, actor.usergroups, role)
+        return await with_role(self._directory, actor)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -223,15 +144,15 @@ class ApprovalWorkflow:
         if isinstance(created, LockHeld):
             message = render_lock_held(created, action=plan.action, entity_id=plan.entity_id)
             return SubmitResult(message=message, lock_holder=created)
-        await self.notify_transition(created.id)
-        await self._invite_approvers(created, need)
+        await self.notify.transition(created.id)
+        await self.notify.invite_approvers(created, need)
         return SubmitResult(
-            message=render_approval_card(await self._card(created)), request=created
+            message=render_approval_card(await self.notify.card(created)), request=created
         )
 
     async def run_now(self, plan: Plan, requester: Actor, *, channel: str | None) -> RunResult:
         """Record and execute an allowed change at once (a kill runs even without Redis)."""
-        return await run_now(self, plan, requester, channel=channel)
+        return await run_now(self.store, self.executor, plan, requester, channel=channel)
 
     # -- clicks ----------------------------------------------------------------------------
 
@@ -258,7 +179,7 @@ class ApprovalWorkflow:
         if request is None:
             return None
         try:
-            return render_approval_card(await self._card(request))
+            return render_approval_card(await self.notify.card(request))
         except RedisError:
             return render_approval_card(ApprovalCard(request, None))
 
@@ -303,6 +224,14 @@ class ApprovalWorkflow:
         """The snapshot of a kill/disable, by request ID or by gate ID (the latest one)."""
         return await self._audit.snapshot_for_restore(ref)
 
+    async def reachable(self, timeout: float = 0.5) -> bool:
+        """Whether Redis answers a PING now: a quick "no" beats a listing that hangs."""
+        try:
+            await asyncio.wait_for(self.store.redis.ping(), timeout)
+        except Exception:
+            return False
+        return True
+
     async def attach_message(self, request_id: str, channel: str, ts: str) -> None:
         try:
             await self.store.set_message_ref(request_id, channel, ts)
@@ -318,7 +247,7 @@ class ApprovalWorkflow:
         except RedisError as exc:
             return SweepReport(errors=[f"Redis unreachable: {type(exc).__name__}"])
         for request_id in [*done.expired, *done.interrupted]:
-            await self.notify_transition(request_id)
+            await self.notify.transition(request_id)
         return SweepReport(
             expired=done.expired,
             interrupted={k: v.value for k, v in done.interrupted.items()},
@@ -332,6 +261,6 @@ class ApprovalWorkflow:
         except RedisError:
             return 0
         for request_id in resolved:
-            await self.notify_transition(request_id)
-            await self.announce_if_incident(request_id)
+            await self.notify.transition(request_id)
+            await self.notify.announce_if_incident(request_id)
         return len(resolved)

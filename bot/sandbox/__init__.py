@@ -1,10 +1,13 @@
 """An in-process emulator of the Statsig Console API, for the shell, tests and demos.
 
+A leaf beside :mod:`bot.statsig`: it imports nothing else from ``bot`` (it speaks Statsig's
+own JSON, so it cannot share our models by accident).
+
 Usage::
 
-    from bot.sandbox import Faults, SandboxState, create_sandbox_app
+    from bot.sandbox import Faults, create_sandbox_app, demo_state
 
-    state = SandboxState.demo()
+    state = demo_state()
     app = create_sandbox_app(state, faults=Faults(), api_key="console-test")
     transport = httpx.ASGITransport(app=app)
 
@@ -35,6 +38,7 @@ Where the sandbox knowingly differs from the OpenAPI document
 """
 
 from bot.sandbox.app import DEFAULT_MUTATION_LIMITS, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from bot.sandbox.faults import FAULT_KINDS, Faults, Hold, RecordedRequest
 from bot.sandbox.limits import SlidingWindowLimiter
 from bot.sandbox.responses import MAX_PAGE_LIMIT
@@ -52,4 +56,5 @@ __all__ = [
     "SandboxState",
     "SlidingWindowLimiter",
     "create_sandbox_app",
+    "demo_state",
 ]

@@ -3,7 +3,7 @@ authenticates, delays, holds, breaks and rate-limits requests on demand.
 
 Usage::
 
-    app = create_sandbox_app(SandboxState.demo(), api_key="console-test")
+    app = create_sandbox_app(demo_state(), api_key="console-test")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://statsigapi.net") as c:
         await c.get("/console/v1/gates/checkout_v2", headers={"STATSIG-API-KEY": "console-test"})
@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.sandbox.demo import demo_state
 from bot.sandbox.faults import Fault, Faults, RecordedRequest
 from bot.sandbox.limits import SlidingWindowLimiter
 from bot.sandbox.responses import ApiError, error_response
@@ -191,7 +192,7 @@ def create_sandbox_app(
     ``app.state.sandbox``, ``app.state.faults`` and ``app.state.request_log`` give tests the
     handles they need; ``clock`` drives the rate limiter's sliding windows.
     """
-    sandbox = state if state is not None else SandboxState.demo()
+    sandbox = state if state is not None else demo_state()
     faults = faults if faults is not None else Faults()
     request_log: list[RecordedRequest] = []
     limiter = SlidingWindowLimiter(mutation_limits, clock=clock) if enforce_rate_limits else None

@@ -16,6 +16,7 @@ Nothing here is random: the same data comes back every time, so tests may name i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox.demo_project import (
@@ -26,7 +27,6 @@ from bot.sandbox.demo_project import (
     PEOPLE,
     REVIEWERS,
     populate_project,
-    standard_environments,
     team_id,
 )
 from bot.sandbox.entities import (
@@ -38,9 +38,9 @@ from bot.sandbox.entities import (
     make_rule,
     make_segment,
 )
-from bot.sandbox.state import SandboxState, empty_overrides
+from bot.sandbox.state import SandboxState, empty_overrides, wall_clock_ms
 
-__all__ = ["DEMO_EPOCH_MS", "PEOPLE", "populate", "standard_environments"]
+__all__ = ["DEMO_EPOCH_MS", "PEOPLE", "demo_state", "populate"]
 
 _DAY = 86_400_000
 Entity = dict[str, Any]
@@ -336,3 +336,10 @@ def populate(state: SandboxState) -> None:
     _populate_experiments(state)
     _populate_segments(state)
     populate_project(state)
+
+
+def demo_state(*, clock_ms: Callable[[], int] = wall_clock_ms) -> SandboxState:
+    """The deterministic demo project (~40 gates, 8 configs, 8 experiments, 5 segments)."""
+    state = SandboxState.empty(clock_ms=clock_ms)
+    populate(state)
+    return state

@@ -17,7 +17,6 @@ __all__ = [
     "PEOPLE",
     "REVIEWERS",
     "populate_project",
-    "standard_environments",
     "team_id",
 ]
 
@@ -45,20 +44,6 @@ REVIEWERS = [{"id": a["id"], "name": a["name"], "email": a["email"]} for a in (A
 def team_id(name: str) -> str:
     """The demo team's ID (``Payments`` requires reviews, admin alice; ``Growth`` does not)."""
     return base_id("team", name)
-
-
-def standard_environments() -> list[Entity]:
-    """development, staging, production; production does not require review by default."""
-    return [
-        {
-            "name": name,
-            "id": base_id("env", name),
-            "isProduction": name == "production",
-            "requiresReview": False,
-            "requiresReleasePipeline": False,
-        }
-        for name in ("development", "staging", "production")
-    ]
 
 
 def populate_project(state: SandboxState) -> None:

@@ -28,7 +28,7 @@ What is our inference (not documented; verify against a real project before rely
     then (a normal mutation: version bump, ``/versions`` snapshot, audit entry), then logs
     ``config_review_commit``. Rejecting only clears ``activeReview`` and logs
     ``config_review_reject``. Statsig's newer review endpoints (NOTES §4.4) are not emulated;
-    tests resolve reviews with ``SandboxState.commit_review`` / ``reject_review``.
+    tests resolve reviews with :func:`commit` / :func:`reject`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uvicorn
 
 from bot.sandbox.app import create_sandbox_app
+from bot.sandbox.demo import demo_state
 from bot.sandbox.state import SandboxState
 
 __all__ = ["run"]
@@ -18,7 +19,7 @@ def run(host: str, port: int, demo: bool, api_key: str | None = None) -> int:
     ``STATSIG_API_URL=http://HOST:PORT``). With one, every other key gets a 401, as from
     Statsig, so a misconfigured key shows up before it meets the real API.
     """
-    state = SandboxState.demo() if demo else SandboxState.empty()
+    state = demo_state() if demo else SandboxState.empty()
     app = create_sandbox_app(state, api_key=api_key or None)
     contents = "demo data" if demo else "no data"
     keys = "requires the configured API key" if api_key else "accepts any API key"

@@ -5,7 +5,7 @@ are. Every change goes through :meth:`SandboxState.apply`, which is what makes t
 behave like a project: it bumps ``version`` and ``lastModifiedTime``, keeps a snapshot for
 ``/versions`` and appends an ``AuditLogDto`` entry::
 
-    state = SandboxState.demo()
+    state = demo_state()
     state.gates["checkout_v2"]["isEnabled"]       # True
     state.add_gate("my_gate", tags=["critical"])  # a complete ExternalGateDto
 """
@@ -27,6 +27,7 @@ from bot.sandbox.entities import (
 )
 
 __all__ = [
+    "standard_environments",
     "ENTITY_KINDS",
     "Change",
     "PendingReview",
@@ -112,18 +113,7 @@ class SandboxState:
     @classmethod
     def empty(cls, *, clock_ms: Callable[[], int] = wall_clock_ms) -> SandboxState:
         """A project with nothing in it but the three standard environments."""
-        from bot.sandbox.demo_project import standard_environments
-
         return cls(clock_ms=clock_ms, environments=standard_environments())
-
-    @classmethod
-    def demo(cls, *, clock_ms: Callable[[], int] = wall_clock_ms) -> SandboxState:
-        """The deterministic demo project (~40 gates, 8 configs, 8 experiments, 5 segments)."""
-        from bot.sandbox.demo import populate
-
-        state = cls.empty(clock_ms=clock_ms)
-        populate(state)
-        return state
 
     # ----------------------------------------------------------------- lookups
     def store(self, kind: str) -> dict[str, Entity]:
@@ -167,19 +157,6 @@ class SandboxState:
         )
         return self.apply(change, actor=editor)
 
-    def commit_review(self, review_id: str) -> Entity:
-        """Apply a pending review's stored change and clear ``activeReview``."""
-        from bot.sandbox.reviews import commit
-
-        return commit(self, review_id)
-
-    def reject_review(self, review_id: str) -> Entity:
-        """Drop a pending review's change and clear ``activeReview``."""
-        from bot.sandbox.reviews import reject
-
-        return reject(self, review_id)
-
-    # ----------------------------------------------------------------- mutation
     def apply(self, change: Change, *, actor: Entity | None = None) -> Entity:
         """Run ``change`` and do the bookkeeping every Statsig mutation gets."""
         entity = self.store(change.kind)[change.entity_id]
@@ -245,6 +222,20 @@ class SandboxState:
     def audit_entries(self) -> list[tuple[int, Entity]]:
         """``(epoch_ms, AuditLogDto)`` pairs in the order they happened."""
         return list(self._audit)
+
+
+def standard_environments() -> list[Entity]:
+    """development, staging, production; production does not require review by default."""
+    return [
+        {
+            "name": name,
+            "id": base_id("env", name),
+            "isProduction": name == "production",
+            "requiresReview": False,
+            "requiresReleasePipeline": False,
+        }
+        for name in ("development", "staging", "production")
+    ]
 
 
 def empty_overrides() -> Entity:

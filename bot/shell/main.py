@@ -26,15 +26,16 @@ import sys
 from typing import TextIO
 
 from bot.approvals.duties import BackgroundDuties
+from bot.approvals.notify import Notifier
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import configure_logging
-from bot.ops.replies import Notifier
+from bot.render.common import Message
+from bot.runtime import build_runtime
 from bot.shell.emails import email_problem
 from bot.shell.render import render_text
 from bot.shell.repl import PlainInput, interactive_loop
 from bot.shell.session import Printer, Session, Status
-from bot.shell.wiring import build_runtime, default_actor
-from bot.slack.blocks.common import Message
+from bot.shell.wiring import default_actor
 
 __all__ = ["DUTIES_INTERVAL", "ShellNotifier", "run", "run_session"]
 
@@ -116,8 +117,7 @@ async def run_session(
             return 0 if status is Status.EXIT else int(status)
         printer.line(session.banner())
         printer.line("Type help for commands, exit to leave.")
-        if runtime.workflow is not None:
-            duties = BackgroundDuties(runtime.workflow, interval=DUTIES_INTERVAL)
+        duties = runtime.start_duties(interval=DUTIES_INTERVAL)
         if interactive:
             return await interactive_loop(session)
         return await PlainInput(session, stdin).run()

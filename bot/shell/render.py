@@ -24,7 +24,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from bot.slack.blocks.common import Message
+from bot.render.common import Message
 
 __all__ = ["Choice", "mrkdwn_to_text", "render_text", "render_text_with_choices"]
 

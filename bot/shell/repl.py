@@ -18,7 +18,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
-from bot.ops.registry import complete
+from bot.ops.commands.help import complete
 from bot.shell.session import Session, Status
 
 __all__ = ["HISTORY_FILE", "PlainInput", "RegistryCompleter", "interactive_loop"]

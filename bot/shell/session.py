@@ -27,19 +27,16 @@ from typing import TextIO
 
 import structlog
 
-from bot.ops.commands import UsageError, parse
-from bot.ops.identity import Actor
-from bot.ops.plans import OutcomeStatus
-from bot.ops.policy import Denied, NeedsApproval
-from bot.ops.replies import Context, Proposal, Reply
-from bot.ops.service import strip_prefix
-from bot.ops.text import normalize
-from bot.shell.emails import email_problem
-from bot.shell.render import Choice, render_text_with_choices
-from bot.shell.wiring import Runtime
-from bot.slack.blocks import HelpItem, render_error, render_help
-from bot.slack.blocks.common import Message, plural
-from bot.slack.blocks.ids import (
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.chatops.service import strip_prefix
+from bot.ops.commands.parse import UsageError, parse
+from bot.ops.commands.text import normalize
+from bot.ops.model.decisions import Denied, NeedsApproval
+from bot.ops.model.identity import Actor
+from bot.ops.model.plans import OutcomeStatus
+from bot.render import HelpItem, render_error, render_help
+from bot.render.common import Message, plural
+from bot.render.ids import (
     APPROVAL_APPROVE,
     APPROVAL_CANCEL,
     APPROVAL_REJECT,
@@ -47,7 +44,10 @@ from bot.slack.blocks.ids import (
     LIST_NEXT_PAGE,
     SHARE_IN_CHANNEL,
 )
-from bot.slack.blocks.values import PageRef
+from bot.render.values import PageRef
+from bot.runtime import Runtime
+from bot.shell.emails import email_problem
+from bot.shell.render import Choice, render_text_with_choices
 
 __all__ = ["Ask", "Printer", "SHELL_HELP", "SHELL_TOPICS", "Session", "Status"]
 
@@ -165,8 +165,6 @@ class Session:
             f"policy: {rt.policy_label}",
             f"you are {self.who()}",
         ]
-        if rt.workflow is None:
-            parts.append("approvals unavailable")
         return "statsig-bot shell · " + " · ".join(parts)
 
     async def execute(self, line: str) -> Status:
@@ -213,7 +211,7 @@ class Session:
         return Status.OK
 
     async def _click(self, verb: str, rest: str) -> Status:
-        workflow = self.runtime.workflow
+        requests = self.runtime.ops.requests
         try:
             words = shlex.split(rest)
         except ValueError:
@@ -226,16 +224,13 @@ class Session:
             usage = "reject <request-id> <reason>" if verb == "reject" else f"{verb} <request-id>"
             self.printer.messages(render_error(f"missing arguments for {verb}", usage=usage))
             return Status.USAGE
-        if workflow is None:
-            self.printer.messages(render_error("approvals are unavailable in this shell"))
-            return Status.FAILED
         request_id = words[0]
         if verb == "approve":
-            result = await workflow.approve(request_id, self.actor)
+            result = await requests.approve(request_id, self.ctx)
         elif verb == "reject":
-            result = await workflow.reject(request_id, self.actor, " ".join(words[1:]))
+            result = await requests.reject(request_id, self.ctx, " ".join(words[1:]))
         else:
-            result = await workflow.cancel(request_id, self.actor)
+            result = await requests.cancel(request_id, self.ctx)
         self.printer.messages(result.message)
         return Status.OK if result.ok else Status.FAILED
 
@@ -346,12 +341,5 @@ def _to_print(reply: Reply) -> list[Message]:
     """
     if reply.outcome is None or not reply.announcements:
         return [reply.message, *reply.announcements]
-    warnings = [b for b in reply.message.blocks if _section_text(b).startswith("⚠️")]
-    private = [Message(reply.message.text, warnings)] if warnings else []
+    private = [reply.warnings] if reply.warnings is not None else []
     return [*private, *reply.announcements]
-
-
-def _section_text(block: dict[str, object]) -> str:
-    text = block.get("text")
-    value = text.get("text") if isinstance(text, dict) else None
-    return value if block.get("type") == "section" and isinstance(value, str) else ""

@@ -1,7 +1,9 @@
-"""The Slack surface: the Bolt app, listeners, Block Kit rendering and delivery.
+"""The Slack surface: the Bolt app over HTTP and Socket Mode, listeners, views, delivery.
 
-Import from the submodules (``bot.slack.app``, ``bot.slack.blocks`` …); the package itself
-exports nothing, so importing it does not pull in Bolt.
+Listeners only ack, parse, call :class:`~bot.chatops.service.ChatOps` and deliver what it
+renders. Never imported by anything but :mod:`bot.cli`; never imports :mod:`bot.shell`.
+Import from the submodules (``bot.slack.app`` …); the package itself exports nothing, so
+importing it does not pull in Bolt.
 """
 
 __all__: list[str] = []

@@ -1,4 +1,4 @@
-"""Who clicked: Slack user → email → :class:`~bot.ops.identity.Actor`, cached in Redis.
+"""Who clicked: Slack user → email → :class:`~bot.ops.model.identity.Actor`, cached in Redis.
 
 The policy and Statsig's reviewer lists speak in emails and Slack user-group IDs, while
 Slack payloads carry only user IDs. ``users.info`` gives the email (with the
@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ops.identity import Actor
+from bot.ops.model.identity import Actor
 
 __all__ = [
     "DEFAULT_GROUP_TTL_SECONDS",

@@ -1,4 +1,4 @@
-"""Slack's side of :class:`bot.ops.replies.Notifier`: keep approval cards and threads true.
+"""Slack's side of :class:`bot.approvals.notify.Notifier`: keep approval cards and threads true.
 
 The workflow calls :meth:`SlackNotifier.request_updated` after every transition, from
 whichever replica made it. The card is re-rendered from Redis (``render_request``), so
@@ -18,17 +18,29 @@ Usage::
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ops.policy import Policy
-from bot.slack.blocks.common import Message
-from bot.slack.deps import WorkflowPort
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.policy.rules import Policy
+from bot.render.common import Message
 
-__all__ = ["SlackNotifier"]
+__all__ = ["CardSource", "SlackNotifier"]
 
 _log = structlog.get_logger(__name__)
+
+
+class CardSource(Protocol):
+    """Where the notifier reads a request and its card from (the approval workflow)."""
+
+    async def get(self, request_id: str) -> ApprovalRequest | None: ...
+
+    async def render_request(self, request_id: str) -> Message | None: ...
+
+    async def thread_entry(self, request_id: str) -> Message | None: ...
 
 
 class SlackNotifier:
@@ -38,7 +50,7 @@ class SlackNotifier:
     def __init__(
         self,
         client: AsyncWebClient,
-        workflow: WorkflowPort | None = None,
+        workflow: CardSource | None = None,
         *,
         policy: Policy | None = None,
     ) -> None:
@@ -46,7 +58,7 @@ class SlackNotifier:
         self._workflow = workflow
         self._policy = policy
 
-    def bind(self, workflow: WorkflowPort) -> None:
+    def bind(self, workflow: CardSource) -> None:
         """The workflow needs the notifier and the notifier the workflow: bind after both."""
         self._workflow = workflow
 

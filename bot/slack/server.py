@@ -130,7 +130,7 @@ def _require(settings: Settings, mode: str) -> None:
 
 async def connect_redis(url: str) -> aioredis.Redis:
     """A client that has answered PING; :class:`StartupError` otherwise."""
-    from bot.approvals.health import connect_redis as blocking_redis
+    from bot.approvals.store.health import connect_redis as blocking_redis
 
     client = blocking_redis(url, timeout=5.0)
     try:

@@ -1,4 +1,4 @@
-"""Putting the Slack surface together: real clients, the core, and background work.
+"""Putting the Slack surface together: the core from :mod:`bot.runtime`, plus Slack's parts.
 
 :func:`assemble` connects already-built parts (tests pass the fake Slack's client, the
 sandbox-backed Statsig client and the test Redis); :func:`build_deps` builds those parts
@@ -13,7 +13,6 @@ import contextlib
 import time
 from collections.abc import Callable
 
-import httpx
 import redis.asyncio as aioredis
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,12 +21,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.duties import BackgroundDuties
-from bot.approvals.store import ApprovalStore
-from bot.approvals.workflow import ApprovalWorkflow
 from bot.config import Settings
-from bot.ops.directory import StatsigDirectory
-from bot.ops.policy import Policy, load_policy
-from bot.ops.service import ChatOps
+from bot.ops.policy.rules import Policy, load_policy
+from bot.runtime import build_core, console_client
 from bot.slack.deps import SlackDeps
 from bot.slack.gate_names import GateNameCache
 from bot.slack.identity import SlackIdentity
@@ -76,15 +72,12 @@ def assemble(
 ) -> SlackDeps:
     """Wire the core and the Slack helpers around already-built clients."""
     prefix = settings.statsig_bot_redis_prefix
-    directory = StatsigDirectory(console)
     notifier = SlackNotifier(client, policy=policy)
-    # No clock for the store: lease and expiry times come from the Redis server's clock.
-    store = ApprovalStore(redis, prefix=prefix, single_slot=settings.statsig_bot_redis_cluster)
-    workflow = ApprovalWorkflow(
-        store, console, policy, directory=directory, notifier=notifier, clock=clock
+    core = build_core(
+        settings, console=console, redis=redis, policy=policy, notifier=notifier, clock=clock
     )
-    notifier.bind(workflow)
-    chatops = ChatOps(console, policy, workflow=workflow, directory=directory)
+    notifier.bind(core.workflow)
+    directory = core.directory
     identity = SlackIdentity(
         client,
         redis,
@@ -104,28 +97,11 @@ def assemble(
         client=client,
         redis=redis,
         identity=identity,
-        chatops=chatops,
-        workflow=workflow,
-        statsig=console,
-        policy=policy,
+        chatops=core.ops,
         gate_names=GateNameCache(gate_ids, ttl=gate_names_ttl),
         readiness={"statsig": statsig_ready},
         clock=clock,
     )
-
-
-def _console(settings: Settings) -> ConsoleClient:
-    key = settings.statsig_console_api_key
-    if key is not None:
-        return ConsoleClient(
-            key.get_secret_value(),
-            base_url=settings.statsig_api_url,
-            respect_reviews=settings.statsig_bot_respect_reviews,
-        )
-    from bot.sandbox import SandboxState, create_sandbox_app
-
-    transport = httpx.ASGITransport(app=create_sandbox_app(SandboxState.demo()))
-    return ConsoleClient("console-sandbox", base_url="http://sandbox", transport=transport)
 
 
 async def build_deps(
@@ -135,7 +111,7 @@ async def build_deps(
     token = settings.slack_bot_token
     assert token is not None  # serve checks the settings first
     client = slack_client(token.get_secret_value(), settings.slack_api_url)
-    console = _console(settings)
+    console, _, _ = console_client(settings)
     stack.push_async_callback(console.aclose)
     return assemble(
         settings,
@@ -160,8 +136,9 @@ def start_background(
     stack.push_async_callback(deps.aclose)
     if deps.gate_names is not None:
         deps.gate_names.prefetch()
-    if deps.workflow is None:
+    workflow = deps.chatops.workflow
+    if workflow is None:
         return None
-    duties = BackgroundDuties(deps.workflow, interval=duties_interval)  # type: ignore[arg-type]
+    duties = BackgroundDuties(workflow, interval=duties_interval)
     stack.push_async_callback(duties.stop)
     return duties

@@ -1,4 +1,7 @@
-"""Statsig Console API: typed models, the async client, its errors, retries and limiter."""
+"""Statsig Console API: typed models, the async client, its errors, retries and limiter.
+
+A leaf: it imports nothing else from ``bot``, so every layer above may use its models.
+"""
 
 from bot.statsig.client import ConsoleClient
 from bot.statsig.errors import (

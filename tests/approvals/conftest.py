@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalStore
+from bot.approvals.store import ApprovalStore
 from tests.approvals.helpers import FakeClock
 from tests.support.redis_server import RedisServer
 

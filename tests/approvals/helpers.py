@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.approvals import ApprovalRequest, ApprovalState, ApprovalStore
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.model.states import ApprovalState
 
 REQUESTER = "U_REQ"
 APPROVER = "U_APPROVER"

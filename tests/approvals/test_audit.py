@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.approvals.audit import BOT_MARK, event_as_entry, merge_audit
-from bot.approvals.models import AuditEvent
-from bot.approvals.states import ApprovalState
-from bot.slack.blocks.approvals import render_thread_entry
-from bot.slack.blocks.history import render_audit
+from bot.ops.model.requests import AuditEvent
+from bot.ops.model.states import ApprovalState
+from bot.render.approvals import render_thread_entry
+from bot.render.history import render_audit
 from bot.statsig.models import AuditLogEntry
 
 

@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState, ApprovalStore, Refusal
 from bot.approvals.clicks import refusal_text
-from bot.approvals.models import TransitionResult
-from bot.ops.identity import Actor
-from bot.ops.policy import Policy
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.identity import Actor
+from bot.ops.model.requests import TransitionResult
+from bot.ops.model.states import ApprovalState, Refusal
+from bot.ops.policy.rules import Policy
 from tests.approvals.helpers import FINGERPRINT, REQUESTER, make_request
 from tests.approvals.workflow_env import ALICE, BOB, CAROL, POLICY_TOML, Env, scene
 
@@ -84,7 +85,7 @@ async def test_the_store_counts_people_not_user_ids(store: ApprovalStore) -> Non
 
 async def test_two_slack_ids_of_one_person_count_once(env: Env) -> None:
     wf = env.workflow()
-    wf.policy = Policy.from_toml(OPEN_POLICY)
+    wf = env.workflow(policy=Policy.from_toml(OPEN_POLICY))
     rid = await _submit(env, "critical_gate")
     assert (await wf.approve(rid, BOB)).ok
 
@@ -107,8 +108,10 @@ async def test_two_slack_ids_of_one_person_count_once(env: Env) -> None:
 async def test_a_raised_quorum_applies_to_pending_requests(env: Env) -> None:
     wf = env.workflow()
     rid = await _submit(env)
-    wf.policy = Policy.from_toml(
-        POLICY_TOML.replace("approvals_required = 1", "approvals_required = 2")
+    wf = env.workflow(
+        policy=Policy.from_toml(
+            POLICY_TOML.replace("approvals_required = 1", "approvals_required = 2")
+        )
     )
 
     card = await wf.render_request(rid)
@@ -126,8 +129,10 @@ async def test_a_raised_quorum_applies_to_pending_requests(env: Env) -> None:
 async def test_a_lowered_quorum_never_goes_below_the_stored_one(env: Env) -> None:
     wf = env.workflow()
     rid = await _submit(env, "critical_gate")  # stored quorum 2
-    wf.policy = Policy.from_toml(
-        POLICY_TOML.replace("approvals_required = 2", "approvals_required = 1")
+    wf = env.workflow(
+        policy=Policy.from_toml(
+            POLICY_TOML.replace("approvals_required = 2", "approvals_required = 1")
+        )
     )
     first = await wf.approve(rid, BOB)
     assert first.ok and "1 of 2" in first.message.text and env.mutations == []
@@ -140,7 +145,7 @@ async def test_self_approval_follows_todays_policy(env: Env) -> None:
     env.policy = Policy.from_toml(permissive)
     wf = env.workflow()
     rid = await _submit(env)
-    wf.policy = Policy.from_toml(POLICY_TOML)  # self-approval switched off since
+    wf = env.workflow(policy=Policy.from_toml(POLICY_TOML))  # self-approval switched off since
 
     own = await wf.approve(rid, ALICE)
 
@@ -151,8 +156,10 @@ async def test_self_approval_follows_todays_policy(env: Env) -> None:
 async def test_a_policy_that_now_denies_the_request_refuses_and_says_why(env: Env) -> None:
     wf = env.workflow()
     rid = await _submit(env)
-    wf.policy = Policy.from_toml(
-        POLICY_TOML + '\n[[rules]]\nactions = ["gate.*"]\nrequesters = "responders"\n'
+    wf = env.workflow(
+        policy=Policy.from_toml(
+            POLICY_TOML + '\n[[rules]]\nactions = ["gate.*"]\nrequesters = "responders"\n'
+        )
     )
 
     click = await wf.approve(rid, BOB)
@@ -168,11 +175,13 @@ async def test_a_policy_that_now_denies_the_request_refuses_and_says_why(env: En
 
 async def test_approvals_of_people_no_longer_eligible_do_not_count(env: Env) -> None:
     wf = env.workflow()
-    wf.policy = Policy.from_toml(POLICY_TOML.replace('"UALICE"]', '"UALICE", "UDAVE"]'))
+    wf = env.workflow(
+        policy=Policy.from_toml(POLICY_TOML.replace('"UALICE"]', '"UALICE", "UDAVE"]'))
+    )
     rid = await _submit(env, "critical_gate")  # needs 2
     assert (await wf.approve(rid, BOB)).ok
     # Bob leaves the approver group: his approval stays on record but no longer counts.
-    wf.policy = Policy.from_toml(POLICY_TOML.replace('["UBOB", ', '["UDAVE", '))
+    wf = env.workflow(policy=Policy.from_toml(POLICY_TOML.replace('["UBOB", ', '["UDAVE", ')))
 
     carol = await wf.approve(rid, CAROL)
 

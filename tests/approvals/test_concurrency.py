@@ -6,7 +6,9 @@ import asyncio
 import random
 from collections import Counter
 
-from bot.approvals import ApprovalState, ApprovalStore, Refusal, TransitionResult
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.requests import TransitionResult
+from bot.ops.model.states import ApprovalState, Refusal
 from tests.approvals.helpers import FINGERPRINT, LEASE, REQUESTER, make_request
 
 # What each of the 500 requests goes through, and the audit events that must result.

@@ -7,17 +7,17 @@ import re
 
 import pytest
 
-from bot.approvals import scripts
+from bot.approvals.store import scripts
 
 MODULES = [
-    "bot.approvals",
-    "bot.approvals.keys",
-    "bot.approvals.models",
-    "bot.approvals.scripts",
-    "bot.approvals.states",
     "bot.approvals.store",
-    "bot.approvals.store_base",
-    "bot.approvals.store_exec",
+    "bot.approvals.store.keys",
+    "bot.ops.model.requests",
+    "bot.approvals.store.scripts",
+    "bot.ops.model.states",
+    "bot.approvals.store.requests",
+    "bot.approvals.store.base",
+    "bot.approvals.store.execution",
     "bot.approvals.authorize",
     "bot.approvals.execute",
     "bot.approvals.reviews_watch",
@@ -33,10 +33,10 @@ def test_all_names_exist_and_are_unique(name: str) -> None:
 
 
 def test_package_exports_every_public_class() -> None:
-    import bot.approvals as approvals
+    import bot.approvals.store as store
 
-    classes = {n for n, v in vars(approvals).items() if isinstance(v, type)}
-    assert classes <= set(approvals.__all__)
+    classes = {n for n, v in vars(store).items() if isinstance(v, type)}
+    assert classes == set(store.__all__) == {"ApprovalStore"}
 
 
 _CALL = re.compile(r"redis\.call\('(\w+)',\s*([^,)]+)")

@@ -9,7 +9,9 @@ import fakeredis
 import fakeredis.aioredis
 import pytest
 
-from bot.approvals import ApprovalState, ApprovalStore, LockHeld, Refusal
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.requests import LockHeld
+from bot.ops.model.states import ApprovalState, Refusal
 from tests.approvals.helpers import (
     APPROVER,
     EXECUTOR,

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
 from bot.approvals.execute import UNVERIFIED_ERROR, VERIFY_DEADLINE_SECONDS
 from bot.approvals.results import outcome_of
+from bot.ops.model.states import ApprovalState
 from bot.sandbox.faults import Faults
 from tests.approvals.workflow_env import ALICE, BOB, Env, scene
 

@@ -6,9 +6,10 @@ import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
 
-from bot.approvals import ApprovalState, ApprovalStore
-from bot.approvals._codec import text
-from bot.approvals.keys import PENDING_HISTORY_SECONDS, RETENTION_SECONDS, Keys
+from bot.approvals.store import ApprovalStore
+from bot.approvals.store.codec import text
+from bot.approvals.store.keys import PENDING_HISTORY_SECONDS, RETENTION_SECONDS, Keys
+from bot.ops.model.states import ApprovalState
 from tests.approvals.helpers import REQUESTER, TTL, FakeClock, make_request, reach
 
 RID = "abcdEFGH1234_-xy"

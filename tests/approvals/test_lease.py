@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState, ApprovalStore, Refusal
 from bot.approvals.execute import DEFAULT_LEASE_SECONDS
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.states import ApprovalState, Refusal
 from bot.sandbox.faults import Faults
 from tests.approvals.helpers import EXECUTOR, LEASE, FakeClock, make_request, reach
 from tests.approvals.workflow_env import ALICE, BOB, Env, scene

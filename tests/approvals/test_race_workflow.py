@@ -12,8 +12,8 @@ import re
 
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
 from bot.approvals.workflow import ApprovalWorkflow
+from bot.ops.model.states import ApprovalState
 from bot.sandbox.entities import everyone, make_rule
 from tests.approvals.workflow_env import ALICE, BOB, CAROL, Env, scene
 from tests.support.redis_server import RedisServer

@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import TERMINAL_STATES, ApprovalState, LockHeld
 from bot.approvals.results import outcome_of
 from bot.approvals.reviews_watch import GIVE_UP_AFTER_SECONDS
-from bot.approvals.states import OPEN_STATES
+from bot.ops.model.requests import LockHeld
+from bot.ops.model.states import OPEN_STATES, TERMINAL_STATES, ApprovalState
+from bot.sandbox import reviews as sandbox_reviews
 from tests.approvals.workflow_env import ALICE, CAROL, Env, scene
 
 
@@ -56,7 +57,7 @@ async def test_the_lock_is_held_until_the_review_is_committed(env: Env) -> None:
     assert [r.id for r in await wf.mine(ALICE)] == [rid]  # still open: the requester sees it
     env.clock.advance(31)
     assert await wf.watch_reviews_once() == 0 and await _blocked(env)  # still open in Statsig
-    env.state.commit_review(review_id)
+    sandbox_reviews.commit(env.state, review_id)
     env.clock.advance(3600)
 
     assert await wf.watch_reviews_once() == 1
@@ -73,7 +74,7 @@ async def test_the_lock_is_held_until_the_review_is_committed(env: Env) -> None:
 
 async def test_a_rejected_review_ends_review_rejected_and_frees_the_lock(env: Env) -> None:
     rid, review_id = await _in_review(env)
-    env.state.reject_review(review_id)
+    sandbox_reviews.reject(env.state, review_id)
     env.clock.advance(60)
     replicas = [env.workflow(name="w1"), env.workflow(name="w2")]
 

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
-from bot.ops.actions_stale import check_base
-from bot.ops.plans import OutcomeStatus, Plan
+from bot.ops.actions.stale import check_base
+from bot.ops.model.plans import OutcomeStatus, Plan
+from bot.ops.model.states import ApprovalState
 from tests.approvals.workflow_env import ALICE, BOB, Env, scene
 
 

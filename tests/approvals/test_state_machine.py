@@ -10,15 +10,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import (
-    ApprovalState,
-    ApprovalStore,
-    LockHeld,
-    Refusal,
-    Transition,
-    TransitionResult,
-)
-from bot.approvals.states import TERMINAL_STATES, TRANSITIONS
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.requests import LockHeld, TransitionResult
+from bot.ops.model.states import TERMINAL_STATES, TRANSITIONS, ApprovalState, Refusal, Transition
 from tests.approvals.helpers import (
     EXECUTOR,
     LEASE,

@@ -6,7 +6,8 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState, ApprovalStore
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.states import ApprovalState
 from tests.approvals.helpers import LEASE, TTL, FakeClock, make_request
 
 

@@ -6,8 +6,10 @@ import re
 
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState, ApprovalStore, LockHeld, Refusal
-from bot.approvals._codec import text
+from bot.approvals.store import ApprovalStore
+from bot.approvals.store.codec import text
+from bot.ops.model.requests import LockHeld
+from bot.ops.model.states import ApprovalState, Refusal
 from tests.approvals.helpers import (
     APPROVER,
     EXECUTOR,

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
 from bot.approvals.workflow import ApprovalWorkflow
-from bot.ops.plans import OutcomeStatus
-from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT
+from bot.ops.model.plans import OutcomeStatus
+from bot.ops.model.states import ApprovalState
+from bot.render.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT
 from tests.approvals.workflow_env import ALICE, BOB, CAROL, MALLORY, Env, policy, scene
 
 
@@ -110,8 +110,10 @@ async def test_outsiders_and_removed_approvers_are_refused(env: Env) -> None:
     outsider = await wf.approve(rid, MALLORY)
     assert not outsider.ok and "not in group" in outsider.message.text
     # Bob leaves the approver group after the message was posted.
-    wf.policy = policy().__class__.from_toml(
-        '[groups]\napprovers = ["UCAROL"]\n[defaults]\napprovers = "approvers"\n'
+    wf = env.workflow(
+        policy=policy().__class__.from_toml(
+            '[groups]\napprovers = ["UCAROL"]\n[defaults]\napprovers = "approvers"\n'
+        )
     )
     removed = await wf.approve(rid, BOB)
     assert not removed.ok and "not in group" in removed.message.text
@@ -125,8 +127,10 @@ async def test_a_group_missing_from_the_policy_refuses_everyone(env: Env) -> Non
     rid = await _submit(env, wf)
     # Today's policy needs no approval, but the request keeps its quorum and names a group
     # that no longer exists: nobody can approve it.
-    wf.policy = policy().__class__.from_toml(
-        '[groups]\nothers = ["UBOB"]\n[defaults]\napprovals_required = 0\n'
+    wf = env.workflow(
+        policy=policy().__class__.from_toml(
+            '[groups]\nothers = ["UBOB"]\n[defaults]\napprovals_required = 0\n'
+        )
     )
     click = await wf.approve(rid, BOB)
     assert not click.ok and "no longer in the policy" in click.message.text

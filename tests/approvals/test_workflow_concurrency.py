@@ -6,8 +6,8 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
-from bot.ops.identity import Actor
+from bot.ops.model.identity import Actor
+from bot.ops.model.states import ApprovalState
 from tests.approvals.workflow_env import ALICE, BOB, CAROL, scene
 from tests.support.redis_server import RedisServer
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState, ApprovalsUnavailable
-from bot.approvals.health import connect_redis
-from bot.ops.actions import IncidentKill
-from bot.ops.plans import OutcomeStatus
-from bot.slack.blocks.ids import INCIDENT_RESTORE
+from bot.approvals.errors import ApprovalsUnavailable
+from bot.approvals.store.health import connect_redis
+from bot.ops.actions.incident import IncidentKill
+from bot.ops.model.plans import OutcomeStatus
+from bot.ops.model.states import ApprovalState
+from bot.render.ids import INCIDENT_RESTORE
 from tests.approvals.workflow_env import ALICE, BOB, ONCALL, Env, scene
 from tests.support.redis_server import RedisServer
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from bot.approvals.health import check_redis, connect_redis
+from bot.approvals.store.health import check_redis, connect_redis
 from tests.support.redis_server import RedisServer
 
 

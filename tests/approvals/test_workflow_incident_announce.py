@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
-from bot.ops.actions import IncidentKill, Restore
-from bot.ops.identity import Actor
-from bot.slack.blocks.common import Message
-from bot.slack.blocks.ids import INCIDENT_RESTORE
+from bot.ops.actions.incident import IncidentKill, Restore
+from bot.ops.model.identity import Actor
+from bot.ops.model.states import ApprovalState
+from bot.render.common import Message
+from bot.render.ids import INCIDENT_RESTORE
 from tests.approvals.workflow_env import BOB, MALLORY, ONCALL, Env, scene
 from tests.support.redis_server import RedisServer
 

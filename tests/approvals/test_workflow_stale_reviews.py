@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalState
 from bot.approvals.results import outcome_of
-from bot.ops.actions import IncidentKill, Restore, RestoreRefused
-from bot.ops.plans import OutcomeStatus
-from bot.slack.blocks.ids import INCIDENT_RESTORE
+from bot.ops.actions.incident import IncidentKill, Restore, RestoreRefused
+from bot.ops.model.plans import OutcomeStatus
+from bot.ops.model.states import ApprovalState
+from bot.render.ids import INCIDENT_RESTORE
+from bot.sandbox import reviews as sandbox_reviews
 from tests.approvals.workflow_env import ALICE, BOB, CAROL, ONCALL, Env, scene
 
 
@@ -98,7 +99,7 @@ async def test_statsig_review_narrows_approvers_and_is_watched_until_committed(
     assert await wf.watch_reviews_once() == 0  # not due yet
     env.clock.advance(31)
     assert await wf.watch_reviews_once() == 0  # still pending in Statsig
-    env.state.commit_review(outcome.review_id)
+    sandbox_reviews.commit(env.state, outcome.review_id)
     env.clock.advance(3600)
     updates = len(env.notifier.updates)
 
@@ -120,7 +121,7 @@ async def test_a_rejected_statsig_review_is_reported(env: Env) -> None:
     assert submitted.request is not None
     click = await wf.approve(submitted.request.id, CAROL)
     assert click.outcome is not None and click.outcome.review_id
-    env.state.reject_review(click.outcome.review_id)
+    sandbox_reviews.reject(env.state, click.outcome.review_id)
     env.clock.advance(60)
     assert await wf.watch_reviews_once() == 1
     card = await wf.render_request(submitted.request.id)

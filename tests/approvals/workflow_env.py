@@ -15,15 +15,16 @@ import httpx
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 
-from bot.approvals import ApprovalStore
+from bot.approvals.store import ApprovalStore
 from bot.approvals.workflow import ApprovalWorkflow
-from bot.ops.actions import GateDisable, GateRollout
-from bot.ops.identity import Actor
-from bot.ops.plans import Plan
-from bot.ops.policy import NeedsApproval, Policy
+from bot.ops.actions.gate import GateDisable, GateRollout
+from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Plan
+from bot.ops.policy.rules import Policy
+from bot.render.common import Message
 from bot.sandbox import SandboxState, create_sandbox_app
 from bot.sandbox.entities import everyone, make_rule
-from bot.slack.blocks.common import Message
 from bot.statsig.client import ConsoleClient
 from bot.statsig.retry import RetryPolicy
 from tests.approvals.helpers import FakeClock
@@ -111,11 +112,17 @@ class Env:
         return [r for r in self.app.state.request_log if r.method != "GET"]
 
     def workflow(
-        self, redis: aioredis.Redis | None = None, name: str = "replica-a"
+        self,
+        redis: aioredis.Redis | None = None,
+        name: str = "replica-a",
+        *,
+        policy: Policy | None = None,
     ) -> ApprovalWorkflow:
+        """A replica on the shared store; ``policy`` is the one it was started with (today's,
+        when a test changes the policy after a request was made)."""
         store = self.store if redis is None else ApprovalStore(redis, clock=self.clock)
         return ApprovalWorkflow(
-            store, self.client, self.policy, notifier=self.notifier, clock=self.clock,
+            store, self.client, policy or self.policy, notifier=self.notifier, clock=self.clock,
             executor_id=name, lease_seconds=60.0,
         )  # fmt: skip
 

@@ -6,22 +6,19 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.slack.blocks import (
+from bot.render import (
     Message,
     render_audit,
     render_config,
-    render_config_list,
     render_error,
     render_experiment,
-    render_experiment_list,
     render_gate,
-    render_gate_list,
     render_help,
     render_history,
+    render_list,
     render_outcome,
     render_plan,
     render_segment,
-    render_segment_list,
 )
 from bot.statsig.models import AuditLogEntry, DynamicConfig, Experiment, Gate, Segment
 from tests.blocks import fixtures as fx
@@ -40,19 +37,20 @@ CASES: dict[str, Callable[[], Message]] = {
     "experiment_full": lambda: render_experiment(fx.full_experiment(), project_id="proj123"),
     "segment_rules": lambda: render_segment(fx.rule_segment()),
     "segment_id_list": lambda: render_segment(fx.id_list_segment()),
-    "gate_list": lambda: render_gate_list(
+    "gate_list": lambda: render_list(
+        "gate",
         [fx.full_gate(), fx.full_gate(id="new_nav", is_enabled=False, tags=[])],
         page=2,
         has_next=True,
         query="checkout",
     ),
-    "gate_list_empty": lambda: render_gate_list([], page=1, has_next=False, query="nothing"),
-    "config_list": lambda: render_config_list([fx.full_config()], page=1, has_next=False),
-    "experiment_list": lambda: render_experiment_list(
-        [fx.full_experiment()], page=1, has_next=True
+    "gate_list_empty": lambda: render_list("gate", [], page=1, has_next=False, query="nothing"),
+    "config_list": lambda: render_list("config", [fx.full_config()], page=1, has_next=False),
+    "experiment_list": lambda: render_list(
+        "experiment", [fx.full_experiment()], page=1, has_next=True
     ),
-    "segment_list": lambda: render_segment_list(
-        [fx.rule_segment(), fx.id_list_segment()], page=1, has_next=False
+    "segment_list": lambda: render_list(
+        "segment", [fx.rule_segment(), fx.id_list_segment()], page=1, has_next=False
     ),
     "history_versions": lambda: render_history("gate", "checkout_v2", fx.gate_versions()),
     "history_audit": lambda: render_history("gate", "checkout_v2", fx.audit_entries()),

@@ -7,15 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.ops.plans import (
-    BlastRadius,
-    FieldChange,
-    Outcome,
-    OutcomeStatus,
-    Plan,
-    RuleChange,
-)
-from bot.slack.blocks.help import HelpItem
+from bot.ops.model.plans import BlastRadius, FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.render.help import HelpItem
 from bot.statsig.models import (
     ActiveReview,
     AllowedReviewer,

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from bot.slack.blocks import Message
+from bot.render import Message
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.approvals.models import (
+from bot.ops.model.decisions import GroupRef, NeedsApproval
+from bot.ops.model.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.ops.model.requests import (
     Approval,
     ApprovalRequest,
     AuditEvent,
@@ -17,11 +19,9 @@ from bot.approvals.models import (
     Rejection,
     Requester,
 )
-from bot.approvals.states import ApprovalState
-from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
-from bot.ops.policy import GroupRef, NeedsApproval
-from bot.slack.blocks import Message, check_message, sdk_problems
-from bot.slack.blocks.approvals import (
+from bot.ops.model.states import ApprovalState
+from bot.render import Message, check_message, sdk_problems
+from bot.render.approvals import (
     ApprovalCard,
     mention,
     render_approval_card,
@@ -35,12 +35,7 @@ from bot.slack.blocks.approvals import (
     render_thread_entry,
     render_unavailable,
 )
-from bot.slack.blocks.ids import (
-    APPROVAL_APPROVE,
-    APPROVAL_CANCEL,
-    APPROVAL_REJECT,
-    INCIDENT_RESTORE,
-)
+from bot.render.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT, INCIDENT_RESTORE
 
 EVIL = "<!channel> *bold* <http://evil|click> `code`"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

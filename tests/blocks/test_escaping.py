@@ -9,21 +9,21 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ops.plans import Outcome, OutcomeStatus, Plan
-from bot.shell.render import render_text
-from bot.slack.blocks import (
+from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
+from bot.render import (
     Message,
     render_audit,
     render_error,
     render_experiment,
     render_gate,
-    render_gate_list,
     render_help,
+    render_list,
     render_outcome,
     render_plan,
 )
-from bot.slack.blocks.common import ZWSP, esc, ident
-from bot.slack.blocks.help import HelpItem
+from bot.render.common import ZWSP, esc, ident
+from bot.render.help import HelpItem
+from bot.shell.render import render_text
 from bot.statsig.models import (
     AuditLogEntry,
     Condition,
@@ -112,7 +112,7 @@ def test_every_renderer_neutralises_injection_attempts() -> None:
         )  # fmt: skip
         for message in (
             render_gate(gate, references={attack: [attack]}),
-            render_gate_list([gate], page=1, has_next=True, query=attack),
+            render_list("gate", [gate], page=1, has_next=True, query=attack),
             render_experiment(experiment),
             render_plan(plan),
             render_outcome(outcome),

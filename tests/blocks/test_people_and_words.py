@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.approvals.audit import event_as_entry
-from bot.approvals.models import ApprovalRequest, AuditEvent, Requester
-from bot.approvals.states import ApprovalState
-from bot.ops.plans import BlastRadius, Outcome, OutcomeStatus, Plan
+from bot.ops.model.plans import BlastRadius, Outcome, OutcomeStatus, Plan
+from bot.ops.model.requests import ApprovalRequest, AuditEvent, Requester
+from bot.ops.model.states import ApprovalState
+from bot.render import render_audit, render_outcome, render_plan
+from bot.render.approvals import ApprovalCard, render_approval_card, render_thread_entry
+from bot.render.common import person, plural
+from bot.render.parts import packed_sections
 from bot.shell.render import render_text
-from bot.slack.blocks import render_audit, render_outcome, render_plan
-from bot.slack.blocks.approvals import ApprovalCard, render_approval_card, render_thread_entry
-from bot.slack.blocks.common import person, plural
-from bot.slack.blocks.parts import packed_sections
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.ops.plans import Plan, RuleChange
-from bot.slack.blocks import (
+from bot.ops.model.plans import Plan, RuleChange
+from bot.render import (
     Message,
     PageRef,
     check_message,
@@ -13,15 +13,15 @@ from bot.slack.blocks import (
     render_config,
     render_experiment,
     render_gate,
-    render_gate_list,
     render_help,
     render_history,
+    render_list,
     render_plan,
     render_segment,
     sdk_problems,
 )
-from bot.slack.blocks.common import ELLIPSIS, context, message, section, truncate
-from bot.slack.blocks.help import HelpItem
+from bot.render.common import ELLIPSIS, context, message, section, truncate
+from bot.render.help import HelpItem
 from bot.statsig.models import (
     AuditLogEntry,
     Condition,
@@ -96,7 +96,7 @@ def test_200_groups_are_summarised() -> None:
 
 def test_long_lists_history_audit_and_help_stay_within_limits() -> None:
     gates = [fx.full_gate(id=f"gate_{i}_" + "z" * 100) for i in range(500)]
-    assert _more(_valid(render_gate_list(gates, page=1, has_next=True, query=HUGE)), "gates")
+    assert _more(_valid(render_list("gate", gates, page=1, has_next=True, query=HUGE)), "gates")
     versions = [fx.full_gate(version=i, description=f"d{i}") for i in range(300, 0, -1)]
     assert _more(_valid(render_history("gate", "g", versions)), "versions")
     entries = [AuditLogEntry(id=str(i), change_log=HUGE, updated_by=HUGE) for i in range(1000)]
@@ -106,7 +106,7 @@ def test_long_lists_history_audit_and_help_stay_within_limits() -> None:
 
 
 def test_next_page_value_fits_and_round_trips_with_a_huge_query() -> None:
-    msg = render_gate_list([fx.full_gate()], page=3, has_next=True, query='"' * 5000)
+    msg = render_list("gate", [fx.full_gate()], page=3, has_next=True, query='"' * 5000)
     value = msg.blocks[-1]["elements"][0]["value"]
     assert len(value) <= 2000
     ref = PageRef.decode(value)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.slack.blocks import Message, check_message, sdk_problems
-from bot.slack.blocks.common import FALLBACK_LIMIT, header, section
+from bot.render import Message, check_message, sdk_problems
+from bot.render.common import FALLBACK_LIMIT, header, section
 from tests.blocks.cases import CASES, spec_cases
 
 

@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
-from bot.slack.blocks import ids
-from bot.slack.blocks.values import PageRef, ShareRef
+from bot.render import ids
+from bot.render.values import PageRef, ShareRef
 from bot.statsig.links import console_home, console_url
 from tests.blocks.cases import CASES
 
@@ -84,18 +84,18 @@ def test_console_links_quote_every_segment() -> None:
 @pytest.mark.parametrize(
     "module",
     [
-        "bot.slack.blocks",
-        "bot.slack.blocks.common",
-        "bot.slack.blocks.entities",
-        "bot.slack.blocks.errors",
-        "bot.slack.blocks.help",
-        "bot.slack.blocks.history",
-        "bot.slack.blocks.ids",
-        "bot.slack.blocks.limits",
-        "bot.slack.blocks.lists",
-        "bot.slack.blocks.parts",
-        "bot.slack.blocks.plans",
-        "bot.slack.blocks.values",
+        "bot.render",
+        "bot.render.common",
+        "bot.render.entities",
+        "bot.render.errors",
+        "bot.render.help",
+        "bot.render.history",
+        "bot.render.ids",
+        "bot.render.limits",
+        "bot.render.lists",
+        "bot.render.parts",
+        "bot.render.plans",
+        "bot.render.values",
         "bot.statsig.links",
         "bot.shell.render",
     ],

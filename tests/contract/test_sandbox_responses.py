@@ -33,6 +33,7 @@ from openapi_core import OpenAPI
 from openapi_schema_validator import OAS30Validator
 
 from bot.sandbox import SandboxState, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from tests.support.openapi import HttpxOpenAPIRequest, HttpxOpenAPIResponse, PathTemplates
 
 pytestmark = pytest.mark.contract
@@ -233,7 +234,7 @@ async def test_route_answers_per_document(
     contract: Contract, case: tuple[str, str, Any, int]
 ) -> None:
     method, path, body, expected = case
-    state = SandboxState.demo()
+    state = demo_state()
     app = create_sandbox_app(state, api_key=KEY)
     if RULE in path:
         kind = "config" if path.startswith(_C) else "gate"
@@ -244,7 +245,7 @@ async def test_route_answers_per_document(
 
 
 async def test_bad_key_answers_documented_401(contract: Contract) -> None:
-    app = create_sandbox_app(SandboxState.demo(), api_key=KEY)
+    app = create_sandbox_app(demo_state(), api_key=KEY)
     response = await _call(app, "GET", f"{_G}/checkout_v2", None, key="console-wrong")
     assert response.status_code == 401
     assert response.json()["message"].endswith("Key: console-wrong")
@@ -252,7 +253,7 @@ async def test_bad_key_answers_documented_401(contract: Contract) -> None:
 
 
 async def test_change_held_for_review_answers_a_valid_gate(contract: Contract) -> None:
-    state = SandboxState.demo()
+    state = demo_state()
     app = create_sandbox_app(state)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
@@ -265,7 +266,7 @@ async def test_change_held_for_review_answers_a_valid_gate(contract: Contract) -
 
 async def test_rate_limited_mutation_answers_error_envelope(contract: Contract) -> None:
     app = create_sandbox_app(
-        SandboxState.demo(), enforce_rate_limits=True, mutation_limits=((1, 10.0),),
+        demo_state(), enforce_rate_limits=True, mutation_limits=((1, 10.0),),
         clock=lambda: 0.0,
     )  # fmt: skip
     first = await _call(app, "PUT", f"{_G}/checkout_v2/disable", None)
@@ -276,7 +277,7 @@ async def test_rate_limited_mutation_answers_error_envelope(contract: Contract) 
 
 async def test_check_rejects_a_response_that_breaks_the_document(contract: Contract) -> None:
     """Guards the guard: a gate without its required ``rules`` must fail validation."""
-    app = create_sandbox_app(SandboxState.demo())
+    app = create_sandbox_app(demo_state())
     response = await _call(app, "GET", f"{_G}/checkout_v2", None)
     body = response.json()
     del body["data"]["rules"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ops.actions_base import Current, References
+from bot.ops.actions.base import Current, References
 from bot.statsig.models import DynamicConfig, Experiment, Gate, Segment
 
 EVERYONE = {"type": "public", "operator": None, "targetValue": None}

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 import httpx
 from starlette.applications import Starlette
 
-from bot.ops.identity import Actor
-from bot.ops.policy import Policy
-from bot.ops.replies import Context, Proposal, Reply
-from bot.ops.service import ChatOps
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.chatops.service import ChatOps
+from bot.ops.model.identity import Actor
+from bot.ops.policy.rules import Policy
+from bot.runtime import sandbox_policy
 from bot.sandbox import Faults, SandboxState, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from bot.shell.render import render_text
-from bot.shell.wiring import sandbox_policy
 from bot.statsig.client import ConsoleClient
 from bot.statsig.retry import RetryPolicy
 
@@ -47,7 +48,7 @@ class Env:
 
 @asynccontextmanager
 async def sandbox_client() -> AsyncIterator[tuple[ConsoleClient, Starlette]]:
-    app = create_sandbox_app(SandboxState.demo())
+    app = create_sandbox_app(demo_state())
     client = ConsoleClient(
         "console-test",
         base_url="http://sandbox.test",

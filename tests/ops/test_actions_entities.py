@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.actions import (
-    ConfigDisable,
-    ConfigEnable,
-    ExperimentAbandon,
-    ExperimentDecide,
-    ExperimentStart,
-    PlanError,
-    SegmentAddIds,
-    SegmentRemoveIds,
-)
+from bot.ops.actions.base import PlanError
+from bot.ops.actions.config import ConfigDisable, ConfigEnable
+from bot.ops.actions.experiment import ExperimentAbandon, ExperimentDecide, ExperimentStart
+from bot.ops.actions.segment import SegmentAddIds, SegmentRemoveIds
 from tests.ops.actions_support import config, current, experiment, segment
 
 

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.actions import (
-    ACTIONS,
-    GateArchive,
-    GateDisable,
-    GateEnable,
-    GateLaunch,
-    GateRollout,
-    PlanError,
-    References,
-    action_class,
-)
-from bot.ops.plans import OutcomeStatus
+from bot.ops.actions.base import PlanError, References
+from bot.ops.actions.gate import GateArchive, GateDisable, GateEnable, GateLaunch, GateRollout
+from bot.ops.actions.registry import ACTIONS, action_class
+from bot.ops.model.plans import OutcomeStatus
 from tests.ops.actions_support import current, gate, rule
 
 

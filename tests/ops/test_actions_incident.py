@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.actions import IncidentKill, Restore, RestoreRefused
-from bot.ops.actions_base import Current
-from bot.ops.plans import OutcomeStatus
-from bot.slack.blocks.plans import render_plan
+from bot.ops.actions.base import Current
+from bot.ops.actions.incident import IncidentKill, Restore, RestoreRefused
+from bot.ops.model.plans import OutcomeStatus
+from bot.render.plans import render_plan
 from tests.ops.actions_support import current, gate, rule
 
 

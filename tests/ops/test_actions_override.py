@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.actions import GateOverride, PlanError
-from bot.ops.actions_override import apply_override
+from bot.ops.actions.base import PlanError
+from bot.ops.actions.override import GateOverride, apply_override
 from bot.statsig.models import Environment, GateOverrides
 from tests.ops.actions_support import current, gate
 

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from bot.ops.actions import GateDisable, GateOverride, GateRollout, IncidentKill
-from bot.ops.actions_load import LookupCache, lookup_cache
-from bot.ops.actions_review import review_verdict, team_reviewers
-from bot.ops.policy import NeedsApproval
-from bot.ops.replies import Proposal
+from bot.chatops.replies import Proposal
+from bot.ops.actions.gate import GateDisable, GateRollout
+from bot.ops.actions.incident import IncidentKill
+from bot.ops.actions.load import LookupCache, lookup_cache
+from bot.ops.actions.override import GateOverride
+from bot.ops.actions.review import review_verdict, team_reviewers
+from bot.ops.model.decisions import NeedsApproval
 from bot.sandbox.demo_project import team_id
 from bot.statsig.models import Environment, Team
 from tests.ops.actions_support import current, gate, rule

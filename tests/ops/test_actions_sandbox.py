@@ -10,24 +10,16 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.ops.actions import (
-    ConfigDisable,
-    ExperimentAbandon,
-    ExperimentDecide,
-    ExperimentStart,
-    GateDisable,
-    GateEnable,
-    GateOverride,
-    GateRollout,
-    IncidentKill,
-    Restore,
-    RestoreRefused,
-    SegmentAddIds,
-    SegmentRemoveIds,
-    check_base,
-)
-from bot.ops.plans import OutcomeStatus
+from bot.ops.actions.config import ConfigDisable
+from bot.ops.actions.experiment import ExperimentAbandon, ExperimentDecide, ExperimentStart
+from bot.ops.actions.gate import GateDisable, GateEnable, GateRollout
+from bot.ops.actions.incident import IncidentKill, Restore, RestoreRefused
+from bot.ops.actions.override import GateOverride
+from bot.ops.actions.segment import SegmentAddIds, SegmentRemoveIds
+from bot.ops.actions.stale import check_base
+from bot.ops.model.plans import OutcomeStatus
 from bot.sandbox import SandboxState, create_sandbox_app
+from bot.sandbox import reviews as sandbox_reviews
 from bot.sandbox.entities import (
     everyone,
     make_config,
@@ -158,7 +150,7 @@ async def test_review_required_gate_ends_pending_then_applies_on_commit(env: Env
     assert outcome.status is OutcomeStatus.PENDING_REVIEW
     assert outcome.review_id and not outcome.succeeded
     assert env.state.gates["reviewed_gate"]["isEnabled"] is True
-    env.state.commit_review(outcome.review_id)
+    sandbox_reviews.commit(env.state, outcome.review_id)
     assert (await env.client.get_gate("reviewed_gate")).is_enabled is False
 
 
@@ -269,7 +261,7 @@ async def test_project_review_setting_holds_experiment_start(env: Env) -> None:
     assert plan.review_required
     assert outcome.status is OutcomeStatus.PENDING_REVIEW, outcome
     assert env.state.experiments["pricing_test"]["status"] == "setup"
-    env.state.commit_review(outcome.review_id)
+    sandbox_reviews.commit(env.state, outcome.review_id)
     assert env.state.experiments["pricing_test"]["status"] == "active"
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
-from bot.ops.commands import (
+from bot.ops.commands.parse import (
     COMMAND_ADAPTER,
     ApprovalsCommand,
     AuditCommand,
@@ -29,7 +29,7 @@ from bot.ops.commands import (
     UsageError,
     parse,
 )
-from bot.ops.registry import CommandKind
+from bot.ops.commands.registry import CommandKind
 
 C = TypeVar("C", bound=BaseModel)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.commands import AuditCommand, UsageError, parse
-from bot.ops.text import shown
+from bot.ops.commands.parse import AuditCommand, UsageError, parse
+from bot.ops.commands.text import shown
 
 TWO_DECIMALS = "a percentage takes at most 2 decimals (e.g. 12.55)"
 

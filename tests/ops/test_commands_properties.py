@@ -7,10 +7,10 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ops.command_models import COMMAND_ADAPTER
-from bot.ops.commands import UsageError, parse
-from bot.ops.registry import NOUNS, REGISTRY
-from bot.ops.text import MAX_INPUT_CHARS
+from bot.ops.commands.models import COMMAND_ADAPTER
+from bot.ops.commands.parse import UsageError, parse
+from bot.ops.commands.registry import NOUNS, REGISTRY
+from bot.ops.commands.text import MAX_INPUT_CHARS
 
 settings.register_profile("ops-ci", max_examples=2000, deadline=None)
 settings.register_profile("ops-dev", max_examples=300, deadline=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ops.diff import (
+from bot.ops.actions.diff import (
     diff_entity,
     diff_fields,
     diff_overrides,

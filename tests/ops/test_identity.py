@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.ops.identity import Actor, role_may_edit
+from bot.ops.model.identity import Actor, role_may_edit
 
 
 @pytest.mark.parametrize(

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.actions import (
-    Action,
-    ConfigDisable,
-    ExperimentStart,
-    GateEnable,
-    GateOverride,
-    GateRollout,
-    IncidentKill,
-    PlanError,
-    SegmentAddIds,
-)
+from bot.ops.actions.base import Action, PlanError
+from bot.ops.actions.config import ConfigDisable
+from bot.ops.actions.experiment import ExperimentStart
+from bot.ops.actions.gate import GateEnable, GateRollout
+from bot.ops.actions.incident import IncidentKill
+from bot.ops.actions.override import GateOverride
+from bot.ops.actions.segment import SegmentAddIds
+from bot.render.plans import render_plan
 from bot.shell.render import render_text
-from bot.slack.blocks.plans import render_plan
 from tests.ops.service_support import sandbox_client
 
 NOOPS: list[tuple[Action, str]] = [

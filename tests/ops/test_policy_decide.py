@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.identity import Actor
-from bot.ops.policy import (
+from bot.ops.model.decisions import (
     DECISION_ADAPTER,
     Allowed,
     Denied,
     GroupRef,
     NeedsApproval,
-    Policy,
     ReviewRequirement,
-    action_matches,
 )
+from bot.ops.model.identity import Actor
+from bot.ops.policy.rules import Policy, action_matches
 
 ALICE = Actor("U1ALICE", "alice@example.com", "Alice", frozenset({"S0ONCALL"}), "Member")
 BOB = Actor("U2BOB", "bob@example.com", "Bob", frozenset(), "Member")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError
-from bot.ops.policy import Policy, PolicyError, load_policy
-from bot.ops.policy_model import PolicyFile, parse_duration
+from bot.ops.policy.model import PolicyFile, parse_duration
+from bot.ops.policy.rules import Policy, PolicyError, load_policy
 
 REPO = Path(__file__).resolve().parents[2]
 

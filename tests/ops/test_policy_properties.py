@@ -7,9 +7,10 @@ from typing import Any
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from bot.ops.identity import Actor
-from bot.ops.policy import Allowed, NeedsApproval, Policy, ReviewRequirement
-from bot.ops.policy_model import PolicyFile
+from bot.ops.model.decisions import Allowed, NeedsApproval, ReviewRequirement
+from bot.ops.model.identity import Actor
+from bot.ops.policy.model import PolicyFile
+from bot.ops.policy.rules import Policy
 
 GROUP_NAMES = ("g0", "g1", "g2")
 MEMBERS = ("*", "U1ANN", "U2BEN", "S1OPS", "S2DEV", "ann@example.com", "ben@example.com")

@@ -6,15 +6,13 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from bot.ops.commands import HelpCommand, UsageError, handled_keys, parse
-from bot.ops.registry import (
+from bot.ops.commands.help import complete, help_for, help_topics
+from bot.ops.commands.parse import HelpCommand, UsageError, handled_keys, parse
+from bot.ops.commands.registry import (
     NOUNS,
     REGISTRY,
     CommandKind,
     CommandSpec,
-    complete,
-    help_for,
-    help_topics,
     noun_for,
     spec_by_key,
     spec_for,

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.ops.plans import EntityKind
-from bot.ops.resolve import EntityResolver, Resolved, Unknown
+from bot.chatops.resolve import EntityResolver, Resolved, Unknown
+from bot.ops.model.plans import EntityKind
 
 GATES = ["checkout_v2", "checkout_legacy", "new_nav", "Dark_Mode", "dark_mode", "search_v3"]
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.ops.policy import Allowed, Denied, NeedsApproval, Policy
-from bot.ops.replies import Context, Proposal, Reply
-from bot.ops.service import strip_prefix
-from bot.slack.blocks.values import PageRef
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.chatops.service import strip_prefix
+from bot.ops.model.decisions import Allowed, Denied, NeedsApproval
+from bot.ops.policy.rules import Policy
+from bot.render.values import PageRef
 from tests.ops.service_support import ALICE, DAVE, Env, service_env, text_of
 
 

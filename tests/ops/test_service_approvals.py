@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.approvals import ApprovalStore
-from bot.ops.directory import StatsigDirectory
-from bot.ops.policy import Allowed, NeedsApproval
-from bot.ops.replies import Proposal, Reply
-from bot.ops.service import ChatOps
+from bot.approvals.store import ApprovalStore
+from bot.chatops.replies import Proposal, Reply
+from bot.chatops.service import ChatOps
+from bot.ops.model.decisions import Allowed, NeedsApproval
+from bot.ops.policy.directory import StatsigDirectory
+from bot.runtime import sandbox_policy
 from bot.shell.render import render_text
-from bot.shell.wiring import sandbox_policy
 from tests.ops.service_support import ALICE, BOB, CAROL, DAVE, Env, sandbox_client
 
 workflow_module = pytest.importorskip("bot.approvals.workflow")

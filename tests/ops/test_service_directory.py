@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.directory import StatsigDirectory
+from bot.ops.policy.directory import StatsigDirectory
 from bot.statsig.errors import NotFound, ServerError
 from bot.statsig.models import User
 from tests.ops.service_support import sandbox_client

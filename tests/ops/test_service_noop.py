@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.ops.replies import Reply
+from bot.chatops.replies import Reply
 from tests.ops.service_support import ALICE, service_env, text_of
 
 

@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.approvals import ApprovalStore, ApprovalsUnavailable
-from bot.approvals.health import connect_redis
+from bot.approvals.errors import ApprovalsUnavailable
+from bot.approvals.store import ApprovalStore
+from bot.approvals.store.health import connect_redis
 from bot.approvals.workflow import ApprovalWorkflow
-from bot.ops.directory import StatsigDirectory
-from bot.ops.identity import Actor
-from bot.ops.service import ChatOps
+from bot.chatops.service import ChatOps
+from bot.ops.model.identity import Actor
+from bot.ops.policy.directory import StatsigDirectory
+from bot.runtime import sandbox_policy
 from bot.shell.render import render_text
-from bot.shell.wiring import sandbox_policy
 from tests.ops.service_support import Env, sandbox_client
 from tests.shell.shell_support import shell
 from tests.support.ports import free_port

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.text import (
+from bot.ops.commands.text import (
     Token,
     contains_mention,
     normalize,
     plain_value,
     readable_text,
     shown,
-    suggest,
     tokenize,
 )
+from bot.ops.model.words import suggest
 
 
 def values(text: str) -> list[str]:

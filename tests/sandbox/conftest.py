@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.sandbox import Faults, SandboxState, create_sandbox_app
+from bot.sandbox.demo import demo_state
 
 BASE_URL = "https://statsigapi.net"
 START_MS = 1_800_000_000_000  # 2027-01-15T08:00:00Z
@@ -39,7 +40,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def state(clock: FakeClock) -> SandboxState:
-    return SandboxState.demo(clock_ms=clock.ms)
+    return demo_state(clock_ms=clock.ms)
 
 
 @pytest.fixture

@@ -8,17 +8,18 @@ import httpx
 import pytest
 
 from bot.sandbox import SandboxState, create_sandbox_app, server
+from bot.sandbox.demo import demo_state
 from tests.support.asgi_server import serve_asgi
 
 
 def test_demo_is_deterministic() -> None:
-    first, second = SandboxState.demo(clock_ms=lambda: 0), SandboxState.demo(clock_ms=lambda: 0)
+    first, second = demo_state(clock_ms=lambda: 0), demo_state(clock_ms=lambda: 0)
     assert first.gates == second.gates and first.experiments == second.experiments
     assert first.audit_entries() == second.audit_entries()
 
 
 def test_demo_has_the_promised_shape() -> None:
-    state = SandboxState.demo()
+    state = demo_state()
     counts = (len(state.gates), len(state.configs), len(state.experiments), len(state.segments))
     assert counts == (40, 8, 8, 5)
     checkout = state.gates["checkout_v2"]
@@ -50,7 +51,7 @@ def test_empty_state_has_environments_only() -> None:
 
 
 async def test_serves_over_real_http() -> None:
-    app = create_sandbox_app(SandboxState.demo(), api_key="console-http")
+    app = create_sandbox_app(demo_state(), api_key="console-http")
     async with serve_asgi(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
         headers = {"STATSIG-API-KEY": "console-http"}
         disabled = await http.put("/console/v1/gates/checkout_v2/disable", headers=headers)

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.sandbox import MAX_PAGE_LIMIT, SandboxState, create_sandbox_app, server
+from bot.sandbox import MAX_PAGE_LIMIT, create_sandbox_app, server
+from bot.sandbox.demo import demo_state
 from tests.sandbox.conftest import BASE_URL
 
 G = "/console/v1/gates"
@@ -23,9 +24,9 @@ async def _get(app: Any, path: str, key: str | None = "anything") -> httpx.Respo
 
 
 async def test_any_key_is_accepted_unless_one_is_configured() -> None:
-    open_app = create_sandbox_app(SandboxState.demo())
+    open_app = create_sandbox_app(demo_state())
     assert (await _get(open_app, G, key="whatever")).status_code == 200
-    locked = create_sandbox_app(SandboxState.demo(), api_key="console-right")
+    locked = create_sandbox_app(demo_state(), api_key="console-right")
     assert (await _get(locked, G, key="console-right")).status_code == 200
     wrong = await _get(locked, G, key="console-wrong")
     assert wrong.status_code == 401 and wrong.json()["status"] == 401
@@ -34,7 +35,7 @@ async def test_any_key_is_accepted_unless_one_is_configured() -> None:
 
 @pytest.mark.parametrize("path", [G, "/console/v1/segments/beta_users/id_list"])
 async def test_limit_is_capped_with_statsigs_invalid_input_400(path: str) -> None:
-    app = create_sandbox_app(SandboxState.demo())
+    app = create_sandbox_app(demo_state())
     assert (await _get(app, f"{path}?limit={MAX_PAGE_LIMIT}")).status_code == 200
     refused = await _get(app, f"{path}?limit={MAX_PAGE_LIMIT + 1}")
     assert refused.status_code == 400
@@ -47,7 +48,7 @@ async def test_limit_is_capped_with_statsigs_invalid_input_400(path: str) -> Non
     "path", [f"{G}/checkout_v2/gate_references", "/console/v1/release_pipeline_triggers"]
 )
 async def test_the_documents_own_maximum_of_100_is_kept_where_declared(path: str) -> None:
-    app = create_sandbox_app(SandboxState.demo())
+    app = create_sandbox_app(demo_state())
     assert (await _get(app, f"{path}?limit=100")).status_code == 200
     refused = await _get(app, f"{path}?limit=101")
     assert refused.status_code == 400 and "at most 100" in refused.json()["message"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bot.sandbox import Faults, SandboxState, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from tests.sandbox.conftest import BASE_URL
 
 GATE = "/console/v1/gates/checkout_v2"
@@ -93,7 +94,7 @@ async def test_hold_keeps_requests_waiting_until_released(
 
 
 async def test_api_key_is_checked_and_echoed_like_statsig() -> None:
-    app = create_sandbox_app(SandboxState.demo(), api_key="console-right")
+    app = create_sandbox_app(demo_state(), api_key="console-right")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
         wrong = await http.get(GATE, headers={"STATSIG-API-KEY": "console-wrong"})

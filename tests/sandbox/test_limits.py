@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from bot.sandbox import SandboxState, SlidingWindowLimiter, create_sandbox_app
+from bot.sandbox import SlidingWindowLimiter, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from tests.sandbox.conftest import BASE_URL, FakeClock
 
 
@@ -32,7 +33,7 @@ def test_rejected_attempts_can_be_left_uncounted(clock: FakeClock) -> None:
 
 async def test_sandbox_rate_limits_only_mutations(clock: FakeClock) -> None:
     app = create_sandbox_app(
-        SandboxState.demo(),
+        demo_state(),
         enforce_rate_limits=True,
         mutation_limits=((2, 10.0),),
         clock=clock.seconds,

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from bot.sandbox import SandboxState
+from bot.sandbox import reviews as sandbox_reviews
 
 G = "/console/v1/gates"
 RESPECT = {"x-respect-review-settings": "true"}
@@ -33,7 +34,7 @@ async def test_commit_applies_the_stored_change(
 ) -> None:
     gate = (await client.put(f"{G}/payments_3ds/disable", headers=RESPECT)).json()["data"]
 
-    committed = state.commit_review(gate["activeReview"]["reviewID"])
+    committed = sandbox_reviews.commit(state, gate["activeReview"]["reviewID"])
 
     assert committed["isEnabled"] is False and "activeReview" not in committed
     assert committed["version"] == gate["version"] + 1
@@ -48,12 +49,12 @@ async def test_reject_clears_the_review_without_applying(
     url = f"{G}/payments_3ds/rules/{rule['id']}"
     gate = (await client.patch(url, json={"passPercentage": 0}, headers=RESPECT)).json()["data"]
 
-    rejected = state.reject_review(gate["activeReview"]["reviewID"])
+    rejected = sandbox_reviews.reject(state, gate["activeReview"]["reviewID"])
 
     assert rejected["rules"][0]["passPercentage"] == rule["passPercentage"]
     assert "activeReview" not in rejected and not state.reviews
     with pytest.raises(KeyError):
-        state.commit_review(gate["activeReview"]["reviewID"])
+        sandbox_reviews.commit(state, gate["activeReview"]["reviewID"])
 
 
 async def test_without_the_header_the_change_applies(client: httpx.AsyncClient) -> None:
@@ -103,4 +104,4 @@ async def test_second_submission_replaces_the_pending_review(
 
     assert list(state.reviews) == [second["activeReview"]["reviewID"]]
     assert first["activeReview"]["reviewID"] != second["activeReview"]["reviewID"]
-    assert state.commit_review(second["activeReview"]["reviewID"])["status"] == "Launched"
+    assert sandbox_reviews.commit(state, second["activeReview"]["reviewID"])["status"] == "Launched"

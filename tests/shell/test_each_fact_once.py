@@ -5,20 +5,21 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-from bot.approvals.models import ApprovalRequest, Requester
-from bot.approvals.states import ApprovalState
-from bot.ops.plans import FieldChange, Outcome, OutcomeStatus, Plan
-from bot.ops.policy import GroupRef, NeedsApproval
-from bot.ops.replies import Reply
-from bot.shell.render import render_text
-from bot.shell.session import Printer, Session, _to_print
-from bot.shell.wiring import build_runtime
-from bot.slack.blocks.approvals import (
+from bot.chatops.replies import Reply
+from bot.ops.model.decisions import GroupRef, NeedsApproval
+from bot.ops.model.plans import FieldChange, Outcome, OutcomeStatus, Plan
+from bot.ops.model.requests import ApprovalRequest, Requester
+from bot.ops.model.states import ApprovalState
+from bot.render.approvals import (
     ApprovalCard,
     render_approval_card,
     render_kill_announcement,
     render_run_result,
+    render_run_warnings,
 )
+from bot.runtime import build_runtime
+from bot.shell.render import render_text
+from bot.shell.session import Printer, Session, _to_print
 from tests.shell.shell_support import settings, shell
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -92,6 +93,7 @@ def test_the_run_result_keeps_its_warnings_next_to_the_announcement() -> None:
         message=render_run_result(outcome, audit_saved=True, note=note),
         announcements=(loud,),
         outcome=outcome,
+        warnings=render_run_warnings(audit_saved=True, note=note),
     )
     printed = "".join(render_text(m) for m in _to_print(reply))
     assert note in printed and printed.count("is disabled") == 1

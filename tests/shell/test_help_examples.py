@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from bot.ops.commands import UsageError, parse
-from bot.ops.identity import Actor
-from bot.ops.registry import REGISTRY
-from bot.ops.replies import Context, Proposal
+from bot.chatops.replies import Context, Proposal
+from bot.ops.commands.parse import UsageError, parse
+from bot.ops.commands.registry import REGISTRY
+from bot.ops.model.identity import Actor
+from bot.runtime import build_runtime
 from bot.shell.render import render_text
-from bot.shell.wiring import build_runtime
 from tests.shell.shell_support import settings
 
 EXAMPLES = [example for spec in REGISTRY for example in spec.examples]

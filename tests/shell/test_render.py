@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.shell.render import Choice, mrkdwn_to_text, render_text, render_text_with_choices
-from bot.slack.blocks import Message, render_gate
-from bot.slack.blocks.common import (
+from bot.render import Message, render_gate
+from bot.render.common import (
     actions,
     button,
     context,
@@ -14,6 +13,7 @@ from bot.slack.blocks.common import (
     header,
     section,
 )
+from bot.shell.render import Choice, mrkdwn_to_text, render_text, render_text_with_choices
 from tests.blocks import fixtures as fx
 
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.runtime import build_runtime
 from bot.shell.session import Printer, Session, Status
-from bot.shell.wiring import build_runtime
 from tests.shell.shell_support import REQUEST_ID, settings, shell
 from tests.support.redis_server import RedisServer
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot import runtime
 from bot.approvals.duties import BackgroundDuties
 from bot.shell import main as shell_main
 from tests.shell.shell_support import settings
@@ -25,7 +26,7 @@ async def test_shell_session_runs_duties_while_open(monkeypatch: pytest.MonkeyPa
             await super().stop(timeout=timeout)
             stopped.append(self)
 
-    monkeypatch.setattr(shell_main, "BackgroundDuties", Recording)
+    monkeypatch.setattr(runtime, "BackgroundDuties", Recording)
     streams = {"stdout": io.StringIO(), "stderr": io.StringIO()}
     code = await shell_main.run_session(
         settings(), command=None, assume_yes=False, actor=None, stdin=io.StringIO("exit\n"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
+from bot.render.common import message, section
+from bot.runtime import build_runtime
 from bot.shell.main import ShellNotifier
 from bot.shell.session import Printer, Session, Status
-from bot.shell.wiring import build_runtime
-from bot.slack.blocks.common import message, section
 from tests.shell.shell_support import REQUEST_ID, after, settings
 
 

@@ -11,9 +11,9 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from bot.runtime import build_runtime
 from bot.shell.repl import RegistryCompleter, interactive_loop
 from bot.shell.session import Printer, Session
-from bot.shell.wiring import build_runtime
 from tests.shell.shell_support import after, settings
 
 

@@ -9,9 +9,9 @@ import structlog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.ops.text import normalize
+from bot.ops.commands.text import normalize
+from bot.runtime import build_runtime
 from bot.shell.session import Printer, Session, Status
-from bot.shell.wiring import build_runtime
 from tests.shell.shell_support import settings as shell_settings
 from tests.shell.shell_support import shell
 from tests.support.redis_server import RedisServer

@@ -19,8 +19,9 @@ import redis.asyncio as aioredis
 import yaml
 
 from bot.config import Settings, load_settings
-from bot.ops.policy import Policy
+from bot.ops.policy.rules import Policy
 from bot.sandbox import Faults, SandboxState, create_sandbox_app
+from bot.sandbox.demo import demo_state
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
 from bot.slack.server import create_http_app
@@ -79,7 +80,7 @@ class World:
 
 @contextlib.asynccontextmanager
 async def world(redis_url: str) -> AsyncIterator[World]:
-    state = SandboxState.demo()
+    state = demo_state()
     faults = Faults()
     sandbox = create_sandbox_app(state, faults=faults, api_key="console-test")
     async with FakeSlack(scopes=manifest_scopes()) as slack:
@@ -192,6 +193,23 @@ class BotInstance:
         return await self.post(body, extra=extra)
 
 
+async def bolt_work_done(timeout: float = 10.0) -> None:
+    """Wait for listener work Bolt still runs after its ack (a card being attached, a DM).
+
+    A test may end as soon as it saw what it asserts; the listener's last steps still use
+    Redis and the fake Slack, which must not be closed under them.
+    """
+    import asyncio
+
+    def bolts(task: asyncio.Task[Any]) -> bool:
+        code = getattr(task.get_coro(), "cr_code", None)
+        return code is not None and "slack_bolt" in code.co_filename
+
+    pending = [t for t in asyncio.all_tasks() if not t.done() and bolts(t)]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
+
 @contextlib.asynccontextmanager
 async def deps_for(
     w: World, *, policy: Policy | None = None, warm_gates: bool = False
@@ -209,6 +227,7 @@ async def deps_for(
             await deps.gate_names.warm()
         yield settings, deps
     finally:
+        await bolt_work_done()
         await deps.aclose()
         await console.aclose()
         await redis.aclose()

@@ -6,14 +6,9 @@ import asyncio
 import copy
 import itertools
 
-from bot.ops.policy import Policy
-from bot.slack.blocks import modals
-from bot.slack.blocks.ids import (
-    APPROVAL_APPROVE,
-    APPROVAL_CANCEL,
-    APPROVAL_REJECT,
-    INCIDENT_RESTORE,
-)
+from bot.ops.policy.rules import Policy
+from bot.render.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT, INCIDENT_RESTORE
+from bot.slack.views import modals
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
@@ -34,7 +29,7 @@ async def _request(bot: BotInstance, text: str = "gate disable mobile_dark_mode 
     [card] = visible(bot.slack)
     request_id = button_value(card, APPROVAL_APPROVE)
     assert request_id is not None
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
 
     async def attached() -> bool:

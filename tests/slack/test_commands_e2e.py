@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.slack.blocks.ids import LIST_NEXT_PAGE, SHARE_IN_CHANNEL
+from bot.render.ids import LIST_NEXT_PAGE, SHARE_IN_CHANNEL
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
@@ -89,7 +89,7 @@ CHANGES = [
 
 
 async def test_changes_post_an_approval_card_in_the_channel(bot: BotInstance) -> None:
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
     for count, text in enumerate(CHANGES, start=1):
         answer = await _ask(bot, text)
@@ -187,6 +187,6 @@ async def test_a_change_that_changes_nothing_is_answered_privately(
     assert answer["response_type"] == "ephemeral"
     assert f"Nothing to change: {why}." in all_text(answer).replace("\u200b", "")
     assert visible(bot.slack) == [] and bot.world.mutations() == []
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
     assert await wf.pending() == []

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import structlog
 
-from bot.approvals import ApprovalStore
-from bot.slack.blocks import modals
-from bot.slack.blocks.ids import APPROVAL_APPROVE
+from bot.approvals.store import ApprovalStore
+from bot.render.ids import APPROVAL_APPROVE
+from bot.render.replies import render_post_failure
 from bot.slack.detached import detached_key
-from bot.slack.listeners.delivery import post_failure_notice
+from bot.slack.views import modals
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
@@ -27,7 +27,7 @@ DISABLE = "gate disable mobile_dark_mode flaky"
 
 
 async def _attached(bot: BotInstance, request_id: str) -> tuple[str, str] | None:
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
     request = await wf.get(request_id)
     assert request is not None
@@ -90,7 +90,7 @@ async def test_an_expired_detached_card_answers_and_redraws_on_the_next_click(
     await wait_responses(bot.slack, url, count=3, timeout=15)
     [card] = visible(bot.slack)
     request_id = button_value(card, APPROVAL_APPROVE)
-    assert request_id is not None and bot.deps.workflow is not None
+    assert request_id is not None and bot.deps.chatops.workflow is not None
     later = ApprovalStore(
         bot.deps.redis,
         prefix=bot.deps.settings.statsig_bot_redis_prefix,
@@ -146,7 +146,7 @@ async def test_a_form_request_without_a_card_stays_pending_and_says_where_it_is(
     assert f"I am not a member of <#{CHANNEL}>" in notice
     assert "approvals pending" in notice
     assert visible(bot.slack) == []
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
     [request] = await wf.pending()
     assert request.entity_id == "mobile_dark_mode" and not request.message_ts
@@ -179,8 +179,8 @@ async def test_a_public_channel_the_bot_never_joined_gets_the_card_anyway(
     ],
 )
 def test_the_requester_learns_the_real_cause(channel: str | None, code: str, says: str) -> None:
-    with_card = post_failure_notice(channel, code, request_id="r1", via_response_url=True)
-    without = post_failure_notice(channel, code, request_id="r1", via_response_url=False)
+    with_card = render_post_failure(channel, code, request_id="r1", via_response_url=True)
+    without = render_post_failure(channel, code, request_id="r1", via_response_url=False)
     assert says in with_card.text and says in without.text
     assert "buttons still work" in with_card.text
     assert "approvals pending" in without.text

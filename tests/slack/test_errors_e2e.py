@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import structlog
 
-from bot.slack.blocks import modals
+from bot.slack.views import modals
 from tests.slack.harness import (
     BotInstance,
     World,

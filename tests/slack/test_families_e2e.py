@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.slack.blocks.ids import APPROVAL_APPROVE
+from bot.render.ids import APPROVAL_APPROVE
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
@@ -32,7 +32,7 @@ async def _request(bot: BotInstance, text: str, user: str = "U1ALICE") -> tuple[
     card = cards[-1]
     request_id = button_value(card, APPROVAL_APPROVE)
     assert request_id is not None
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
 
     async def attached() -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack.blocks import modals
 from bot.slack.gate_names import GateNameCache
+from bot.slack.views import modals
 from tests.slack.harness import World, bot_instance
 from tests.support.slack_signing import interactivity_body
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.slack.blocks import modals
-from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_REJECT
+from bot.render.ids import APPROVAL_APPROVE, APPROVAL_REJECT
+from bot.slack.views import modals
 from tests.slack.harness import (
     BotInstance,
     World,
@@ -68,7 +68,7 @@ async def test_a_reject_submitted_from_home_refreshes_the_home_tab(bot: BotInsta
     refreshed = bot.slack.home_view("U2BOB")
     assert refreshed is not None
     assert "Nothing is waiting for you" in all_text(refreshed.data)
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
     request = await wf.get(request_id)
     assert request is not None and request.state == "rejected"

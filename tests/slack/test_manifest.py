@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.render.ids import ALL_ACTION_IDS
 from bot.slack.app import build_app
-from bot.slack.blocks import modals
-from bot.slack.blocks.ids import ALL_ACTION_IDS
 from bot.slack.listeners.registry import Registry
 from bot.slack.scopes import FIELD_SCOPES, METHOD_SCOPES, required_scopes
+from bot.slack.views import modals
 from tests.fakes.slack_reference import load_reference
 from tests.slack.harness import World, deps_for
 

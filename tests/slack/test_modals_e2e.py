@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import structlog
 
-from bot.slack.blocks import modals
+from bot.slack.views import modals
 from tests.slack.harness import (
     BotInstance,
     all_text,
@@ -248,7 +248,7 @@ async def test_overrides_form_with_an_environment_and_remove(
     [card] = await eventually(lambda: visible(bot.slack))
     text = all_text({"blocks": card.blocks}).replace("\u200b", "")
     assert all(word in text for word in expected), text
-    wf = bot.deps.workflow
+    wf = bot.deps.chatops.workflow
     assert wf is not None
     [request] = await wf.pending()
     assert request.action == "gate.override" and request.entity_id == "mobile_dark_mode"

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.ops.policy import Policy
-from bot.slack.blocks.common import message, section
+from bot.ops.policy.rules import Policy
+from bot.render.common import message, section
 from bot.slack.notifier import SlackNotifier
 from bot.slack.wiring import slack_client
 from tests.fakes.slack import FakeSlack

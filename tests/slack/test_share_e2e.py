@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from bot.ops.commands import parse
-from bot.slack.blocks.common import Message, section
-from bot.slack.blocks.ids import LIST_NEXT_PAGE, SHARE_IN_CHANNEL
-from bot.slack.share import ReplyRef, duration_text, ref_for, with_share_button
+from bot.chatops.service import share_ref
+from bot.ops.commands.parse import parse
+from bot.render.common import Message, section
+from bot.render.ids import LIST_NEXT_PAGE, SHARE_IN_CHANNEL
+from bot.render.values import ReplyRef, duration_text
+from bot.slack.share import with_share_button
 from tests.slack.harness import BotInstance, all_text, visible, wait_responses
 
 
@@ -102,10 +104,10 @@ def test_an_overlong_reference_gets_no_button() -> None:
 
 
 def test_refs_are_built_from_the_read_command() -> None:
-    assert ref_for(parse("gate search checkout")) == ReplyRef(  # type: ignore[arg-type]
+    assert share_ref(parse("gate search checkout")) == ReplyRef(  # type: ignore[arg-type]
         "list", noun="gate", query="checkout"
     )
-    assert ref_for(parse("gate show checkout_v2")) is None  # type: ignore[arg-type]
+    assert share_ref(parse("gate show checkout_v2")) is None  # type: ignore[arg-type]
     assert duration_text(timedelta(hours=2)) == "2h"
     assert duration_text(timedelta(days=14)) == "2w"
     assert duration_text(timedelta(minutes=90)) == "90m"

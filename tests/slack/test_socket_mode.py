@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from bot.render.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 from bot.slack.app import create_app
-from bot.slack.blocks import modals
-from bot.slack.blocks.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 from bot.slack.deps import SlackDeps
+from bot.slack.views import modals
 from tests.slack.harness import (
     CHANNEL,
     World,
@@ -74,7 +74,7 @@ async def test_command_read_and_approval_over_socket_mode(
     [card] = await eventually(lambda: visible(w.slack))
     request_id = button_value(card, APPROVAL_APPROVE)
     assert request_id is not None
-    wf = deps.workflow
+    wf = deps.chatops.workflow
     assert wf is not None
 
     async def attached() -> bool:
@@ -168,6 +168,11 @@ async def test_reject_over_socket_mode_opens_the_form_and_needs_a_reason(
     ack = await server.request("interactive", _submission(w, form, reason, "U2BOB"))
     assert not ack.get("payload")  # closes the form
     await eventually(lambda: "rejected" in w.slack.message(CHANNEL, card.ts).text)
+    # The clicker's own answer is the last thing the reject does; wait for it, so no work
+    # of this test is still using Redis when the fixture closes it.
+    await eventually(
+        lambda: any("Rejected" in str(c.args) for c in w.slack.calls_to("chat.postEphemeral"))
+    )
     assert w.mutations() == []
 
 

@@ -7,7 +7,7 @@ import contextlib
 import time
 
 from bot.approvals.duties import BackgroundDuties
-from bot.slack.blocks import modals
+from bot.slack.views import modals
 from tests.slack.harness import World, bot_instance, deps_for, eventually
 from tests.support.slack_signing import interactivity_body
 

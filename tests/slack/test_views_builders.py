@@ -9,16 +9,16 @@ import pytest
 import redis.asyncio as aioredis
 from slack_sdk.models.views import View
 
-from bot.approvals.models import ApprovalRequest, Requester
-from bot.approvals.states import ApprovalState
-from bot.slack.blocks import modals
-from bot.slack.blocks.common import Message, section
-from bot.slack.blocks.home import MAX_HOME_ITEMS, home_view
-from bot.slack.blocks.modals import ModalMeta, RuleChoice
-from bot.slack.blocks.states import STATE_ICONS, STATE_LABELS
+from bot.ops.model.requests import ApprovalRequest, Requester
+from bot.ops.model.states import ApprovalState
+from bot.render.common import Message, section
+from bot.render.states import STATE_ICONS, STATE_LABELS
 from bot.slack.dedupe import EventDedupe
 from bot.slack.listeners import forms
 from bot.slack.listeners.views import validate_disable, validate_overrides, validate_rollout
+from bot.slack.views import modals
+from bot.slack.views.home import MAX_HOME_ITEMS, home_view
+from bot.slack.views.modals import ModalMeta, RuleChoice
 from tests.fakes.slack_blocks import check_view
 
 LONG = "x" * 400

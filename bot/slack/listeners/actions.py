@@ -1,7 +1,7 @@
 """Button clicks: approval decisions, restore, share, next page, and clicks inside forms.
 
-Every click is acked first. Approval decisions go to the workflow, which answers the clicker
-privately (``ClickResult.message``) and moves the shared card itself through the notifier
+Every click is acked first. Approval decisions go through ``ChatOps.requests``, which answers
+the clicker privately and moves the shared card itself through the workflow's notifier
 (``chat.update`` + a thread entry), so a refused or late click changes nothing and still
 gets an explanation. Reject opens a form for the reason (a rejection needs one) while the
 click's trigger is fresh. A click on a *detached* card (one Slack would not let us post
@@ -17,11 +17,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 
-from bot.ops.identity import Actor
-from bot.ops.replies import Context, Proposal, Reply
-from bot.slack.blocks import modals
-from bot.slack.blocks.errors import render_error
-from bot.slack.blocks.ids import (
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.ops.model.identity import Actor
+from bot.render.errors import render_error
+from bot.render.ids import (
     APPROVAL_APPROVE,
     APPROVAL_CANCEL,
     APPROVAL_REJECT,
@@ -29,8 +28,7 @@ from bot.slack.blocks.ids import (
     LIST_NEXT_PAGE,
     SHARE_IN_CHANNEL,
 )
-from bot.slack.blocks.modals import ModalMeta
-from bot.slack.blocks.values import PageRef
+from bot.render.values import PageRef, ReplyRef
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
 from bot.slack.listeners.delivery import deliver, refresh_clicked_card
@@ -42,9 +40,10 @@ from bot.slack.listeners.support import (
     context_for,
     run_guarded,
     send_private,
-    unavailable,
 )
-from bot.slack.share import ReplyRef, with_share_button, without_buttons
+from bot.slack.share import with_share_button, without_buttons
+from bot.slack.views import modals
+from bot.slack.views.modals import ModalMeta
 
 __all__ = ["click_target", "register"]
 
@@ -82,18 +81,15 @@ class _Clicks:
         return listener
 
     async def decide(self, body: dict[str, Any], target: Target) -> None:
-        wf = self.deps.workflow
-        if wf is None:
-            await send_private(self.deps, target, unavailable("Approvals"))
-            return
+        requests = self.deps.chatops.requests
         request_id = _value(body)
         action_id = str((body.get("actions") or [{}])[0].get("action_id"))
-        actor = (await context_for(self.deps, target.user_id, target.channel_id)).actor
+        ctx = await context_for(self.deps, target.user_id, target.channel_id)
         if action_id == APPROVAL_APPROVE:
-            result = await wf.approve(request_id, actor)
+            reply = await requests.approve(request_id, ctx)
         else:
-            result = await wf.cancel(request_id, actor)
-        await send_private(self.deps, target, result.message)
+            reply = await requests.cancel(request_id, ctx)
+        await send_private(self.deps, target, reply.message)
         if _from_home(body):
             await publish_home(self.deps, target.user_id)
         else:
@@ -128,9 +124,6 @@ class _Clicks:
 
     async def _command(self, text: str, target: Target) -> None:
         ops = self.deps.chatops
-        if ops is None:
-            await send_private(self.deps, target, unavailable("Statsig"))
-            return
         ctx = await context_for(self.deps, target.user_id, target.channel_id)
         result = await ops.handle(text, ctx)
         reply = await ops.commit(result, ctx) if isinstance(result, Proposal) else result
@@ -139,9 +132,6 @@ class _Clicks:
     async def share(self, body: dict[str, Any], target: Target) -> None:
         """Re-render the read a button names, for the whole channel (without its buttons)."""
         ops = self.deps.chatops
-        if ops is None:
-            await send_private(self.deps, target, unavailable("Statsig"))
-            return
         value = _value(body)
         ctx = Context(actor=await self._reader(target), channel_id=target.channel_id)
         try:
@@ -163,9 +153,6 @@ class _Clicks:
 
     async def next_page(self, body: dict[str, Any], target: Target) -> None:
         ops = self.deps.chatops
-        if ops is None:
-            await send_private(self.deps, target, unavailable("Statsig"))
-            return
         try:
             ref = PageRef.decode(_value(body))
         except ValueError:

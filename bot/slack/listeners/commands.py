@@ -18,11 +18,11 @@ from typing import Any, Final
 import structlog
 from slack_bolt.async_app import AsyncAck
 
-from bot.ops.command_models import EditCommand, UsageError
-from bot.ops.commands import parse
-from bot.ops.identity import Actor
-from bot.ops.replies import Context, Proposal, Reply
-from bot.slack.blocks.errors import render_error
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.ops.commands.models import EditCommand
+from bot.ops.commands.parse import parse
+from bot.ops.model.identity import Actor
+from bot.render.errors import render_error
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
 from bot.slack.listeners.delivery import deliver
@@ -33,9 +33,8 @@ from bot.slack.listeners.support import (
     redis_reachable,
     run_guarded,
     send_private,
-    unavailable,
 )
-from bot.slack.share import ref_for, with_share_button
+from bot.slack.share import with_share_button
 
 __all__ = ["COMMAND", "register", "run_command"]
 
@@ -45,9 +44,6 @@ _log = structlog.get_logger(__name__)
 
 async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) -> None:
     """Handle one command's text for ``user_id`` and deliver the answer to ``target``."""
-    if deps.chatops is None:
-        await send_private(deps, target, unavailable("Statsig"))
-        return
     identity_problem: IdentityError | None = None
     try:
         ctx = Context(actor=await deps.identity.actor(user_id), channel_id=target.channel_id)
@@ -63,19 +59,17 @@ async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) 
         if not reply.ok:
             await _log_refused_change(deps, result, user_id)
     else:
-        reply = _shareable(text, result)
+        reply = _shareable(result)
     await deliver(deps, reply, target)
 
 
-def _shareable(text: str, reply: Reply) -> Reply:
+def _shareable(reply: Reply) -> Reply:
     """A private, successful read gets a "Share in channel" button."""
     if not reply.ok or reply.visibility != "private" or reply.announcements:
         return reply
-    command = parse(text)
-    ref = None if isinstance(command, UsageError) else ref_for(command)
-    if ref is None:
+    if reply.share is None:
         return reply
-    return Reply(message=with_share_button(reply.message, ref), ok=True)
+    return Reply(message=with_share_button(reply.message, reply.share), ok=True)
 
 
 async def _log_refused_change(deps: SlackDeps, proposal: Proposal, user_id: str) -> None:

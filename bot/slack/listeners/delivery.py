@@ -19,31 +19,27 @@ limited, not in the channel, or Slack's error code) and what to do about it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.ops.replies import Reply
-from bot.slack.blocks.common import Message, esc, ident, message, section
+from bot.chatops.replies import Reply
+from bot.render.common import Message
+from bot.render.replies import render_post_failure
 from bot.slack.deps import SlackDeps
 from bot.slack.detached import is_detached, mark_detached
 from bot.slack.listeners.support import Target, send_private, slack_error_code
 
 __all__ = [
     "PostResult",
-    "channel_mention",
     "deliver",
     "post_channel",
-    "post_failure_notice",
     "refresh_clicked_card",
 ]
 
 _log = structlog.get_logger(__name__)
-_CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9]{2,40}$")
-_NOT_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +48,6 @@ class PostResult:
 
     ts: str | None = None
     error: str | None = None
-
-
-def channel_mention(channel_id: str | None) -> str:
-    """``<#C123>`` for a channel ID we were given; built here, so it is never escaped."""
-    if channel_id and _CHANNEL_ID.match(channel_id):
-        return f"<#{channel_id}>"
-    return "this conversation"
 
 
 async def post_channel(deps: SlackDeps, channel_id: str, msg: Message) -> PostResult:
@@ -75,53 +64,13 @@ async def post_channel(deps: SlackDeps, channel_id: str, msg: Message) -> PostRe
     return PostResult(ts=ts) if ts else PostResult(error="no_ts")
 
 
-def _cause(channel: str | None, code: str) -> tuple[str, str]:
-    """What went wrong, and what would fix it, in words."""
-    where = channel_mention(channel)
-    if code == "no_channel":
-        return "There is no channel to post in here", ""
-    if code == "ratelimited":
-        return f"Slack is rate-limiting my messages in {where} right now", ""
-    if code in _NOT_MEMBER:
-        return (
-            f"I am not a member of {where}",
-            "Invite me with `/invite @statsig-ops` so cards there update themselves.",
-        )
-    if code == "is_archived":
-        return f"{where} is archived", ""
-    return f"Slack refused my message in {where} ({esc(code, 60)})", ""
-
-
-def post_failure_notice(
-    channel: str | None, code: str, *, request_id: str | None, via_response_url: bool
-) -> Message:
-    """The requester's private explanation of a refused channel post."""
-    cause, fix = _cause(channel, code)
-    if request_id and via_response_url:
-        what = (
-            "so I posted the approval request there through your command instead. That copy "
-            "does not update itself; its buttons still work and show the request's state."
-        )
-    elif request_id:
-        what = (
-            f"so approval request {ident(request_id, 40)} has no card there. Approvers find "
-            "it in my Home tab and with `/statsig approvals pending`."
-        )
-    elif via_response_url:
-        what = "so I posted the announcement there through your command instead."
-    else:
-        what = "so the announcement was not posted."
-    text = f"⚠️ {cause}, {what}" + (f" {fix}" if fix else "")
-    return message(text, [section(text)])
-
-
 async def refresh_clicked_card(deps: SlackDeps, target: Target, request_id: str) -> None:
     """Redraw a detached card from the request's state through the click's response_url."""
-    if target.response_url is None or deps.workflow is None:
+    if target.response_url is None:
         return
     if not await is_detached(deps, request_id):
         return
-    card = await deps.workflow.render_request(request_id)
+    card = await deps.chatops.requests.card(request_id)
     if card is None:
         return
     payload = {**card.to_dict(), "response_type": "in_channel", "replace_original": True}
@@ -142,11 +91,11 @@ async def deliver(
         request_id = reply.request_id if index == 0 else None
         posted = await post_channel(deps, channel, announcement) if channel else PostResult()
         if posted.ts is not None and channel:
-            if request_id and deps.workflow is not None:
-                await deps.workflow.attach_message(request_id, channel, posted.ts)
+            if request_id:
+                await deps.chatops.requests.attach_card(request_id, channel, posted.ts)
             continue
         await _fallback(deps, target, announcement, request_id, posted.error or "no_channel")
-    incident = deps.policy.incident_channel
+    incident = deps.chatops.incident_channel
     if reply.incident_announcement is not None and incident and incident != channel:
         await post_channel(deps, incident, reply.incident_announcement)
 
@@ -166,7 +115,7 @@ async def _fallback(
         error=code,
         via_response_url=via_response_url,
     )
-    notice = post_failure_notice(
+    notice = render_post_failure(
         target.channel_id, code, request_id=request_id, via_response_url=via_response_url
     )
     await send_private(deps, target, notice)

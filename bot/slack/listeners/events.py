@@ -12,54 +12,33 @@ from typing import Any
 import structlog
 from slack_sdk.errors import SlackApiError
 
-from bot.approvals.authorize import awaiting_approval_by
-from bot.approvals.errors import ApprovalsUnavailable
-from bot.approvals.models import ApprovalRequest, AuditEvent
-from bot.ops.identity import Actor
-from bot.slack.blocks.home import home_view
+from bot.ops.model.identity import Actor
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
 from bot.slack.listeners.registry import Registrar
-from bot.slack.listeners.support import redis_reachable
+from bot.slack.views.home import home_view
 
-__all__ = ["RECENT_CHANGES_SECONDS", "publish_home", "register"]
+__all__ = ["publish_home", "register"]
 
-RECENT_CHANGES_SECONDS = 7 * 24 * 3600.0
 _log = structlog.get_logger(__name__)
 
 
 async def publish_home(deps: SlackDeps, user_id: str) -> None:
-    """Build and publish ``user_id``'s Home tab; a partial tab beats no tab.
-
-    Redis is pinged first (a quick answer when it is down); the workflow's listings also
-    raise :class:`ApprovalsUnavailable` rather than answer an empty "Waiting for your
-    approval", which would be a lie ("nothing is waiting").
-    """
+    """Build and publish ``user_id``'s Home tab; a partial tab beats no tab."""
     note = None
     try:
         actor = await deps.identity.actor(user_id)
     except IdentityError as exc:
         actor, note = Actor(user_id), str(exc)
-    waiting: list[ApprovalRequest] = []
-    mine: list[ApprovalRequest] = []
-    recent: list[AuditEvent] = []
-    wf = deps.workflow
-    available = wf is None or await redis_reachable(deps)
-    if wf is None:
-        note = note or "Approvals are not available right now."
-    elif not available:
-        _log.warning("slack.home_approvals_unavailable", user=user_id, redis="unreachable")
-    else:
-        try:
-            waiting = awaiting_approval_by(deps.policy, actor, await wf.pending())
-            mine = await wf.mine(actor)
-            recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
-        except ApprovalsUnavailable:  # Redis went away after the ping
-            _log.warning("slack.home_approvals_unavailable", user=user_id, redis="lost")
-            waiting, mine, recent, available = [], [], [], False
-        recent = sorted(recent, key=lambda e: e.at, reverse=True)
+    home = await deps.chatops.requests.home(actor)
+    if not home.available:
+        _log.warning("slack.home_approvals_unavailable", user=user_id, cause=home.note)
     view = home_view(
-        waiting=waiting, mine=mine, recent=recent, note=note, approvals_available=available
+        waiting=home.waiting,
+        mine=home.mine,
+        recent=home.recent,
+        note=note or (home.note if home.available else None),
+        approvals_available=home.available,
     )
     try:
         await deps.client.views_publish(user_id=user_id, view=view)

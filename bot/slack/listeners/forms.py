@@ -19,14 +19,13 @@ from typing import Any, Literal
 import structlog
 from slack_sdk.errors import SlackApiError
 
-from bot.ops.command_models import EditCommand
-from bot.ops.replies import Context
-from bot.slack.blocks import modals
-from bot.slack.blocks.errors import render_error
-from bot.slack.blocks.modals import ModalMeta, RuleChoice
+from bot.chatops.replies import Context, Reply
+from bot.ops.commands.models import EditCommand
+from bot.render.errors import render_error
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.support import Target, send_private, slack_error_code
-from bot.statsig.errors import ConsoleError
+from bot.slack.views import modals
+from bot.slack.views.modals import ModalMeta, RuleChoice
 
 __all__ = [
     "UpdateResult",
@@ -201,18 +200,13 @@ async def open_edit_form(
 
 
 async def _rollout_form(deps: SlackDeps, gate_id: str, channel: str) -> dict[str, Any]:
-    if deps.statsig is None:
-        return modals.message_modal("Gate rollout", render_error("Statsig is not available"))
     if len(gate_id) > modals.MAX_META_ID:
         return modals.message_modal("Gate rollout", render_error(
             "That is not a gate name", f"Gate IDs have at most {modals.MAX_META_ID} characters."
         ))  # fmt: skip
-    try:
-        gate = await deps.statsig.get_gate(gate_id)
-    except ConsoleError as exc:
-        return modals.message_modal("Gate rollout", render_error(
-            f"I could not load gate {gate_id}", exc.user_message
-        ))  # fmt: skip
+    gate = await deps.chatops.gate_for_form(gate_id)
+    if isinstance(gate, Reply):
+        return modals.message_modal("Gate rollout", gate.message)
     rules = [
         RuleChoice(r.name, r.pass_percentage, ref=r.base_id or r.id or r.name) for r in gate.rules
     ]
@@ -227,12 +221,7 @@ async def open_overrides_form(deps: SlackDeps, view: Mapping[str, Any]) -> None:
     _, ref = await update_view(deps, current.id, loading, view_hash=current.hash)
     if ref is None:
         return  # superseded, or the view is gone: nothing of ours is on screen
-    environments: list[str] = []
-    if deps.statsig is not None:
-        try:
-            environments = [e.name for e in await deps.statsig.get_environments()]
-        except ConsoleError as exc:
-            _log.warning("slack.environments_failed", error=exc.user_message)
+    environments = await deps.chatops.environment_names()
     await replace_loading(deps, ref, modals.overrides_modal(meta, environments), "Gate overrides")
 
 
@@ -249,7 +238,7 @@ async def preview_rollout(
     rule = chosen_rule(view)
     pct_text = typed(view, modals.ROLLOUT_PCT_BLOCK, modals.ROLLOUT_PCT)
     pct = parse_pct(pct_text)
-    if not meta.gate or rule is None or pct is None or deps.chatops is None:
+    if not meta.gate or rule is None or pct is None:
         return None
     reason = typed(view, modals.REASON_BLOCK, modals.REASON)
     result = await deps.chatops.handle(rollout_command(meta.gate, rule[0], pct, reason), ctx)

@@ -16,9 +16,9 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck
 
-from bot.slack.blocks.modals import GATE_PICKER
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.registry import Registrar
+from bot.slack.views.modals import GATE_PICKER
 
 __all__ = ["MAX_OPTIONS", "OPTIONS_BUDGET_SECONDS", "gate_options", "register"]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.slack.blocks import modals
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.registry import Registrar
 from bot.slack.listeners.support import Target, run_guarded
+from bot.slack.views import modals
 
 __all__ = ["register"]
 

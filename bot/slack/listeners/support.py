@@ -17,10 +17,10 @@ import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.ops.identity import Actor
-from bot.ops.replies import Context
-from bot.slack.blocks.common import Message
-from bot.slack.blocks.errors import render_error
+from bot.chatops.replies import Context
+from bot.ops.model.identity import Actor
+from bot.render.common import Message
+from bot.render.errors import render_error
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
 

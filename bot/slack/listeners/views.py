@@ -13,8 +13,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.slack.blocks import modals
-from bot.slack.blocks.modals import ModalMeta
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import run_command
 from bot.slack.listeners.events import publish_home
@@ -35,8 +33,9 @@ from bot.slack.listeners.support import (
     context_for,
     run_guarded,
     send_private,
-    unavailable,
 )
+from bot.slack.views import modals
+from bot.slack.views.modals import ModalMeta
 
 __all__ = [
     "MIN_REJECT_REASON",
@@ -152,12 +151,9 @@ def register(app: Registrar, deps: SlackDeps) -> None:
         reason = typed(view, modals.REASON_BLOCK, modals.REASON)
 
         async def work() -> None:
-            if deps.workflow is None:
-                await send_private(deps, target, unavailable("Approvals"))
-                return
-            actor = (await context_for(deps, user_id, target.channel_id)).actor
-            result = await deps.workflow.reject(meta.request_id, actor, reason)
-            await send_private(deps, target, result.message)
+            ctx = await context_for(deps, user_id, target.channel_id)
+            reply = await deps.chatops.requests.reject(meta.request_id, ctx, reason)
+            await send_private(deps, target, reply.message)
             if meta.from_home:  # the rejected request must leave the person's Home tab
                 await publish_home(deps, user_id)
 

@@ -1,0 +1,131 @@
+"""How the workflow tells the surfaces that a request moved: the ``Notifier`` port and the
+one place that decides who hears what.
+
+The approval workflow outlives the request that started it (clicks arrive later, on any
+replica), so it reports transitions through a :class:`Notifier` that each surface provides:
+Slack updates the approval message and its thread, the shell prints. The port belongs here,
+to the layer that calls it. A kill (or restore) that runs after an approval is announced
+through the notifier too, as loudly as a break-glass one, because no command reply is there
+to carry the announcement.
+
+A surface's trouble never undoes or blocks a transition: every call is guarded and logged.
+
+Usage::
+
+    notify = Notifications(store, policy, notifier)
+    await notify.transition(request_id)          # card redrawn, thread entry, DM when final
+    await notify.announce_if_incident(request_id)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from bot.approvals.announce import incident_announcement
+from bot.approvals.authorize import current_need
+from bot.approvals.results import outcome_of, stored_plan
+from bot.approvals.store import ApprovalStore
+from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.model.states import TERMINAL_STATES, ApprovalState
+from bot.ops.policy.rules import Policy
+from bot.render.approvals import (
+    ApprovalCard,
+    render_approver_invitation,
+    render_requester_dm,
+)
+from bot.render.common import Message
+
+__all__ = ["Notifications", "Notifier"]
+
+log = logging.getLogger(__name__)
+
+_REQUESTER_HEARS = (TERMINAL_STATES - {ApprovalState.CANCELLED}) | {
+    ApprovalState.SUBMITTED_FOR_REVIEW
+}
+"""States the requester is DMed about (they cancelled themselves, so not that one)."""
+
+
+class Notifier(Protocol):
+    """How the workflow tells a surface that an approval request moved."""
+
+    async def request_updated(self, request_id: str) -> None:
+        """Re-render the request's message (buttons removed once decided) and add a
+        thread entry for the latest transition."""
+
+    async def notify_user(self, user_id: str, message: Message) -> None:
+        """Send a direct message (the requester's result, an approver's invitation)."""
+
+    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+        """Post a loud message in the channel where the request was made (``None``: not in
+        Slack), and also in the policy's incident channel when ``incident`` is true."""
+
+
+class Notifications:
+    """The workflow's side of the notifier: what to tell, and to whom, after a transition."""
+
+    def __init__(self, store: ApprovalStore, policy: Policy, notifier: Notifier | None) -> None:
+        self._store = store
+        self._policy = policy
+        self.notifier = notifier
+
+    async def transition(self, request_id: str) -> None:
+        """Tell the surface; DM the requester when the request reached its end (or became a
+        Statsig review, which may take days)."""
+        if self.notifier is None:
+            return
+        try:
+            await self.notifier.request_updated(request_id)
+            request = await self._store.get(request_id)
+            finished = request is not None and request.state in _REQUESTER_HEARS
+            if request is not None and finished:
+                card = await self.card(request)
+                await self.notifier.notify_user(
+                    request.requester.user_id, render_requester_dm(card)
+                )
+        except Exception:  # a surface problem must never undo or block a transition
+            log.exception("notifier failed for request %s", request_id)
+
+    async def announce_if_incident(self, request_id: str) -> None:
+        """Post the loud message of an approved kill or restore that just executed.
+
+        Called only by whoever recorded the final state, so it happens once per request.
+        """
+        if self.notifier is None:
+            return
+        try:
+            request = await self._store.get(request_id)
+            loud = incident_announcement(request) if request is not None else None
+            if request is not None and loud is not None:
+                await self.notifier.announce(request.channel or None, loud, incident=True)
+        except Exception:  # the change ran; a surface problem must not turn it into an error
+            log.exception("could not announce request %s", request_id)
+
+    async def invite_approvers(self, request: ApprovalRequest, need: NeedsApproval) -> None:
+        """DM the approvers listed by Slack user ID, when the policy asks for it."""
+        if self.notifier is None or not self._policy.dm_approvers:
+            return
+        card = await self.card(request)
+        invitation = render_approver_invitation(card, channel=request.channel or None)
+        for member in need.approvers.members:
+            if member[:1] in ("U", "W") and member != request.requester.user_id:
+                try:
+                    await self.notifier.notify_user(member, invitation)
+                except Exception:
+                    log.exception("could not invite approver to request %s", request.id)
+
+    async def card(self, request: ApprovalRequest) -> ApprovalCard:
+        """The card's data; a pending card shows today's rules (a policy that raised the
+        quorum since the request was made is what a click will be judged by)."""
+        stored = stored_plan(request)
+        need = stored.need if stored else None
+        if stored is not None and need is not None and request.state is ApprovalState.PENDING:
+            today = current_need(self._policy, request, stored)
+            need = today if isinstance(today, NeedsApproval) else need
+        return ApprovalCard(
+            request=request,
+            plan=stored.plan if stored else None,
+            need=need,
+            outcome=outcome_of(request),
+        )

@@ -1,0 +1,212 @@
+"""The change side of :class:`~bot.chatops.service.ChatOps`: command → plan → decision → commit.
+
+Every change is planned before anything runs (``load`` → ``plan``), then the policy
+decides for this actor, on this entity's tags, in this channel, with what Statsig itself
+demands (a review). The result is a :class:`Proposal` the surface confirms; committing it
+hands the plan to the approval workflow, which either runs it at once (recording it for
+the audit trail and for ``restore``) or opens an approval request.
+
+A plan that changes nothing (a rollout to the percentage the rule already has, enabling an
+enabled gate) is answered privately with "Nothing to change: …" instead of a proposal, so
+no approval request is ever opened for it.
+
+Until the workflow is wired in (``workflow=None``), allowed changes run directly and
+changes that need approval are refused with "approvals are unavailable".
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from bot.approvals.results import RunResult
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.listings import held_in_review, redis_unavailable, unavailable
+from bot.chatops.locks import open_request_lock
+from bot.chatops.reads import Reads
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.ops.actions.base import Action, PlanError
+from bot.ops.actions.incident import Restore
+from bot.ops.actions.registry import is_incident
+from bot.ops.model.decisions import Allowed, Denied, NeedsApproval, ReviewRequirement
+from bot.ops.model.plans import Plan
+from bot.ops.policy.rules import Policy
+from bot.render import render_error, render_outcome, render_plan
+from bot.render.common import Message
+from bot.render.replies import render_note, render_nothing_to_change, render_pointer
+from bot.statsig.client import ConsoleClient
+
+__all__ = [
+    "Changes",
+    "redis_unavailable",
+    "unavailable",
+]
+
+_REMEMBERED_PLANS = 256
+
+
+class Changes:
+    """Plans, decisions and commits for one deployment."""
+
+    def __init__(
+        self,
+        client: ConsoleClient,
+        policy: Policy,
+        reads: Reads,
+        workflow: ApprovalWorkflow | None,
+        *,
+        project_id: str | None = None,
+    ) -> None:
+        self._client = client
+        self._policy = policy
+        self._reads = reads
+        self._workflow = workflow
+        self._project_id = project_id
+        # Only for running allowed plans without a workflow: plan fingerprint → action.
+        self._actions: OrderedDict[str, Action] = OrderedDict()
+
+    async def propose(
+        self,
+        action: Action,
+        kind: str,
+        ctx: Context,
+        text: str,
+        rename: Callable[[str], Action],
+    ) -> Proposal | Reply:
+        """Load and plan ``action`` (``rename`` rebuilds it for a corrected name), decide."""
+
+        async def load(name: str) -> tuple[Action, Any]:
+            chosen = action if name == action.entity_id else rename(name)
+            return chosen, await chosen.load(self._client)
+
+        got = await self._reads.resolved(action.entity_kind, action.entity_id, load)
+        if isinstance(got, Reply):
+            return got
+        chosen, current = got
+        try:
+            plan = chosen.plan(current)
+        except PlanError as exc:
+            return Reply(
+                message=render_error("cannot plan this change", exc.user_message), ok=False
+            )
+        if plan.is_noop:
+            # Already in the intended state: nothing to approve, run or announce.
+            return Reply(message=render_nothing_to_change(plan))
+        decision = self._policy.decide(
+            ctx.actor,
+            plan.action,
+            tags=plan.tags,
+            channel=ctx.channel_id,
+            kind=kind,
+            review=ReviewRequirement(
+                required=plan.review_required, allowed_reviewers=tuple(plan.allowed_reviewers)
+            ),
+        )
+        if not isinstance(decision, Denied):
+            locked = await open_request_lock(self._workflow, plan, ctx.actor)
+            if locked is not None:
+                return locked
+        self._remember(plan, chosen)
+        return Proposal(
+            plan=plan,
+            decision=decision,
+            message=render_plan(plan),
+            command_text=text,
+            warnings=tuple(plan.warnings),
+        )
+
+    async def restore_action(self, target: str, reason: str) -> Action | Reply:
+        """The :class:`Restore` for a request ID or gate, from the workflow's snapshot."""
+        if self._workflow is None:
+            return unavailable("Restoring a snapshot")
+        source = await self._workflow.snapshot_for_restore(target)
+        if source is None:
+            held = await held_in_review(self._workflow, target)
+            if held is not None:
+                return held
+            return Reply(
+                message=render_error(
+                    f"nothing to restore for {target}",
+                    "There is no kill, disable or change of that gate or request with a "
+                    "snapshot. Give the request ID from the kill message, or the gate name.",
+                ),
+                ok=False,
+            )
+        return Restore(
+            source.gate_id,
+            dict(source.snapshot),
+            reason=reason,
+            after_kill=dict(source.after_kill) if source.after_kill is not None else None,
+            source=source.action,
+        )
+
+    async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
+        """Run, request approval for, or refuse a confirmed proposal."""
+        plan, decision = proposal.plan, proposal.decision
+        if isinstance(decision, Denied):
+            return Reply(message=render_error("not allowed", decision.reason), ok=False)
+        self._reads.forget(plan.entity_kind)
+        if isinstance(decision, NeedsApproval):
+            return await self._submit(plan, decision, ctx)
+        return await self._run_now(plan, decision, ctx)
+
+    async def _submit(self, plan: Plan, need: NeedsApproval, ctx: Context) -> Reply:
+        if self._workflow is None:
+            return unavailable("This change")
+        result = await self._workflow.submit(plan, need, ctx.actor, channel=ctx.channel_id)
+        if result.request is None:
+            return Reply(message=result.message, ok=False)
+        request_id = result.request.id
+        # The card below says who must approve; the private line only names the request.
+        return Reply(
+            message=render_note(f"Approval requested: {request_id}."),
+            announcements=(result.message,),
+            request_id=request_id,
+        )
+
+    async def _run_now(self, plan: Plan, decision: Allowed, ctx: Context) -> Reply:
+        incident = is_incident(plan.action)
+        if self._workflow is None:
+            action = self._actions.get(plan.fingerprint())
+            if action is None:
+                return Reply(message=render_error("this plan has expired; plan it again"), ok=False)
+            outcome = await action.execute(self._client, plan)
+            message = render_outcome(outcome, project_id=self._project_id)
+            ran = RunResult(message, outcome, None, audit_saved=False)
+            return _ran(ran, message if incident else None, ctx.channel_id)
+        result = await self._workflow.run_now(plan, ctx.actor, channel=ctx.channel_id)
+        loud = result.announcement
+        if loud is None and incident:
+            loud = result.message
+        return _ran(result, loud, ctx.channel_id)
+
+    def _remember(self, plan: Plan, action: Action) -> None:
+        key = plan.fingerprint()
+        self._actions[key] = action
+        self._actions.move_to_end(key)
+        while len(self._actions) > _REMEMBERED_PLANS:
+            self._actions.popitem(last=False)
+
+
+def _ran(result: RunResult, loud: Message | None, channel: str | None) -> Reply:
+    """A change that ran: shown in the channel when it worked; a kill is also announced.
+
+    When the channel gets the loud announcement, the requester's private copy is only a
+    pointer to it (plus any warning, such as a lost audit record), not the result again.
+    """
+    outcome, message = result.outcome, result.message
+    ok = outcome is not None and outcome.succeeded
+    extra = (loud,) if loud is not None and loud is not message else ()
+    if extra and outcome is not None:
+        message = render_pointer(outcome, channel, warnings=result.warnings)
+    return Reply(
+        message=message,
+        visibility="channel" if ok and not extra else "private",
+        ok=ok,
+        announcements=extra,
+        incident_announcement=loud if ok else None,
+        request_id=result.request_id,
+        outcome=outcome,
+        warnings=result.warnings,
+    )

@@ -1,0 +1,79 @@
+"""What the core answers, and how it tells surfaces about later changes.
+
+Surfaces (Slack, the shell) turn input into a call on the core and turn these values into
+their own output. They never decide anything themselves: a :class:`Reply` already says
+whether it is private or meant for the channel, and a :class:`Proposal` already carries the
+policy's decision. A surface that shows a proposal asks for confirmation (the shell) or
+confirms at once (a slash command), then calls the core again to commit it.
+
+Transitions that happen later (clicks on any replica, the sweeper) reach the surfaces
+through the approval workflow's :class:`~bot.approvals.notify.Notifier` port instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.ops.model.decisions import Allowed, Denied, NeedsApproval
+from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Outcome, Plan
+from bot.render.common import Message
+from bot.render.values import ReplyRef
+
+__all__ = [
+    "Context",
+    "Proposal",
+    "Reply",
+    "Visibility",
+]
+
+Visibility = Literal["private", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who is asking, and where. ``channel_id`` is ``None`` in the shell."""
+
+    actor: Actor
+    channel_id: str | None = None
+    surface: Literal["slack", "shell"] = "slack"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One answer to one command.
+
+    ``message`` goes to the person who asked (ephemeral in Slack unless ``visibility`` is
+    ``"channel"``). ``announcements`` are extra messages for the channel (an approval
+    request, a kill notice); ``incident_announcement`` is also posted to the policy's
+    incident channel. ``ok`` is false for errors and denials (the shell's exit status).
+    ``warnings`` repeats what went wrong around a change that ran (a lost audit record) for a
+    surface that shows the announcement instead of ``message`` (the shell). ``share`` names
+    a private read so that it can be re-run for the channel ("Share in channel").
+    """
+
+    message: Message
+    visibility: Visibility = "private"
+    ok: bool = True
+    announcements: tuple[Message, ...] = ()
+    incident_announcement: Message | None = None
+    request_id: str | None = None
+    outcome: Outcome | None = None
+    warnings: Message | None = None
+    share: ReplyRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A planned change waiting for its requester's confirmation.
+
+    ``message`` renders the plan; ``decision`` is what the policy said for this actor, so
+    the surface can say "this will need 1 approval from approvers" before confirming.
+    """
+
+    plan: Plan
+    decision: Allowed | NeedsApproval | Denied
+    message: Message
+    command_text: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)

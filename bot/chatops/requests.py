@@ -1,0 +1,105 @@
+"""The approval side of the door: clicks on requests, their cards, and the Home tab's data.
+
+Surfaces never reach the workflow themselves: an Approve, Reject or Cancel (a button, a form,
+the shell's ``approve <id>``) comes here and goes back as a :class:`~bot.chatops.replies.Reply`
+for the clicker; the shared card moves through the workflow's notifier. Without a workflow
+(no Redis configured) every call answers "approvals are unavailable" rather than failing.
+
+Usage::
+
+    requests = Requests(workflow, policy)
+    reply = await requests.approve("req_01", ctx)
+    home = await requests.home(actor)            # what the Home tab shows
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.approvals.authorize import awaiting_approval_by
+from bot.approvals.errors import ApprovalsUnavailable
+from bot.approvals.results import ClickResult
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.listings import unavailable
+from bot.chatops.replies import Context, Reply
+from bot.ops.model.identity import Actor
+from bot.ops.model.requests import ApprovalRequest, AuditEvent
+from bot.ops.policy.rules import Policy
+from bot.render.common import Message
+
+__all__ = ["RECENT_CHANGES_SECONDS", "HomeData", "Requests"]
+
+RECENT_CHANGES_SECONDS = 7 * 24 * 3600.0
+"""How far back the Home tab's "recent changes" reach."""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    """What a person's Home tab shows; ``available`` is false when Redis cannot be read
+    (then the lists are empty and the tab says so, instead of "nothing is waiting").
+    ``note`` says why, for the tab when approvals are not configured, else for the log."""
+
+    waiting: list[ApprovalRequest] = field(default_factory=list)
+    mine: list[ApprovalRequest] = field(default_factory=list)
+    recent: list[AuditEvent] = field(default_factory=list)
+    available: bool = True
+    note: str | None = None
+
+
+def _reply(result: ClickResult) -> Reply:
+    return Reply(message=result.message, ok=result.ok, outcome=result.outcome)
+
+
+class Requests:
+    """Clicks, cards and Home data over one workflow (or none)."""
+
+    def __init__(self, workflow: ApprovalWorkflow | None, policy: Policy) -> None:
+        self._workflow = workflow
+        self._policy = policy
+
+    async def approve(self, request_id: str, ctx: Context) -> Reply:
+        if self._workflow is None:
+            return unavailable("Approving a request")
+        return _reply(await self._workflow.approve(request_id, ctx.actor))
+
+    async def reject(self, request_id: str, ctx: Context, reason: str) -> Reply:
+        if self._workflow is None:
+            return unavailable("Rejecting a request")
+        return _reply(await self._workflow.reject(request_id, ctx.actor, reason))
+
+    async def cancel(self, request_id: str, ctx: Context) -> Reply:
+        if self._workflow is None:
+            return unavailable("Cancelling a request")
+        return _reply(await self._workflow.cancel(request_id, ctx.actor))
+
+    async def card(self, request_id: str) -> Message | None:
+        """The request's current card (buttons only while pending); ``None`` if unknown."""
+        if self._workflow is None:
+            return None
+        return await self._workflow.render_request(request_id)
+
+    async def attach_card(self, request_id: str, channel: str, ts: str) -> None:
+        """Remember where the request's card was posted, so transitions update it."""
+        if self._workflow is not None:
+            await self._workflow.attach_message(request_id, channel, ts)
+
+    async def home(self, actor: Actor) -> HomeData:
+        """What waits for ``actor``, what they asked for, and the last week's changes.
+
+        Redis is pinged first (a quick answer when it is down); the listings also raise
+        :class:`ApprovalsUnavailable` rather than answer an empty "waiting for you", which
+        would be a lie at exactly the moment people look.
+        """
+        wf = self._workflow
+        if wf is None:
+            return HomeData(note="Approvals are not available right now.")
+        if not await wf.reachable():
+            return HomeData(available=False, note="Redis is unreachable")
+        try:
+            waiting = awaiting_approval_by(self._policy, actor, await wf.pending())
+            mine = await wf.mine(actor)
+            recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
+        except ApprovalsUnavailable:  # Redis went away after the ping
+            return HomeData(available=False, note="Redis went away while reading")
+        recent = sorted(recent, key=lambda e: e.at, reverse=True)
+        return HomeData(waiting=waiting, mine=mine, recent=recent)

@@ -1,0 +1,298 @@
+"""``ChatOps``: the core every surface drives, from command text to replies and proposals.
+
+A surface hands over the text someone typed and who they are; it gets back a
+:class:`~bot.chatops.replies.Reply` to show, or a :class:`~bot.chatops.replies.Proposal` (a planned
+change with the policy's decision) to confirm and pass to :meth:`ChatOps.commit`. Nothing
+raises to a surface: usage errors, unknown names, policy denials and Statsig failures are
+replies; anything unexpected is logged with a short error ID that the reply quotes.
+
+Usage::
+
+    ops = ChatOps(client, policy, workflow=workflow)
+    actor = await ops.enrich(Actor.for_shell("alice@example.com"))
+    ctx = Context(actor, surface="shell")
+    result = await ops.handle("gate disable checkout_v2 errors spiking", ctx)
+    if isinstance(result, Proposal):
+        reply = await ops.commit(result, ctx)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import structlog
+
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.changes import Changes
+from bot.chatops.listings import approvals_reply, audit_reply
+from bot.chatops.reads import Reads, list_query, names_lister
+from bot.chatops.replies import Context, Proposal, Reply
+from bot.chatops.requests import Requests
+from bot.chatops.resolve import EntityResolver
+from bot.ops.actions.base import Action
+from bot.ops.commands.help import help_for, help_topics
+from bot.ops.commands.models import (
+    ApprovalsCommand,
+    AuditCommand,
+    Command,
+    EditCommand,
+    HelpCommand,
+    HistoryCommand,
+    ListCommand,
+    RestoreCommand,
+    ShowCommand,
+    UsageError,
+)
+from bot.ops.commands.parse import parse
+from bot.ops.commands.registry import COMMAND_PREFIX
+from bot.ops.model.identity import Actor
+from bot.ops.policy.directory import StatsigDirectory
+from bot.ops.policy.rules import Policy
+from bot.render import HelpItem, render_error, render_help
+from bot.render.values import ReplyRef, ShareRef, duration_text
+from bot.statsig.client import ConsoleClient
+from bot.statsig.errors import ConsoleError
+from bot.statsig.models import Gate
+
+__all__ = ["ChatOps", "share_ref", "strip_prefix"]
+
+log = structlog.get_logger(__name__)
+R = TypeVar("R", Reply, Reply | Proposal)
+
+# What each Slack form edits, as shell commands with what each one does.
+_EDIT_ALTERNATIVES = {
+    "gate": (
+        ("gate rollout {name} <pct> [--rule R]", "set a rule's pass %"),
+        ("gate override {name} pass|fail|remove <ids>", "force IDs to pass or fail"),
+    ),
+    "config": (
+        ("config enable {name}", "turn it on"),
+        ("config disable {name}", "turn it off"),
+    ),
+    "experiment": (
+        ("experiment start {name}", "start it"),
+        ("experiment decide {name} <group>", "ship one group"),
+    ),
+    "segment": (
+        ("segment add-ids {name} <ids>", "add IDs"),
+        ("segment remove-ids {name} <ids>", "remove IDs"),
+    ),
+}
+
+
+HELP_NOTE = "Type help <topic> for details, e.g. help gate rollout."
+# The examples use these short forms; say once what they stand for.
+ALIASES_NOTE = "Short forms: dc = config, exp = experiment, seg = segment, on/off = enable/disable."
+
+
+def strip_prefix(text: str) -> str:
+    """``"/statsig gate x"`` → ``"gate x"``; other text unchanged."""
+    stripped = text.strip()
+    head, _, rest = stripped.partition(" ")
+    return rest.strip() if head.lower() == COMMAND_PREFIX else stripped
+
+
+class ChatOps:
+    """Commands in, replies and proposals out; one instance per process, shared by users."""
+
+    def __init__(
+        self,
+        client: ConsoleClient,
+        policy: Policy,
+        *,
+        workflow: ApprovalWorkflow | None = None,
+        resolver: EntityResolver | None = None,
+        project_id: str | None = None,
+        directory: StatsigDirectory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.policy = policy
+        self.workflow = workflow
+        self.directory = directory if directory is not None else StatsigDirectory(client)
+        resolver = resolver or EntityResolver(names_lister(client), clock=clock)
+        self._reads = Reads(client, resolver, project_id=project_id, clock=clock)
+        self._changes = Changes(client, policy, self._reads, workflow, project_id=project_id)
+        self.requests = Requests(workflow, policy)
+        """Approve, reject and cancel clicks, request cards and the Home tab's data."""
+
+    @property
+    def incident_channel(self) -> str | None:
+        """Where kills and restores are announced besides their own channel (the policy's)."""
+        return self.policy.incident_channel
+
+    async def gate_for_form(self, gate_id: str) -> Gate | Reply:
+        """The gate a form edits (its rules for the rollout form), or why it cannot load."""
+        try:
+            return await self.client.get_gate(gate_id)
+        except ConsoleError as exc:
+            return Reply(
+                message=render_error(f"I could not load gate {gate_id}", exc.user_message),
+                ok=False,
+            )
+
+    async def environment_names(self) -> list[str]:
+        """The project's environments for a form's picker; empty when Statsig cannot say."""
+        try:
+            return [e.name for e in await self.client.get_environments()]
+        except ConsoleError as exc:
+            log.warning("statsig.environments_failed", error=exc.user_message)
+            return []
+
+    async def enrich(self, actor: Actor) -> Actor:
+        """``actor`` with its Statsig role filled in (unchanged if unknown or unreachable)."""
+        if actor.statsig_role is not None or not actor.email:
+            return actor
+        try:
+            role = await self.directory.role_for(actor.email)
+        except ConsoleError as exc:
+            log.warning("directory.lookup_failed", error=exc.user_message)
+            return actor
+        return dataclasses.replace(actor, statsig_role=role)
+
+    async def handle(self, text: str, ctx: Context) -> Reply | Proposal:
+        """Parse and run one command; changes come back as a :class:`Proposal`."""
+        command = parse(strip_prefix(text))
+        if isinstance(command, UsageError):
+            prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
+            return Reply(
+                message=render_error(
+                    command.problem,
+                    usage=f"{prefix}{command.usage}" if command.usage else None,
+                    suggestions=command.suggestions,
+                ),
+                ok=False,
+            )
+        result = await self._guard(command.action, self._dispatch(command, text, ctx))
+        share = share_ref(command)
+        if isinstance(result, Reply) and result.ok and share is not None:
+            return dataclasses.replace(result, share=share)
+        return result
+
+    async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
+        """Carry out a confirmed proposal: run it, ask for approval, or refuse it."""
+        return await self._guard(proposal.plan.action, self._changes.commit(proposal, ctx))
+
+    async def show(self, ref: str, ctx: Context) -> Reply:
+        """Re-render a "Share in channel" reference (``gate:checkout_v2``) for the channel."""
+        try:
+            share = ShareRef.decode(ref)
+        except ValueError as exc:
+            return Reply(message=render_error("cannot share that", str(exc)), ok=False)
+        return await self._guard(
+            "share", self._reads.share(share.kind, share.entity_id, share.view)
+        )
+
+    async def list_page(self, kind: str, page: int, query: str, ctx: Context) -> Reply:
+        """One page of a list, from a "Next page" button's kind, page and query."""
+        command = parse(f"{kind} list {query} --page {page}")
+        if not isinstance(command, ListCommand):
+            return Reply(message=render_error("cannot show that page"), ok=False)
+        return await self._guard(command.action, self._reads.listing(command))
+
+    async def _guard(self, what: str, call: Awaitable[R]) -> R | Reply:
+        try:
+            return await call
+        except ConsoleError as exc:
+            log.warning("statsig.error", command=what, error=repr(exc))
+            return Reply(
+                message=render_error("Statsig could not do that", exc.user_message), ok=False
+            )
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception("command.failed", command=what, error_id=error_id)
+            return Reply(
+                message=render_error(
+                    f"Something went wrong (error {error_id})",
+                    "The error was logged; quote its ID when you ask for help.",
+                ),
+                ok=False,
+            )
+
+    async def _dispatch(self, command: Command, text: str, ctx: Context) -> Reply | Proposal:
+        match command:
+            case HelpCommand(topic=topic):
+                return self._help(topic, ctx)
+            case ShowCommand():
+                return await self._reads.show(command)
+            case ListCommand():
+                return await self._reads.listing(command)
+            case HistoryCommand():
+                return await self._reads.history(command)
+            case ApprovalsCommand(scope=scope):
+                return await approvals_reply(self.workflow, scope, ctx.actor, policy=self.policy)
+            case AuditCommand(name=name, since=since):
+                seconds = since.total_seconds() if since is not None else None
+                return await audit_reply(self.workflow, self.client, name, seconds)
+            case EditCommand(noun=noun, name=name):
+                return _edit_reply(noun, name, ctx)
+            case RestoreCommand(target=target, reason=reason):
+                restore = await self._changes.restore_action(target, reason)
+                if isinstance(restore, Reply):
+                    return restore
+                return await self._propose(command, restore, text, ctx, lambda _n: restore)
+        action = command.to_action()
+        if action is None:
+            return Reply(message=render_error(f"{command.action} is not supported"), ok=False)
+
+        def rename(name: str) -> Action:
+            renamed = command.renamed(name).to_action()
+            assert renamed is not None
+            return renamed
+
+        return await self._propose(command, action, text, ctx, rename)
+
+    async def _propose(
+        self,
+        command: Command,
+        action: Action,
+        text: str,
+        ctx: Context,
+        rename: Callable[[str], Action],
+    ) -> Reply | Proposal:
+        ctx = dataclasses.replace(ctx, actor=await self.enrich(ctx.actor))
+        return await self._changes.propose(action, command.kind.value, ctx, text, rename)
+
+    def _help(self, topic: str | None, ctx: Context) -> Reply:
+        prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
+        found = help_for(topic) if topic else None
+        topics = [found] if found is not None else help_topics()
+        items = [
+            HelpItem(f"{prefix}{e.usage}", e.summary, tuple(f"{prefix}{x}" for x in e.examples))
+            for t in topics
+            for e in t.entries
+        ]
+        title = f"{prefix}help {topic}" if found is not None else f"{prefix}help".strip()
+        note = None if found else f"{HELP_NOTE} {ALIASES_NOTE}"
+        return Reply(message=render_help(items, title=title, note=note))
+
+
+def _edit_reply(noun: str, name: str, ctx: Context) -> Reply:
+    if ctx.surface == "slack":
+        text = f"Editing {noun} {name} opens a form in Slack."
+        return Reply(message=render_help([HelpItem(f"edit {noun} {name}", text)], title="Edit"))
+    forms = _EDIT_ALTERNATIVES.get(noun, ())
+    items = [HelpItem(form.format(name=name), what) for form, what in forms]
+    note = (
+        f"Editing {noun} {name} opens a form in Slack; these shell commands make the same changes."
+    )
+    return Reply(message=render_help(items, title=f"edit {noun} {name}", note=note))
+
+
+def share_ref(command: Command) -> ReplyRef | None:
+    """What a "Share in channel" button re-runs for a read that has no share button of its
+    own (lists, help, approvals, audit; summaries carry theirs)."""
+    match command:
+        case ListCommand():
+            return ReplyRef("list", noun=command.noun, page=command.page, query=list_query(command))
+        case HelpCommand(topic=topic):
+            return ReplyRef("help", query=topic or "")
+        case ApprovalsCommand(scope=scope):
+            return ReplyRef("approvals", scope=scope)
+        case AuditCommand(name=name, since=since):
+            return ReplyRef("audit", query=name or "", since=duration_text(since) if since else "")
+    return None

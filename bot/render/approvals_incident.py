@@ -1,0 +1,132 @@
+"""Incident messages: the loud kill announcement and the result of a restore.
+
+A kill is announced in the channel (and the policy's incident channel) with a one-click
+**Restore**; without an audit record (Redis down) the snapshot is written into the message
+itself, so the previous state is never lost.
+
+Usage::
+
+    render_kill_announcement(plan, outcome, request_id=rid, requester="Alice", audit_saved=True)
+    render_restore_result("checkout_v2", outcome)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
+from bot.render.common import (
+    Message,
+    actions,
+    button,
+    compact_json,
+    context,
+    esc,
+    esc_plain,
+    header,
+    ident,
+    link,
+    message,
+    person,
+    section,
+)
+from bot.render.ids import INCIDENT_RESTORE
+from bot.statsig.links import console_url
+
+__all__ = [
+    "esc_multiline",
+    "render_kill_announcement",
+    "render_restore_result",
+    "restore_button",
+]
+
+
+def _snapshot_text(snapshot: dict[str, Any] | None) -> str:
+    if not snapshot:
+        return "–"
+    kept = {k: snapshot.get(k) for k in ("id", "isEnabled", "rules", "version") if k in snapshot}
+    return compact_json(kept, 2500)
+
+
+def render_kill_announcement(
+    plan: Plan,
+    outcome: Outcome,
+    *,
+    request_id: str | None,
+    requester: str,
+    audit_saved: bool,
+    project_id: str | None = None,
+    approved_by: Sequence[str] = (),
+) -> Message:
+    """The loud channel message of a kill, with a Restore button when it can be restored.
+
+    Without an audit record (Redis down) the snapshot is written into the message itself,
+    so the previous state is never lost. ``approved_by`` names who approved a kill that
+    was not break-glass (user IDs).
+    """
+    killed = outcome.status in (OutcomeStatus.APPLIED, OutcomeStatus.NOOP)
+    gate = ident(plan.entity_id)
+    if killed:
+        title = f"🚨 KILLED: gate {esc_plain(plan.entity_id, 100)} is disabled"
+    else:
+        title = f"🚨 KILL NOT DONE: gate {esc_plain(plan.entity_id, 100)}"
+    by = f"*Gate* {gate} · *by* {esc(requester, 80)}"
+    if approved_by:
+        by += " · *approved by* " + ", ".join(person(a) for a in approved_by[:10])
+    lines = [by]
+    if outcome.status is not OutcomeStatus.APPLIED:  # "Killed: … is disabled" is the title
+        lines.append(esc(outcome.message, 800))
+    if plan.reason:
+        lines.append(f"*Reason* {esc(plan.reason, 500)}")
+    if outcome.error and outcome.error not in outcome.message:
+        lines.append(f"*Error* {esc(outcome.error, 500)}")
+    body: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
+    if not audit_saved:
+        body.append(
+            section(
+                "⚠️ *The audit record could not be saved* (Redis unreachable). "
+                f"The state before the kill, to restore by hand:\n{_snapshot_text(plan.snapshot)}"
+            )
+        )
+    tail: list[dict[str, Any]] = []
+    if killed and request_id is not None:
+        tail.append(restore_button(request_id))
+    url = console_url("gate", plan.entity_id, project_id)
+    tail.append(
+        context(
+            [link(url, "Open in Statsig")]
+            + ([f"request {ident(request_id, 70)}"] if request_id else [])
+            + ([f"Statsig review {ident(outcome.review_id, 70)}"] if outcome.review_id else [])
+        )
+    )
+    fallback = esc_plain(title, 200)
+    if outcome.status is not OutcomeStatus.APPLIED:
+        fallback += f". {esc_plain(outcome.message, 300)}"
+    return message(fallback, body, tail)
+
+
+def restore_button(request_id: str) -> dict[str, Any]:
+    return actions([button("Restore", INCIDENT_RESTORE, request_id, style="danger")])
+
+
+def render_restore_result(
+    gate_id: str, outcome: Outcome | None = None, *, refusal: str | None = None
+) -> Message:
+    """What ``restore`` did, or why it refused (with the diff in ``refusal``)."""
+    if refusal is not None or outcome is None:
+        text = f"↩️ *Restore refused* for gate {ident(gate_id)}\n{esc_multiline(refusal or '')}"
+        return message(f"Restore refused for {esc_plain(gate_id, 100)}", [section(text)])
+    ok = outcome.status in (OutcomeStatus.APPLIED, OutcomeStatus.NOOP)
+    icon = "✅ *Restored*" if ok else "❌ *Restore failed*"
+    lines = [f"{icon}: gate {ident(gate_id)}", esc(outcome.message, 800)]
+    if outcome.error:
+        lines.append(f"*Error* {esc(outcome.error, 500)}")
+    fallback = f"{'Restored' if ok else 'Restore failed'}: {esc_plain(gate_id, 100)}"
+    return message(fallback, [section("\n".join(lines))])
+
+
+def esc_multiline(value: str, limit: int = 2500) -> str:
+    """Escape text line by line, keeping its line breaks (diffs span several lines)."""
+    lines = value.splitlines()[:40]
+    return "\n".join(esc(line, 300) for line in lines)[:limit]

@@ -1,0 +1,43 @@
+"""Every ``action_id`` our messages use, in one place.
+
+Listeners register on these constants and renderers put them on buttons, so the two can
+never drift. The approval and incident IDs are an external interface (DESIGN §7): their
+button ``value`` is the approval request ID. Changing any string here breaks buttons on
+messages already posted in Slack.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "ALL_ACTION_IDS",
+    "APPROVAL_APPROVE",
+    "APPROVAL_CANCEL",
+    "APPROVAL_REJECT",
+    "INCIDENT_RESTORE",
+    "LIST_NEXT_PAGE",
+    "SHARE_IN_CHANNEL",
+]
+
+SHARE_IN_CHANNEL: Final = "share_in_channel"
+"""Re-post a read result in the channel; value: a :class:`~bot.render.values.ShareRef`."""
+
+LIST_NEXT_PAGE: Final = "list_next_page"
+"""Show the next page of a list; value: a :class:`~bot.render.values.PageRef`."""
+
+APPROVAL_APPROVE: Final = "approval_approve"
+APPROVAL_REJECT: Final = "approval_reject"
+APPROVAL_CANCEL: Final = "approval_cancel"
+INCIDENT_RESTORE: Final = "incident_restore"
+
+ALL_ACTION_IDS: Final = frozenset(
+    {
+        SHARE_IN_CHANNEL,
+        LIST_NEXT_PAGE,
+        APPROVAL_APPROVE,
+        APPROVAL_REJECT,
+        APPROVAL_CANCEL,
+        INCIDENT_RESTORE,
+    }
+)

@@ -1,0 +1,51 @@
+"""How an approval request's state looks to people: one icon and one label per state.
+
+The approval card, the ``approvals`` listing and the App Home tab all name states; they
+take them from here so a new state gets its icon everywhere at once (a state missing
+here would show as a bare "•"). An interrupted failure is its own label: "failed" alone
+would hide that the executor stopped mid-way.
+"""
+
+from __future__ import annotations
+
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.model.states import ApprovalState
+
+__all__ = ["STATE_ICONS", "STATE_LABELS", "state_badge"]
+
+STATE_ICONS: dict[ApprovalState, str] = {
+    ApprovalState.PENDING: "⏳",
+    ApprovalState.APPROVED: "✅",
+    ApprovalState.EXECUTING: "⚙️",
+    ApprovalState.EXECUTED: "✅",
+    ApprovalState.FAILED: "❌",
+    ApprovalState.SUBMITTED_FOR_REVIEW: "🕒",
+    ApprovalState.REVIEW_REJECTED: "🚫",
+    ApprovalState.REVIEW_UNRESOLVED: "⌛",
+    ApprovalState.REJECTED: "🚫",
+    ApprovalState.CANCELLED: "↩️",
+    ApprovalState.EXPIRED: "⌛",
+}
+
+STATE_LABELS: dict[ApprovalState, str] = {
+    ApprovalState.PENDING: "waiting for approval",
+    ApprovalState.APPROVED: "approved",
+    ApprovalState.EXECUTING: "executing",
+    ApprovalState.EXECUTED: "done",
+    ApprovalState.FAILED: "failed",
+    ApprovalState.SUBMITTED_FOR_REVIEW: "waiting for a Statsig review",
+    ApprovalState.REVIEW_REJECTED: "Statsig review rejected",
+    ApprovalState.REVIEW_UNRESOLVED: "Statsig review unresolved",
+    ApprovalState.REJECTED: "rejected",
+    ApprovalState.CANCELLED: "cancelled",
+    ApprovalState.EXPIRED: "expired",
+}
+
+
+def state_badge(request: ApprovalRequest) -> str:
+    """``"❌ failed: interrupted"``: icon and label of the request's state (plain text)."""
+    state = request.state
+    label = STATE_LABELS.get(state, str(state))
+    if request.interrupted and state is ApprovalState.FAILED:
+        label = "failed: interrupted"
+    return f"{STATE_ICONS.get(state, '•')} {label}"

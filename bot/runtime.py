@@ -1,0 +1,185 @@
+"""The one composition root: Statsig (real or the sandbox), Redis, the approval workflow and
+``ChatOps``, built the same way for ``serve`` and for ``shell``.
+
+Surfaces add only what is theirs (Slack clients and the Slack notifier; the terminal
+printer) and then drive :class:`~bot.chatops.service.ChatOps`. Without
+``STATSIG_CONSOLE_API_KEY`` Statsig is the in-process sandbox (the Console API emulator with
+its demo data, through ``httpx.ASGITransport``: no port, no network); the shell without
+``REDIS_URL`` runs the very same approval store on an in-process Redis (fakeredis with Lua).
+
+Usage::
+
+    runtime = await build_runtime(load_settings(), notifier=printer)
+    try:
+        duties = runtime.start_duties()      # expiry, recovery, review watch
+        ...                                  # runtime.ops.handle(...)
+    finally:
+        await duties.stop()
+        await runtime.aclose()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import redis.asyncio as aioredis
+
+from bot.approvals.duties import BackgroundDuties
+from bot.approvals.notify import Notifier
+from bot.approvals.store import ApprovalStore
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.service import ChatOps
+from bot.config import Settings
+from bot.ops.policy.directory import StatsigDirectory
+from bot.ops.policy.rules import Policy, load_policy
+from bot.sandbox import SandboxState, create_sandbox_app, demo_state
+from bot.statsig.client import ConsoleClient
+
+__all__ = [
+    "SANDBOX_URL",
+    "Core",
+    "Runtime",
+    "build_core",
+    "build_runtime",
+    "console_client",
+    "public_url",
+    "sandbox_policy",
+]
+
+SANDBOX_URL = "http://sandbox.statsig.invalid"
+_SANDBOX_KEY = "console-sandbox"
+_SANDBOX_POLICY = "policy.toml"
+
+
+def sandbox_policy() -> Policy:
+    """The bundled policy for trying things out against the sandbox's demo people."""
+    text = files("bot.sandbox").joinpath(_SANDBOX_POLICY).read_text(encoding="utf-8")
+    return Policy.from_toml(text, source="bundled sandbox policy")
+
+
+def public_url(url: str) -> str:
+    """A URL without its user name and password, for showing."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def console_client(settings: Settings) -> tuple[ConsoleClient, SandboxState | None, str]:
+    """The Console API client, the sandbox's state when it is the sandbox, and a label."""
+    key = settings.statsig_console_api_key
+    if key is None:
+        state = demo_state()
+        transport = httpx.ASGITransport(app=create_sandbox_app(state))
+        client = ConsoleClient(_SANDBOX_KEY, base_url=SANDBOX_URL, transport=transport)
+        return client, state, "the in-process sandbox with demo data (no STATSIG_CONSOLE_API_KEY)"
+    client = ConsoleClient(
+        key.get_secret_value(),
+        base_url=settings.statsig_api_url,
+        respect_reviews=settings.statsig_bot_respect_reviews,
+    )
+    return client, None, f"the real Console API at {public_url(settings.statsig_api_url)}"
+
+
+@dataclass
+class Core:
+    """The parts every surface shares, around one Statsig client and one Redis."""
+
+    ops: ChatOps
+    workflow: ApprovalWorkflow
+    directory: StatsigDirectory
+
+    def start_duties(self, *, interval: float = 15.0) -> BackgroundDuties:
+        """Start the approval duties (expiry, recovery, Statsig review watch) on this loop.
+
+        Idempotent and safe on every replica; stop them with ``await duties.stop()``.
+        """
+        return BackgroundDuties(self.workflow, interval=interval)
+
+
+def build_core(
+    settings: Settings,
+    *,
+    console: ConsoleClient,
+    redis: aioredis.Redis,
+    policy: Policy,
+    notifier: Notifier | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Core:
+    """Wire the directory, the approval store and workflow, and ``ChatOps``.
+
+    No clock for the store: lease and expiry times come from the Redis server's clock.
+    """
+    directory = StatsigDirectory(console)
+    store = ApprovalStore(
+        redis,
+        prefix=settings.statsig_bot_redis_prefix,
+        single_slot=settings.statsig_bot_redis_cluster,
+    )
+    workflow = ApprovalWorkflow(
+        store, console, policy, directory=directory, notifier=notifier, clock=clock
+    )
+    ops = ChatOps(console, policy, workflow=workflow, directory=directory)
+    return Core(ops=ops, workflow=workflow, directory=directory)
+
+
+@dataclass
+class Runtime(Core):
+    """A shell session's core, with what it was built on and how to describe and close it."""
+
+    client: ConsoleClient
+    redis: aioredis.Redis
+    statsig_label: str
+    redis_label: str
+    policy_label: str
+    sandbox: SandboxState | None = None
+    persistent_redis: bool = True
+    """False for the in-process fakeredis: its requests end with the process."""
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await self.redis.aclose()
+
+
+def _shell_redis(settings: Settings) -> tuple[aioredis.Redis, str]:
+    if settings.redis_url:
+        client: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
+        return client, f"REDIS_URL {public_url(settings.redis_url)}"
+    import fakeredis.aioredis  # only the shell's embedded mode uses fakeredis
+
+    fake: aioredis.Redis = fakeredis.aioredis.FakeRedis()
+    return fake, "in-process fakeredis (no REDIS_URL)"
+
+
+def _shell_policy(settings: Settings) -> tuple[Policy, str]:
+    if settings.statsig_bot_policy is not None:
+        return load_policy(settings.statsig_bot_policy), str(settings.statsig_bot_policy)
+    if settings.uses_sandbox():
+        return sandbox_policy(), "bundled sandbox policy"
+    return Policy(), "built-in defaults"
+
+
+async def build_runtime(settings: Settings, *, notifier: Notifier | None = None) -> Runtime:
+    """Everything a shell session runs on; raises ``ConfigError`` for a bad policy."""
+    policy, policy_label = _shell_policy(settings)
+    client, state, statsig_label = console_client(settings)
+    redis, redis_label = _shell_redis(settings)
+    core = build_core(settings, console=client, redis=redis, policy=policy, notifier=notifier)
+    return Runtime(
+        ops=core.ops,
+        workflow=core.workflow,
+        directory=core.directory,
+        client=client,
+        redis=redis,
+        statsig_label=statsig_label,
+        redis_label=redis_label,
+        policy_label=policy_label,
+        sandbox=state,
+        persistent_redis=bool(settings.redis_url),
+    )
