@@ -24,7 +24,6 @@ from bot.render.approvals import render_kill_announcement, render_restore_result
 from bot.render.common import Message
 
 __all__ = ["incident_announcement"]
-"""Actions whose approved execution is announced in the channel and the incident channel."""
 
 
 def incident_announcement(request: ApprovalRequest) -> Message | None:

@@ -39,6 +39,7 @@ _EVENT_WORDS = {
     "approved": "approved",
     "rejected": "rejected",
     "cancelled": "cancelled",
+    "superseded": "superseded",
     "expired": "expired",
     "invalidated": "voided the approvals of",
     "review_rejected": "Statsig review rejected:",

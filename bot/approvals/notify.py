@@ -26,13 +26,16 @@ from bot.approvals.announce import incident_announcement
 from bot.approvals.authorize import current_need
 from bot.approvals.results import outcome_of, stored_plan
 from bot.approvals.store import ApprovalStore
+from bot.ops.actions.registry import RESTORE_ACTION, action_words, is_incident
 from bot.ops.model.decisions import NeedsApproval
 from bot.ops.model.requests import ApprovalRequest
 from bot.ops.model.states import TERMINAL_STATES, ApprovalState
 from bot.ops.policy.rules import Policy
 from bot.render.approvals import (
     ApprovalCard,
+    render_approval_card,
     render_approver_invitation,
+    render_kill_announcement,
     render_requester_dm,
 )
 from bot.render.common import Message
@@ -57,9 +60,20 @@ class Notifier(Protocol):
     async def notify_user(self, user_id: str, message: Message) -> None:
         """Send a direct message (the requester's result, an approver's invitation)."""
 
-    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+    async def announce(
+        self,
+        channel_id: str | None,
+        message: Message,
+        *,
+        incident: bool,
+        request_id: str | None = None,
+    ) -> None:
         """Post a loud message in the channel where the request was made (``None``: not in
-        Slack), and also in the policy's incident channel when ``incident`` is true."""
+        Slack), and also in the policy's incident channel when ``incident`` is true. With
+        ``request_id``, remember the posts as the request's cards (see ``add_card``)."""
+
+    async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
+        """Redraw a message posted earlier (a kill's announcement, once it is restored)."""
 
 
 class Notifications:
@@ -87,6 +101,75 @@ class Notifications:
         except Exception:  # a surface problem must never undo or block a transition
             log.exception("notifier failed for request %s", request_id)
 
+    async def finished(self, request_id: str) -> None:
+        """What follows a request that reached its end: an approved kill or restore is
+        announced, and an executed one voids the approvals of the open change on its gate
+        (they were given for a gate that is no longer in that state)."""
+        await self.announce_if_incident(request_id)
+        try:
+            request = await self._store.get(request_id)
+            executed = request is not None and request.state is ApprovalState.EXECUTED
+            if request is not None and executed and is_incident(request.action):
+                await self._void_open_change(request)
+                if request.action == RESTORE_ACTION:
+                    await self._redraw_restored(request)
+        except Exception:  # the change ran; what follows must not turn it into an error
+            log.exception("could not follow up on request %s", request_id)
+
+    async def _void_open_change(self, incident: ApprovalRequest) -> None:
+        holder_id = await self._store.lock_holder(incident.entity_kind, incident.entity_id)
+        holder = await self._store.get(holder_id) if holder_id else None
+        if holder is None or holder.state is not ApprovalState.PENDING:
+            return
+        who = incident.requester.email or incident.requester.user_id
+        what = action_words(incident.action)
+        reason = (
+            f"{incident.entity_kind} {incident.entity_id} changed under it: a {what} by {who} "
+            "ran since they were given. Read the request again before approving"
+        )
+        voided = await self._store.invalidate_approvals(
+            holder.id, holder.plan_fingerprint, holder.plan_json, actor=incident.id, reason=reason
+        )
+        if voided.ok:
+            await self.transition(holder.id)
+
+    async def _redraw_restored(self, restore: ApprovalRequest) -> None:
+        """Every message of the kill this restore undid now says restored, by whom, when,
+        and loses its Restore button (one click on a stale button must not restore twice)."""
+        stored = stored_plan(restore)
+        source = str(stored.plan.change.get("sourceRequest") or "") if stored else ""
+        if not source:
+            return
+        marked = await self._store.mark_restored(source, restore.id, restore.requester.user_id)
+        kill = await self._store.get(source) if marked else None
+        if kill is None or self.notifier is None:
+            return
+        kill_stored, outcome = stored_plan(kill), outcome_of(kill)
+        if kill_stored is None or outcome is None:
+            return
+        announcement = render_kill_announcement(
+            kill_stored.plan,
+            outcome,
+            request_id=kill.id,
+            requester=kill_stored.requester_label or kill.requester.user_id,
+            audit_saved=True,
+            approved_by=[a.user_id for a in kill.approvals] if kill_stored.need else (),
+            restored=kill.restored,
+        )
+        targets: list[tuple[str, str, Message]] = [(c, ts, announcement) for c, ts in kill.cards]
+        if kill.channel and kill.message_ts:
+            # A break-glass kill's own message is its announcement; an approved kill's is
+            # its approval card, which shows the restore too.
+            own = announcement if kill_stored.need is None else None
+            if own is None:
+                own = render_approval_card(await self.card(kill))
+            targets.append((kill.channel, kill.message_ts, own))
+        for channel, ts, message in targets:
+            try:
+                await self.notifier.update_message(channel, ts, message)
+            except Exception:  # one message's failure must not leave the others stale
+                log.exception("could not redraw a card of request %s", kill.id)
+
     async def announce_if_incident(self, request_id: str) -> None:
         """Post the loud message of an approved kill or restore that just executed.
 
@@ -98,7 +181,9 @@ class Notifications:
             request = await self._store.get(request_id)
             loud = incident_announcement(request) if request is not None else None
             if request is not None and loud is not None:
-                await self.notifier.announce(request.channel or None, loud, incident=True)
+                await self.notifier.announce(
+                    request.channel or None, loud, incident=True, request_id=request.id
+                )
         except Exception:  # the change ran; a surface problem must not turn it into an error
             log.exception("could not announce request %s", request_id)
 

@@ -14,9 +14,10 @@ import logging
 from redis.exceptions import RedisError
 
 from bot.approvals.execute import Execution, Executor
+from bot.approvals.notify import Notifications
 from bot.approvals.results import RunResult, StoredPlan
 from bot.approvals.store import ApprovalStore
-from bot.ops.actions.registry import KILL_ACTION
+from bot.ops.actions.registry import KILL_ACTION, action_words, is_incident
 from bot.ops.model.identity import Actor
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import ApprovalRequest, LockHeld
@@ -65,8 +66,34 @@ async def create_request(
     )
 
 
+async def _supersede(
+    store: ApprovalStore, notify: Notifications, held: LockHeld, plan: Plan, requester: Actor
+) -> bool:
+    """Cancel the pending incident request that holds the gate, in favour of this one.
+
+    A responder's kill or restore runs at once; a kill or restore by someone else that is
+    still waiting for a responder's approval must not block it (it would only run the same
+    change later, on an older plan). Anything past pending (approved, executing) is left.
+    """
+    words = action_words(plan.action)
+    reason = (
+        f"{requester.label} ran a {words} of {plan.entity_id} at once as an incident "
+        "responder, which replaces this request"
+    )
+    done = await store.supersede(held.holder_request_id, requester.user_id, reason)
+    if done.ok:
+        log.info("request %s superseded by a responder's %s", held.holder_request_id, words)
+        await notify.transition(held.holder_request_id)
+    return done.ok
+
+
 async def _record_and_run(
-    store: ApprovalStore, executor: Executor, plan: Plan, requester: Actor, channel: str | None
+    store: ApprovalStore,
+    executor: Executor,
+    notify: Notifications,
+    plan: Plan,
+    requester: Actor,
+    channel: str | None,
 ) -> Execution | LockHeld | None:
     """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
     unless someone else approved the same fresh request)."""
@@ -75,6 +102,16 @@ async def _record_and_run(
         store, stored, requester, channel=channel, quorum=1, approver_group="",
         ttl_seconds=RUN_NOW_TTL_SECONDS,
     )  # fmt: skip
+    held = created if isinstance(created, LockHeld) else None
+    if (
+        held is not None
+        and is_incident(plan.action)
+        and await _supersede(store, notify, held, plan, requester)
+    ):
+        created = await create_request(
+            store, stored, requester, channel=channel, quorum=1, approver_group="",
+            ttl_seconds=RUN_NOW_TTL_SECONDS,
+        )  # fmt: skip
     if isinstance(created, LockHeld):
         return created
     await store.approve(
@@ -88,6 +125,7 @@ async def _record_and_run(
 async def run_now(
     store: ApprovalStore,
     executor: Executor,
+    notify: Notifications,
     plan: Plan,
     requester: Actor,
     *,
@@ -97,7 +135,7 @@ async def run_now(
     is_kill = plan.action == KILL_ACTION
     note = ""
     try:
-        ran = await _record_and_run(store, executor, plan, requester, channel)
+        ran = await _record_and_run(store, executor, notify, plan, requester, channel)
     except RedisError:
         if not is_kill:
             return RunResult(render_unavailable(), None, None, audit_saved=False)

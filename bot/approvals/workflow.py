@@ -101,7 +101,7 @@ class ApprovalWorkflow:
             executor_id=executor_id or default_executor_id(),
             lease_seconds=lease_seconds,
             on_transition=self.notify.transition,
-            on_finished=self.notify.announce_if_incident,
+            on_finished=self.notify.finished,
         )
         self._sweeper = Sweeper(store, self.executor)
         self._audit = AuditReader(store, clock=clock)
@@ -152,7 +152,9 @@ class ApprovalWorkflow:
 
     async def run_now(self, plan: Plan, requester: Actor, *, channel: str | None) -> RunResult:
         """Record and execute an allowed change at once (a kill runs even without Redis)."""
-        return await run_now(self.store, self.executor, plan, requester, channel=channel)
+        return await run_now(
+            self.store, self.executor, self.notify, plan, requester, channel=channel
+        )
 
     # -- clicks ----------------------------------------------------------------------------
 
@@ -223,6 +225,13 @@ class ApprovalWorkflow:
     async def snapshot_for_restore(self, ref: str) -> RestoreSource | None:
         """The snapshot of a kill/disable, by request ID or by gate ID (the latest one)."""
         return await self._audit.snapshot_for_restore(ref)
+
+    async def add_card(self, request_id: str, channel: str, ts: str) -> None:
+        """Remember another message that shows the request (a kill's announcement)."""
+        try:
+            await self.store.add_card(request_id, channel, ts)
+        except RedisError:
+            log.warning("could not remember a message of request %s", request_id)
 
     async def reachable(self, timeout: float = 0.5) -> bool:
         """Whether Redis answers a PING now: a quick "no" beats a listing that hangs."""

@@ -104,7 +104,7 @@ class Changes:
             ),
         )
         if not isinstance(decision, Denied):
-            locked = await open_request_lock(self._workflow, plan, ctx.actor)
+            locked = await open_request_lock(self._workflow, plan, ctx.actor, decision)
             if locked is not None:
                 return locked
         self._remember(plan, chosen)
@@ -139,6 +139,7 @@ class Changes:
             reason=reason,
             after_kill=dict(source.after_kill) if source.after_kill is not None else None,
             source=source.action,
+            source_request=source.request_id,
         )
 
     async def commit(self, proposal: Proposal, ctx: Context) -> Reply:

@@ -83,6 +83,11 @@ class Requests:
         if self._workflow is not None:
             await self._workflow.attach_message(request_id, channel, ts)
 
+    async def attach_announcement(self, request_id: str, channel: str, ts: str) -> None:
+        """Remember a kill's announcement, so it is redrawn when the kill is restored."""
+        if self._workflow is not None:
+            await self._workflow.add_card(request_id, channel, ts)
+
     async def home(self, actor: Actor) -> HomeData:
         """What waits for ``actor``, what they asked for, and the last week's changes.
 

@@ -68,13 +68,15 @@ def render_notice(text: str, *, ok: bool = True, details: Sequence[str] = ()) ->
 def render_lock_held(
     holder: LockHeld, *, action: str, entity_id: str, yours: bool = False
 ) -> Message:
-    """Another open request holds this entity and action (Atlantis-style lock).
+    """Another open request holds this entity (Atlantis-style lock: one open change per
+    entity, whatever the action).
 
     ``yours`` when the holder is the person asking again: "You already have …", and the
-    way out is their own ``cancel``.
+    way out is their own ``cancel``. The holder's own action is named when it differs.
     """
     rid = holder.holder_request_id
-    what = f"{esc(action_words(action), 60)} request for {ident(entity_id)}"
+    words = action_words(holder.holder_action or action)
+    what = f"{esc(words, 60)} request for {ident(entity_id)}"
     cancel = f"`cancel {esc(rid, 70)}`"
     if yours:
         text = (
@@ -87,8 +89,7 @@ def render_lock_held(
             f"{mention(holder.holder_requester)}. Wait for it to finish, or ask them to {cancel}."
         )
     fallback = (
-        f"Locked: an open {esc_plain(action_words(action), 60)} request exists for "
-        f"{esc_plain(entity_id, 100)}"
+        f"Locked: an open {esc_plain(words, 60)} request exists for {esc_plain(entity_id, 100)}"
     )
     return message(fallback, [section(text)])
 

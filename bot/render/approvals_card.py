@@ -22,7 +22,7 @@ from bot.ops.model.decisions import NeedsApproval
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import UNVERIFIED_INTERRUPTION, ApprovalRequest, AuditEvent
 from bot.ops.model.states import ApprovalState
-from bot.render.approvals_incident import restore_button
+from bot.render.approvals_incident import restore_button, restored_line
 from bot.render.common import (
     Message,
     actions,
@@ -113,6 +113,9 @@ def _verdict(card: ApprovalCard) -> str:
     if state is ApprovalState.REJECTED and request.rejection is not None:
         reason = esc(request.rejection.reason, 500)
         return f"{icon} *Rejected* by {mention(request.rejection.user_id)}: {reason}"
+    if state is ApprovalState.CANCELLED and request.superseded is not None:
+        who = mention(request.superseded.user_id)
+        return f"{icon} *Cancelled* by {who}: {esc(request.superseded.reason, 500)}"
     if state is ApprovalState.CANCELLED:
         return f"{icon} *Cancelled* by the requester."
     if state is ApprovalState.EXPIRED:
@@ -206,10 +209,16 @@ def render_approval_card(card: ApprovalCard) -> Message:
         *_plan_blocks(plan),
         section(_verdict(card)),
     ]
+    if request.restored is not None:
+        body.append(section(restored_line(request.restored)))
     tail: list[dict[str, Any]] = []
     if request.state is ApprovalState.PENDING:
         tail.append(_buttons(request.id, plan))
-    elif request.state is ApprovalState.EXECUTED and request.action == KILL_ACTION:
+    elif (
+        request.state is ApprovalState.EXECUTED
+        and request.action == KILL_ACTION
+        and request.restored is None
+    ):
         # An approved kill keeps one-click restore on its own card, like the announcement.
         tail.append(restore_button(request.id))
     tail.append(
@@ -228,6 +237,7 @@ _EVENT_TEXT = {
     "approved": "approved; the quorum is reached",
     "rejected": "rejected it",
     "cancelled": "cancelled it",
+    "superseded": "replaced it with their own, which ran at once",
     "expired": "expired: nobody decided in time",
     "claimed": "started executing it",
     "interrupted": "found the executor gone; checking Statsig",

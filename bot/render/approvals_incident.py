@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
+from bot.ops.model.requests import Restoration
 from bot.render.common import (
     Message,
     actions,
@@ -24,6 +25,7 @@ from bot.render.common import (
     context,
     esc,
     esc_plain,
+    fmt_time,
     header,
     ident,
     link,
@@ -39,6 +41,7 @@ __all__ = [
     "render_kill_announcement",
     "render_restore_result",
     "restore_button",
+    "restored_line",
 ]
 
 
@@ -58,16 +61,20 @@ def render_kill_announcement(
     audit_saved: bool,
     project_id: str | None = None,
     approved_by: Sequence[str] = (),
+    restored: Restoration | None = None,
 ) -> Message:
     """The loud channel message of a kill, with a Restore button when it can be restored.
 
     Without an audit record (Redis down) the snapshot is written into the message itself,
     so the previous state is never lost. ``approved_by`` names who approved a kill that
-    was not break-glass (user IDs).
+    was not break-glass (user IDs). Once ``restored``, the same message says who put the
+    gate back and when, and offers no Restore any more.
     """
     killed = outcome.status in (OutcomeStatus.APPLIED, OutcomeStatus.NOOP)
     gate = ident(plan.entity_id)
-    if killed:
+    if restored is not None:
+        title = f"↩️ RESTORED: gate {esc_plain(plan.entity_id, 100)} (it had been killed)"
+    elif killed:
         title = f"🚨 KILLED: gate {esc_plain(plan.entity_id, 100)} is disabled"
     else:
         title = f"🚨 KILL NOT DONE: gate {esc_plain(plan.entity_id, 100)}"
@@ -81,6 +88,8 @@ def render_kill_announcement(
         lines.append(f"*Reason* {esc(plan.reason, 500)}")
     if outcome.error and outcome.error not in outcome.message:
         lines.append(f"*Error* {esc(outcome.error, 500)}")
+    if restored is not None:
+        lines.append(restored_line(restored))
     body: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
     if not audit_saved:
         body.append(
@@ -90,7 +99,7 @@ def render_kill_announcement(
             )
         )
     tail: list[dict[str, Any]] = []
-    if killed and request_id is not None:
+    if killed and request_id is not None and restored is None:
         tail.append(restore_button(request_id))
     url = console_url("gate", plan.entity_id, project_id)
     tail.append(
@@ -104,6 +113,14 @@ def render_kill_announcement(
     if outcome.status is not OutcomeStatus.APPLIED:
         fallback += f". {esc_plain(outcome.message, 300)}"
     return message(fallback, body, tail)
+
+
+def restored_line(restored: Restoration) -> str:
+    """ "↩️ Restored by @bob · 2026-12-02 18:40 UTC (request req_…)"."""
+    return (
+        f"↩️ *Restored* by {person(restored.user_id)} · {fmt_time(restored.at)} "
+        f"(request {ident(restored.request_id, 70)})"
+    )
 
 
 def restore_button(request_id: str) -> dict[str, Any]:

@@ -70,7 +70,17 @@ class ShellNotifier(Notifier):
         self.printer.line(f"✉️  Direct message to {user_id.removeprefix('shell:')}:")
         self.printer.out.write(render_text(message, width=self.printer.width))
 
-    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+    async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
+        return None  # a terminal has no earlier message to redraw; the reply said it
+
+    async def announce(
+        self,
+        channel_id: str | None,
+        message: Message,
+        *,
+        incident: bool,
+        request_id: str | None = None,
+    ) -> None:
         where = f"channel {channel_id}" if channel_id else "the channel"
         channel = self.incident_channel if incident else None
         also = f" and the incident channel {channel}" if channel else ""

@@ -42,6 +42,8 @@ class CardSource(Protocol):
 
     async def thread_entry(self, request_id: str) -> Message | None: ...
 
+    async def add_card(self, request_id: str, channel: str, ts: str) -> None: ...
+
 
 class SlackNotifier:
     """Updates the card with ``chat.update``, threads each transition, sends DMs, and
@@ -86,15 +88,27 @@ class SlackNotifier:
             return
         await self._post(str(opened["channel"]["id"]), message)
 
-    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+    async def announce(
+        self,
+        channel_id: str | None,
+        message: Message,
+        *,
+        incident: bool,
+        request_id: str | None = None,
+    ) -> None:
         incident_channel = self._policy.incident_channel if self._policy and incident else None
         targets = [c for c in (channel_id, incident_channel) if c]
         for channel in dict.fromkeys(targets):  # the incident channel itself: post once
             try:
-                await self._post(channel, message)
+                ts = await self._post(channel, message)
+                if ts and request_id and self._workflow is not None:
+                    await self._workflow.add_card(request_id, channel, ts)
             except Exception as exc:  # one channel's failure must not silence the other
                 error = type(exc).__name__
                 _log.warning("slack.notifier.announce_failed", channel=channel, error=error)
+
+    async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
+        await self._call_update(channel_id, ts, message)
 
     async def _call_update(self, channel: str, ts: str, card: Message) -> None:
         try:
@@ -102,13 +116,18 @@ class SlackNotifier:
         except SlackApiError as exc:
             _log.warning("slack.notifier.update_failed", error=_code(exc))
 
-    async def _post(self, channel: str, message: Message, thread_ts: str | None = None) -> None:
+    async def _post(
+        self, channel: str, message: Message, thread_ts: str | None = None
+    ) -> str | None:
+        """Post; the message's ``ts``, or ``None`` when Slack refused (logged)."""
         try:
-            await self._client.chat_postMessage(
+            response = await self._client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, **message.to_dict()
             )
         except SlackApiError as exc:
             _log.warning("slack.notifier.post_failed", channel=channel, error=_code(exc))
+            return None
+        return str(response.get("ts") or "") or None
 
 
 def _code(exc: SlackApiError) -> str:

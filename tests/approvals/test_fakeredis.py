@@ -60,7 +60,9 @@ async def test_lock_fingerprint_and_reject(
         fingerprint="x",
         requester_id="U_B",
     )
-    assert held == LockHeld(holder_request_id=request.id, holder_requester=REQUESTER)
+    assert held == LockHeld(
+        holder_request_id=request.id, holder_requester=REQUESTER, holder_action="gate.disable"
+    )
     changed = await other.approve(request.id, APPROVER, "stale", 1)
     assert changed.refusal is Refusal.PLAN_CHANGED
     assert (await store.reject(request.id, APPROVER, "no")).state is ApprovalState.REJECTED

@@ -26,9 +26,9 @@ def test_default_layout() -> None:
     assert keys.request(RID) == f"statsig-bot:{{req:{RID}}}:request"
     assert keys.approvals(RID) == f"statsig-bot:{{req:{RID}}}:approvals"
     assert keys.pending == "statsig-bot:{idx}:pending"
-    assert (
-        keys.lock("gate", "nav", "gate.disable") == "statsig-bot:{idx}:lock:gate:gate.disable:nav"
-    )
+    assert keys.lock("gate", "nav", "gate.disable") == "statsig-bot:{idx}:lock:gate:change:nav"
+    assert keys.lock("gate", "nav", "gate.rollout") == keys.lock("gate", "nav", "gate.override")
+    assert keys.lock("gate", "nav", "incident.kill") == "statsig-bot:{idx}:lock:gate:incident:nav"
     assert Keys(prefix="x:").audit == "x:{idx}:audit"
 
 

@@ -151,7 +151,9 @@ async def test_open_request_holds_the_entity_lock(
         fingerprint="fp-x",
         requester_id="U_OTHER",
     )
-    assert second == LockHeld(holder_request_id=rid, holder_requester=REQUESTER)
+    assert second == LockHeld(
+        holder_request_id=rid, holder_requester=REQUESTER, holder_action="gate.disable"
+    )
     mine = await store.list_by_requester(REQUESTER)
     assert [r.id for r in mine] == [rid]
     assert await store.list_by_requester("U_OTHER") == []

@@ -52,20 +52,48 @@ async def test_create_stores_every_field_and_an_unguessable_id(
     assert [r.id for r in await store.list_pending()] == [request.id, other.id]
 
 
-async def test_lock_is_per_entity_and_action(store: ApprovalStore) -> None:
+async def test_one_open_change_per_entity_whatever_the_action(store: ApprovalStore) -> None:
+    """Issue 9.3: a rollout, a disable and an override were open on one gate at once."""
     first = await make_request(store, entity_id="nav", action="gate.disable")
-    held = await store.create(
-        action="gate.disable",
-        entity_kind="gate",
-        entity_id="nav",
-        plan_json="{}",
-        fingerprint="x",
-        requester_id="U_B",
+    for action in ("gate.disable", "gate.rollout", "gate.override"):
+        held = await store.create(
+            action=action,
+            entity_kind="gate",
+            entity_id="nav",
+            plan_json="{}",
+            fingerprint="x",
+            requester_id="U_B",
+        )
+        assert held == LockHeld(
+            holder_request_id=first.id, holder_requester=REQUESTER, holder_action="gate.disable"
+        ), action
+    other_entity = await make_request(store, entity_id="nav2", action="gate.rollout")
+    # kill and restore have a lane of their own: they never wait behind a change
+    kill = await make_request(store, entity_id="nav", action="incident.kill")
+    second_kill = await store.create(
+        action="incident.restore", entity_kind="gate", entity_id="nav", plan_json="{}",
+        fingerprint="y", requester_id="U_B",
+    )  # fmt: skip
+    assert isinstance(second_kill, LockHeld) and second_kill.holder_request_id == kill.id
+    assert len({first.id, other_entity.id, kill.id}) == 3
+    assert await store.lock_holder("gate", "nav") == first.id
+    assert await store.lock_holder("gate", "nav", "incident") == kill.id
+
+
+async def test_a_superseded_request_says_who_replaced_it_and_why(store: ApprovalStore) -> None:
+    pending = await make_request(store, entity_id="nav", action="incident.restore")
+    refused = await store.supersede(pending.id, "U_RESP", "  ")
+    assert not refused.ok and refused.refusal is Refusal.REASON_REQUIRED
+    done = await store.supersede(pending.id, "U_RESP", "Rita restored it at once")
+    assert done.ok and done.state is ApprovalState.CANCELLED
+    stored = await store.get(pending.id)
+    assert stored is not None and stored.superseded is not None
+    assert (stored.superseded.user_id, stored.superseded.reason) == (
+        "U_RESP",
+        "Rita restored it at once",
     )
-    assert held == LockHeld(holder_request_id=first.id, holder_requester=REQUESTER)
-    other_action = await make_request(store, entity_id="nav", action="gate.rollout")
-    other_entity = await make_request(store, entity_id="nav2", action="gate.disable")
-    assert len({first.id, other_action.id, other_entity.id}) == 3
+    assert await store.lock_holder("gate", "nav", "incident") is None  # the lock went with it
+    assert (await store.cancel(pending.id, REQUESTER)).refusal is Refusal.WRONG_STATE
 
 
 async def test_quorum_counts_each_approver_once(store: ApprovalStore, clock: FakeClock) -> None:

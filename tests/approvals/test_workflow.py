@@ -179,7 +179,7 @@ async def test_only_the_requester_cancels(env: Env) -> None:
     assert request is not None and request.state is ApprovalState.CANCELLED
 
 
-async def test_one_open_request_per_entity_and_action(env: Env) -> None:
+async def test_one_open_request_per_entity(env: Env) -> None:
     wf = env.workflow()
     rid = await _submit(env, wf)
     plan = await env.rollout_plan(pct=30)
@@ -187,8 +187,13 @@ async def test_one_open_request_per_entity_and_action(env: Env) -> None:
     assert second.request is None and second.lock_holder is not None
     assert second.lock_holder.holder_request_id == rid
     assert rid in second.message.text or rid in str(second.message.blocks)
-    other_action = await env.disable_plan()
-    assert (await wf.submit(other_action, env.need(other_action), CAROL, channel="C1")).ok
+    other_action = await env.disable_plan()  # issue 9.3: another action is refused too
+    third = await wf.submit(other_action, env.need(other_action), CAROL, channel="C1")
+    assert third.request is None and third.lock_holder is not None
+    assert third.lock_holder.holder_action == "gate.rollout"
+    assert "roll out gate" in third.message.text
+    other_gate = await env.rollout_plan("critical_gate")
+    assert (await wf.submit(other_gate, env.need(other_gate), CAROL, channel="C1")).ok
 
 
 async def test_expired_requests_lose_their_buttons_and_refuse_clicks(env: Env) -> None:

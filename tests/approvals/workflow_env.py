@@ -67,6 +67,7 @@ class RecordingNotifier:
         self.updates: list[str] = []
         self.dms: list[tuple[str, Message]] = []
         self.announcements: list[tuple[str | None, Message, bool]] = []
+        self.redrawn: list[tuple[str, str, Message]] = []
 
     async def request_updated(self, request_id: str) -> None:
         self.updates.append(request_id)
@@ -74,8 +75,18 @@ class RecordingNotifier:
     async def notify_user(self, user_id: str, message: Message) -> None:
         self.dms.append((user_id, message))
 
-    async def announce(self, channel_id: str | None, message: Message, *, incident: bool) -> None:
+    async def announce(
+        self,
+        channel_id: str | None,
+        message: Message,
+        *,
+        incident: bool,
+        request_id: str | None = None,
+    ) -> None:
         self.announcements.append((channel_id, message, incident))
+
+    async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
+        self.redrawn.append((channel_id, ts, message))
 
 
 def sandbox_state() -> SandboxState:

@@ -170,7 +170,10 @@ async def test_approved_kill_is_announced_loudly_and_restore_works(w: World) -> 
         assert gate is not None
         await eventually(lambda: gate["isEnabled"] is True)
         assert gate["rules"] == before["rules"]
-        assert len([m for m in visible(bot.slack) if "KILLED" in m.text]) == 1  # once
+        # announced once; since issue 9.2 that one message now says it was restored
+        kill_cards = [m for m in visible(bot.slack) if "KILLED" in m.text or "RESTORED" in m.text]
+        assert len(kill_cards) == 1
+        await eventually(lambda: "RESTORED" in bot.slack.message(CHANNEL, kill_cards[0].ts).text)
 
 
 async def test_200_concurrent_approvals_on_two_replicas_mutate_once(w: World) -> None:

@@ -76,6 +76,8 @@ class StoreBase:
         self._resolve_review = redis.register_script(scripts.RESOLVE_REVIEW)
         self._invalidate = redis.register_script(scripts.INVALIDATE)
         self._set_message_ref = redis.register_script(scripts.SET_MESSAGE_REF)
+        self._add_card = redis.register_script(scripts.ADD_CARD)
+        self._mark_restored = redis.register_script(scripts.MARK_RESTORED)
 
     @property
     def keys(self) -> Keys:

@@ -13,6 +13,7 @@ from bot.ops.model.requests import (
     AuditEvent,
     Rejection,
     Requester,
+    Restoration,
     TransitionResult,
 )
 from bot.ops.model.states import ApprovalState, Refusal
@@ -78,6 +79,21 @@ def encode_approver(email: str | None, usergroups: Sequence[str], role: str | No
     return json.dumps({"email": email, "usergroups": sorted(usergroups), "role": role})
 
 
+def _cards(raw: str) -> tuple[tuple[str, str], ...]:
+    pairs = (line.split(" ", 1) for line in raw.splitlines() if " " in line)
+    return tuple((channel, ts) for channel, ts in pairs)
+
+
+def _restored(fields: Mapping[str, str]) -> Restoration | None:
+    if not fields.get("restored_by_request"):
+        return None
+    return Restoration(
+        request_id=fields["restored_by_request"],
+        user_id=fields.get("restored_by", ""),
+        at=_at(fields.get("restored_at") or fields["created_at"]),
+    )
+
+
 def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> ApprovalRequest:
     """Build a request from its hash and its approvals hash (approver → entry)."""
     rejection = None
@@ -86,6 +102,13 @@ def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> A
             user_id=fields["rejected_by"],
             at=_at(fields["rejected_at"]),
             reason=fields.get("rejection_reason", ""),
+        )
+    superseded = None
+    if fields.get("cancelled_by"):
+        superseded = Rejection(
+            user_id=fields["cancelled_by"],
+            at=_at(fields.get("finished_at") or fields["created_at"]),
+            reason=fields.get("cancelled_reason", ""),
         )
     votes = sorted(
         (_approval(user, value) for user, value in approvals.items()),
@@ -110,6 +133,9 @@ def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> A
         approver_group=fields.get("approver_group", ""),
         approvals=votes,
         rejection=rejection,
+        superseded=superseded,
+        cards=_cards(fields.get("cards", "")),
+        restored=_restored(fields),
         created_at=_at(fields["created_at"]),
         expires_at=_at(fields["expires_at"]),
         approved_at=_when(fields.get("approved_at")),

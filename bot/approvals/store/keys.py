@@ -8,7 +8,7 @@ Layout (default prefix ``statsig-bot:``)::
     statsig-bot:{idx}:leases             ZSET   request id → lease-ends-at (executing requests)
     statsig-bot:{idx}:interrupted        ZSET   request id → reclaimed-at  (awaiting a verdict)
     statsig-bot:{idx}:requester:USER     ZSET   request id → created-at    (open requests only)
-    statsig-bot:{idx}:lock:KIND:ACTION:ENTITY  HASH  request_id, requester_id of the open request
+    statsig-bot:{idx}:lock:KIND:LANE:ENTITY  HASH  request_id, requester_id, action of the open one
     statsig-bot:{idx}:audit              STREAM every transition, capped (MAXLEN ~)
     statsig-bot:{idx}:audit:KIND:ENTITY  STREAM the same entries for one entity, capped
     statsig-bot:{idx}:review-watch       ZSET   request id → next poll (submitted for review)
@@ -23,6 +23,12 @@ slots, which is fine on standalone Redis, Sentinel and single-shard managed Redi
 multi-shard Cluster, use ``single_slot=True``: the request keys then take the ``{idx}`` tag as
 well, every script touches one slot, and the price is that all approval data sits on one shard
 (a few MB even for busy teams).
+
+One open change per entity (Atlantis's lock, DESIGN §4): the lock is per entity, whatever
+the action, in one of two lanes. ``change`` holds every ordinary change, so a rollout, a
+disable and an override can never be open on one gate at once; ``incident`` holds kill and
+restore, which must never wait behind an ordinary change (they void its approvals when they
+run instead, and a responder's supersedes a pending one by someone else).
 
 TTLs, so that nothing leaks:
 
@@ -41,8 +47,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.ops.actions.registry import is_incident
+
 __all__ = [
     "AUDIT_MAXLEN",
+    "CHANGE_LANE",
+    "INCIDENT_LANE",
     "DEFAULT_PREFIX",
     "DEFAULT_TTL_SECONDS",
     "ENTITY_AUDIT_MAXLEN",
@@ -51,6 +61,7 @@ __all__ = [
     "Keys",
     "RequestKeys",
     "is_valid_request_id",
+    "lane_of",
 ]
 
 DEFAULT_PREFIX = "statsig-bot:"
@@ -60,6 +71,8 @@ PENDING_HISTORY_SECONDS = 7 * 24 * 3600
 """How long a never-swept pending request survives past its expiry."""
 RETENTION_SECONDS = 30 * 24 * 3600
 """History kept for approved, executing and terminal requests."""
+CHANGE_LANE = "change"
+INCIDENT_LANE = "incident"
 AUDIT_MAXLEN = 100_000
 ENTITY_AUDIT_MAXLEN = 1_000
 
@@ -71,6 +84,11 @@ _KEY_SEGMENT = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 def is_valid_request_id(request_id: str) -> bool:
     """IDs arrive from Slack button values; anything else must never reach a key name."""
     return _REQUEST_ID.fullmatch(request_id) is not None
+
+
+def lane_of(action: str) -> str:
+    """Which lock an action takes: kill and restore never wait behind an ordinary change."""
+    return INCIDENT_LANE if is_incident(action) else CHANGE_LANE
 
 
 def _segment(value: str, what: str) -> str:
@@ -163,8 +181,13 @@ class Keys:
         return f"{self._index}requester:{user_id}"
 
     def lock(self, entity_kind: str, entity_id: str, action: str) -> str:
+        """The entity's lock in the lane of ``action`` (incident for kill and restore)."""
+        _segment(action, "action")
+        return self.lane_lock(entity_kind, entity_id, lane_of(action))
+
+    def lane_lock(self, entity_kind: str, entity_id: str, lane: str) -> str:
         kind = _segment(entity_kind, "entity kind")
-        return f"{self._index}lock:{kind}:{_segment(action, 'action')}:{entity_id}"
+        return f"{self._index}lock:{kind}:{_segment(lane, 'lane')}:{entity_id}"
 
     def entity_audit(self, entity_kind: str, entity_id: str) -> str:
         return f"{self._index}audit:{_segment(entity_kind, 'entity kind')}:{entity_id}"

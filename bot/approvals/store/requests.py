@@ -29,6 +29,7 @@ from bot.approvals.store.base import SWEEPER, bounded
 from bot.approvals.store.codec import decode_audit, decode_request, encode_approver, text, text_map
 from bot.approvals.store.execution import ExecutionTransitions
 from bot.approvals.store.keys import (
+    CHANGE_LANE,
     DEFAULT_PREFIX,
     DEFAULT_TTL_SECONDS,
     PENDING_HISTORY_SECONDS,
@@ -89,7 +90,7 @@ class ApprovalStore(ExecutionTransitions):
         approver_group: str = "",
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
     ) -> ApprovalRequest | LockHeld:
-        """Open a pending request, or report the open one holding this entity+action lock.
+        """Open a pending request, or report the open one holding this entity's lock.
 
         A holder that is pending but past its expiry (the sweeper has not run yet) is expired
         on the spot and the lock taken, so a dead sweeper never blocks new requests.
@@ -138,7 +139,11 @@ class ApprovalStore(ExecutionTransitions):
                     raise RuntimeError("request vanished right after create")
                 return created
             if status == "locked":
-                holder = LockHeld(holder_request_id=text(reply[1]), holder_requester=text(reply[2]))
+                holder = LockHeld(
+                    holder_request_id=text(reply[1]),
+                    holder_requester=text(reply[2]),
+                    holder_action=text(reply[3]) if len(reply) > 3 else "",
+                )
                 if not await self._expired_holder(holder.holder_request_id):
                     return holder
             # else: an id collision ("exists") or a stale holder we just expired; try again.
@@ -239,7 +244,20 @@ class ApprovalStore(ExecutionTransitions):
 
     async def cancel(self, request_id: str, user_id: str) -> TransitionResult:
         """Pending → cancelled, only when ``user_id`` is the stored requester."""
-        return await self._transition(self._cancel, request_id, user_id)
+        return await self._transition(self._cancel, request_id, user_id, "0", "")
+
+    async def supersede(self, request_id: str, user_id: str, reason: str) -> TransitionResult:
+        """Pending → cancelled by someone else's incident action that replaces it; the
+        card says who and why (``reason`` is required)."""
+        return await self._transition(self._cancel, request_id, user_id, "1", reason)
+
+    async def lock_holder(
+        self, entity_kind: str, entity_id: str, lane: str = CHANGE_LANE
+    ) -> str | None:
+        """The open request holding the entity in ``lane`` (ordinary changes by default)."""
+        lock = self._keys.lane_lock(entity_kind, entity_id, lane)
+        holder = await self._redis.hget(lock, "request_id")
+        return text(holder) if holder is not None else None
 
     async def expire(self, request_id: str, *, actor: str = SWEEPER) -> TransitionResult:
         """Pending (or approved but never claimed) and past expiry → expired; else ``not_due``."""
@@ -280,6 +298,23 @@ class ApprovalStore(ExecutionTransitions):
             return False
         stored = await self._set_message_ref(
             keys=[self._keys.request(request_id)], args=[channel, ts]
+        )
+        return bool(int(stored))
+
+    async def add_card(self, request_id: str, channel: str, ts: str) -> bool:
+        """Remember another message showing the request (a kill's announcement)."""
+        if not is_valid_request_id(request_id):
+            return False
+        stored = await self._add_card(keys=[self._keys.request(request_id)], args=[channel, ts])
+        return bool(int(stored))
+
+    async def mark_restored(self, request_id: str, restore_request_id: str, user_id: str) -> bool:
+        """Record that ``restore_request_id`` (by ``user_id``) put this kill's gate back."""
+        if not is_valid_request_id(request_id):
+            return False
+        at = repr(await self.now())
+        stored = await self._mark_restored(
+            keys=[self._keys.request(request_id)], args=[restore_request_id, user_id, at]
         )
         return bool(int(stored))
 

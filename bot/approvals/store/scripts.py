@@ -44,6 +44,8 @@ __all__ = [
     "REJECT",
     "RENEW",
     "RESOLVE_REVIEW",
+    "ADD_CARD",
+    "MARK_RESTORED",
     "SET_MESSAGE_REF",
 ]
 
@@ -52,14 +54,16 @@ CREATE = _script(
 -- create: a new pending request, unless the entity lock is held.
 -- KEYS: shared layout. ARGV[1..6]: shared (ARGV[3] is the requester id).
 -- ARGV[7] TTL ms for request and lock, ARGV[8] seconds until the request expires,
--- ARGV[9..] field/value pairs of the request hash.
--- Reply: {'ok', 'pending'} | {'locked', holder id, holder requester} | {'refused', 'exists', ''}
+-- ARGV[9..] field/value pairs of the request hash (one of them is the action).
+-- Reply: {'ok', 'pending'} | {'locked', holder id, holder requester, holder action}
+--        | {'refused', 'exists', ''}
 """,
     """
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'refused', 'exists', ''} end
 local holder = redis.call('HGET', KEYS[7], 'request_id')
 if holder then
-  return {'locked', holder, redis.call('HGET', KEYS[7], 'requester_id') or ''}
+  return {'locked', holder, redis.call('HGET', KEYS[7], 'requester_id') or '',
+          redis.call('HGET', KEYS[7], 'action') or ''}
 end
 local fields = {}
 for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -70,7 +74,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('ZADD', KEYS[3], expires_at, id)
 redis.call('ZADD', KEYS[6], now, id)
 extend(KEYS[6], ARGV[7])
-redis.call('HSET', KEYS[7], 'request_id', id, 'requester_id', actor)
+redis.call('HSET', KEYS[7], 'request_id', id, 'requester_id', actor,
+  'action', field('action') or '')
 redis.call('PEXPIRE', KEYS[7], ARGV[7])
 audit('created', '', 'pending')
 return {'ok', 'pending'}
@@ -152,8 +157,10 @@ return finalize('rejected', 'rejected', 'pending', {'reason', ARGV[7]})
 
 CANCEL = _script(
     """
--- cancel: pending → cancelled, only by the stored requester.
+-- cancel: pending → cancelled, by the stored requester; or superseded by a responder's
+-- incident action, which cancels someone else's pending one and says why.
 -- KEYS: shared layout. ARGV[1..6]: shared (ARGV[3] is the cancelling user).
+-- ARGV[7] '1' to supersede (any actor), ARGV[8] why (required to supersede).
 -- Reply: {'ok', 'cancelled'} | {'refused', code, state}
 """,
     """
@@ -161,7 +168,13 @@ local state = field('state')
 if not state then return gone() end
 if state ~= 'pending' then return refuse('wrong_state') end
 if expire_if_due() then return refuse('expired') end
-if actor ~= field('requester_id') then return refuse('not_requester') end
+local supersede = ARGV[7] == '1'
+if not supersede and actor ~= field('requester_id') then return refuse('not_requester') end
+if supersede then
+  if string.match(ARGV[8] or '', '^%s*$') then return refuse('reason_required') end
+  redis.call('HSET', KEYS[1], 'cancelled_by', actor, 'cancelled_reason', ARGV[8])
+  return finalize('cancelled', 'superseded', 'pending', {'reason', ARGV[8]})
+end
 return finalize('cancelled', 'cancelled', 'pending')
 """,
 )
@@ -217,5 +230,32 @@ SET_MESSAGE_REF = """
 -- Reply: 1 if stored, 0 if the request does not exist (never recreates a partial hash).
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'channel', ARGV[1], 'message_ts', ARGV[2])
+return 1
+"""
+
+ADD_CARD = """
+-- add_card: remember one more message that shows the request (a kill's announcement in the
+-- channel and in the incident channel), so it can be redrawn when the kill is restored.
+-- KEYS[1] request hash. ARGV[1] channel id, ARGV[2] message ts.
+-- Reply: 1 if stored (or already known), 0 if the request does not exist.
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ref = ARGV[1] .. ' ' .. ARGV[2]
+local cards = redis.call('HGET', KEYS[1], 'cards') or ''
+for line in string.gmatch(cards, '[^\\n]+') do
+  if line == ref then return 1 end
+end
+if cards ~= '' then cards = cards .. '\\n' end
+redis.call('HSET', KEYS[1], 'cards', cards .. ref)
+return 1
+"""
+
+MARK_RESTORED = """
+-- mark_restored: a kill (or disable) was put back; its cards lose their Restore button.
+-- KEYS[1] request hash. ARGV[1] restore request id, ARGV[2] who restored it,
+-- ARGV[3] when (epoch seconds).
+-- Reply: 1 if stored, 0 if the request does not exist.
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'restored_by_request', ARGV[1], 'restored_by', ARGV[2],
+  'restored_at', ARGV[3])
 return 1
 """

@@ -212,6 +212,8 @@ class Restore(_GateAction):
     reason: str = ""
     after_kill: dict[str, Any] | None = None
     source: str = "incident.kill"
+    source_request: str = ""
+    """The kill's (or disable's) request, whose messages are redrawn once restored."""
     action = "incident.restore"
     words = "restore gate"
     incident = True
@@ -224,7 +226,8 @@ class Restore(_GateAction):
             "isEnabled": bool(plan.change.get("isEnabled")),
             "rules": list(plan.change.get("rules") or []),
         }
-        return cls(plan.entity_id, snapshot, reason=plan.reason)
+        source_request = str(plan.change.get("sourceRequest") or "")
+        return cls(plan.entity_id, snapshot, reason=plan.reason, source_request=source_request)
 
     async def load(self, client: ConsoleAPI) -> Current[Gate]:
         return await load_gate(client, self.gate_id)
@@ -272,7 +275,7 @@ class Restore(_GateAction):
                 current,
                 summary=f"restore gate {gate.id} to its state {_source_words(self.source)[2]}",
                 blast_radius=blast_radius(current, rules=gate.rules),
-                change={"isEnabled": gate.is_enabled, "rules": self.snapshot.get("rules") or []},
+                change=self._change(gate.is_enabled, self.snapshot.get("rules") or []),
                 warnings=[
                     f"{gate.id} is already restored: its on/off state and rules match the "
                     f"snapshot taken {_source_words(self.source)[2]}."
@@ -292,12 +295,19 @@ class Restore(_GateAction):
             changes=changes,
             rule_changes=diff_rules(gate.rules, rules),
             blast_radius=blast_radius(current, rules=target.rules),
-            change={"isEnabled": target.is_enabled, "rules": rules},
+            change=self._change(target.is_enabled, rules),
             warnings=pipeline_warning(current.running_pipelines),
         )
 
+    def _change(self, enabled: bool, rules: list[Any]) -> dict[str, Any]:
+        change: dict[str, Any] = {"isEnabled": enabled, "rules": rules}
+        if self.source_request:
+            change["sourceRequest"] = self.source_request
+        return change
+
     async def _mutate(self, client: ConsoleAPI, plan: Plan) -> Gate:
-        return await client.update_gate(self.gate_id, dict(plan.change))
+        patch = {k: plan.change[k] for k in ("isEnabled", "rules")}
+        return await client.update_gate(self.gate_id, patch)
 
     def _verify(self, plan: Plan, after: Gate) -> str | None:
         if after.is_enabled != plan.change["isEnabled"]:

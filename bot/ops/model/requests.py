@@ -22,6 +22,7 @@ __all__ = [
     "LockHeld",
     "Rejection",
     "Requester",
+    "Restoration",
     "UNVERIFIED_INTERRUPTION",
     "TransitionResult",
     "person_key",
@@ -89,6 +90,16 @@ class Rejection(BaseModel):
     reason: str
 
 
+class Restoration(BaseModel):
+    """Who put a killed gate back, when, and with which request."""
+
+    model_config = _FROZEN
+
+    request_id: str
+    user_id: str
+    at: datetime
+
+
 class ApprovalRequest(BaseModel):
     """A request as stored. ``plan_json`` and ``outcome`` are opaque to the store."""
 
@@ -109,6 +120,13 @@ class ApprovalRequest(BaseModel):
     approver_group: str = ""
     approvals: list[Approval] = []
     rejection: Rejection | None = None
+    superseded: Rejection | None = None
+    """Who cancelled someone else's pending request by running their own, and why (a
+    responder's restore cancelling a restore request waiting for approval)."""
+    cards: tuple[tuple[str, str], ...] = ()
+    """Other messages showing the request, as (channel, ts): a kill's announcements."""
+    restored: Restoration | None = None
+    """Set on an executed kill (or disable) once a restore put its gate back."""
     created_at: datetime
     expires_at: datetime
     approved_at: datetime | None = None
@@ -134,12 +152,14 @@ class ApprovalRequest(BaseModel):
 
 
 class LockHeld(BaseModel):
-    """``create`` found another open request for the same entity and action."""
+    """``create`` found another open request on the same entity (in the same lane: an
+    ordinary change, or a kill/restore); ``holder_action`` is what that one does."""
 
     model_config = _FROZEN
 
     holder_request_id: str
     holder_requester: str
+    holder_action: str = ""
 
 
 class TransitionResult(BaseModel):

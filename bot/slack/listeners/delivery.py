@@ -97,7 +97,9 @@ async def deliver(
         await _fallback(deps, target, announcement, request_id, posted.error or "no_channel")
     incident = deps.chatops.incident_channel
     if reply.incident_announcement is not None and incident and incident != channel:
-        await post_channel(deps, incident, reply.incident_announcement)
+        posted = await post_channel(deps, incident, reply.incident_announcement)
+        if posted.ts is not None and reply.request_id:
+            await deps.chatops.requests.attach_announcement(reply.request_id, incident, posted.ts)
 
 
 async def _fallback(
