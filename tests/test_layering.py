@@ -120,3 +120,29 @@ def test_escaping_happens_only_in_render(package: str) -> None:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.render"):
                 offenders += [f"{path.name}: {a.name}" for a in node.names if a.name in ESCAPES]
     assert offenders == []
+
+
+def test_no_module_imports_names_from_its_own_package_hub() -> None:
+    """A package ``__init__`` that re-exports its modules (``bot.render``) is for callers
+    outside it; a module inside importing a name from it would be a cycle through the hub
+    that import-linter cannot see. Importing a sibling *module* through the package is fine."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module_parts = parts[:-1] if parts[-1] == "__init__" else parts
+        ancestors = {".".join(module_parts[:i]) for i in range(2, len(module_parts))}
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or node.module not in ancestors:
+                continue
+            package = ROOT.joinpath(*node.module.split("."))
+            for alias in node.names:
+                is_module = (package / f"{alias.name}.py").exists() or (
+                    package / alias.name
+                ).is_dir()
+                if not is_module:
+                    offenders.append(
+                        f"{'.'.join(module_parts)}: from {node.module} import {alias.name}"
+                    )
+    assert offenders == []

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.ops.actions.registry import KILL_ACTION
 from bot.ops.model.decisions import NeedsApproval
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import ApprovalRequest, LockHeld
@@ -139,4 +140,4 @@ class RestoreSource:
     after_kill: dict[str, Any] | None
     killed_at: datetime | None
     reason: str = ""
-    action: str = "incident.kill"  # or gate.disable: what the snapshot was taken before
+    action: str = KILL_ACTION  # or gate.disable: what the snapshot was taken before

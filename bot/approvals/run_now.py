@@ -17,7 +17,7 @@ from bot.approvals.execute import Execution, Executor
 from bot.approvals.notify import Notifications
 from bot.approvals.results import RunResult, StoredPlan
 from bot.approvals.store import ApprovalStore
-from bot.ops.actions.registry import KILL_ACTION, action_words, is_incident
+from bot.ops.actions.registry import KILL_ACTION, action_words, is_incident, is_lock_exempt
 from bot.ops.model.identity import Actor
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import ApprovalRequest, LockHeld
@@ -132,7 +132,7 @@ async def run_now(
     channel: str | None,
 ) -> RunResult:
     """Record ``plan`` as a request and execute it once; see the module docstring."""
-    is_kill = plan.action == KILL_ACTION
+    is_kill = is_lock_exempt(plan.action)  # a kill: it runs past locks and outages
     note = ""
     try:
         ran = await _record_and_run(store, executor, notify, plan, requester, channel)

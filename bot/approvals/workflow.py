@@ -1,9 +1,9 @@
 """The approval workflow: request → approve/reject/cancel/expire → claim → execute → result.
 
-:class:`ApprovalWorkflow` is what the core (``bot.chatops.service``) and the Slack listeners
-call. It binds together the store (atomic transitions in Redis), the policy (who may click,
-decided again at click time), the executor (exactly-once execution with a stale-plan check)
-and the surface's :class:`~bot.approvals.notify.Notifier` (message updates, thread entries, DMs).
+:class:`ApprovalWorkflow` is what the application service (``bot.chatops``) calls. It binds
+together the store (atomic transitions in Redis), the policy (who may click, decided again
+at click time), the executor (exactly-once execution with a stale-plan check) and the
+surface's :class:`~bot.approvals.notify.Notifier` (message updates, thread entries, DMs).
 
 Every method answers with a value carrying the message to show; none raises for Redis or
 Statsig trouble, except the listings (``pending``, ``mine``, ``audit_entries``), which
@@ -90,7 +90,7 @@ class ApprovalWorkflow:
     ) -> None:
         self.store = store
         self.client = client
-        self.policy = policy
+        self._policy = policy
         self._directory = directory
         self._clock = clock
         self.notify = Notifications(store, policy, notifier)
@@ -106,6 +106,12 @@ class ApprovalWorkflow:
         self._sweeper = Sweeper(store, self.executor)
         self._audit = AuditReader(store, clock=clock)
         self._clicks = Clicks(store, client, policy, self.executor, self.notify, directory)
+
+    @property
+    def policy(self) -> Policy:
+        """The policy this replica was started with (clicks are judged by it; a new policy
+        means a restart, like any other setting)."""
+        return self._policy
 
     @property
     def notifier(self) -> Notifier | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.approvals.results import RunResult
 from bot.approvals.workflow import ApprovalWorkflow
-from bot.chatops.listings import held_in_review, redis_unavailable, unavailable
+from bot.chatops.listings import held_in_review, unavailable
 from bot.chatops.locks import open_request_lock
 from bot.chatops.reads import Reads
 from bot.chatops.replies import Context, Proposal, Reply
@@ -37,11 +37,7 @@ from bot.render.common import Message
 from bot.render.replies import render_note, render_nothing_to_change, render_pointer
 from bot.statsig.client import ConsoleClient
 
-__all__ = [
-    "Changes",
-    "redis_unavailable",
-    "unavailable",
-]
+__all__ = ["Changes"]
 
 _REMEMBERED_PLANS = 256
 

@@ -37,7 +37,8 @@ RECENT_CHANGES_SECONDS = 7 * 24 * 3600.0
 class HomeData:
     """What a person's Home tab shows; ``available`` is false when Redis cannot be read
     (then the lists are empty and the tab says so, instead of "nothing is waiting").
-    ``note`` says why, for the tab when approvals are not configured, else for the log."""
+    ``note`` says why: for the tab when approvals are not configured; when Redis is down,
+    ``unreachable`` (no PING) or ``lost`` (gone while reading), for the log."""
 
     waiting: list[ApprovalRequest] = field(default_factory=list)
     mine: list[ApprovalRequest] = field(default_factory=list)
@@ -88,6 +89,10 @@ class Requests:
         if self._workflow is not None:
             await self._workflow.add_card(request_id, channel, ts)
 
+    async def available(self) -> bool:
+        """Whether approvals can be recorded now (Redis answers); for logs and the Home tab."""
+        return self._workflow is not None and await self._workflow.reachable()
+
     async def home(self, actor: Actor) -> HomeData:
         """What waits for ``actor``, what they asked for, and the last week's changes.
 
@@ -99,12 +104,12 @@ class Requests:
         if wf is None:
             return HomeData(note="Approvals are not available right now.")
         if not await wf.reachable():
-            return HomeData(available=False, note="Redis is unreachable")
+            return HomeData(available=False, note="unreachable")
         try:
             waiting = awaiting_approval_by(self._policy, actor, await wf.pending())
             mine = await wf.mine(actor)
             recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
         except ApprovalsUnavailable:  # Redis went away after the ping
-            return HomeData(available=False, note="Redis went away while reading")
+            return HomeData(available=False, note="lost")
         recent = sorted(recent, key=lambda e: e.at, reverse=True)
         return HomeData(waiting=waiting, mine=mine, recent=recent)

@@ -135,6 +135,10 @@ class ChatOps:
                 ok=False,
             )
 
+    async def gate_ids(self) -> list[str]:
+        """Every gate's ID, paging through (the type-ahead picker's list)."""
+        return [gate.id async for gate in self.client.iter_gates()]
+
     async def environment_names(self) -> list[str]:
         """The project's environments for a form's picker; empty when Statsig cannot say."""
         try:

@@ -153,7 +153,9 @@ def _line(item: Listed) -> str:
         return _config_line(item)
     if isinstance(item, Experiment):
         return _experiment_line(item)
-    return _segment_line(item)
+    if isinstance(item, Segment):
+        return _segment_line(item)
+    raise TypeError(f"cannot list a {type(item).__name__}")
 
 
 def render_list(

@@ -113,7 +113,7 @@ async def run_session(
     )
     notifier = ShellNotifier(printer)
     runtime = await build_runtime(settings, notifier=notifier)
-    notifier.incident_channel = runtime.ops.policy.incident_channel
+    notifier.incident_channel = runtime.ops.incident_channel
     duties: BackgroundDuties | None = None
     try:
         session = notifier.session = Session(

@@ -23,12 +23,12 @@ import secrets
 import shlex
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import structlog
 
 from bot.chatops.replies import Context, Proposal, Reply
-from bot.chatops.service import strip_prefix
+from bot.chatops.service import ChatOps, strip_prefix
 from bot.ops.commands.parse import UsageError, parse
 from bot.ops.commands.text import normalize
 from bot.ops.model.decisions import Denied, NeedsApproval
@@ -45,11 +45,10 @@ from bot.render.ids import (
     SHARE_IN_CHANNEL,
 )
 from bot.render.values import PageRef
-from bot.runtime import Runtime
 from bot.shell.emails import email_problem
 from bot.shell.render import Choice, render_text_with_choices
 
-__all__ = ["Ask", "Printer", "SHELL_HELP", "SHELL_TOPICS", "Session", "Status"]
+__all__ = ["Ask", "Printer", "SHELL_HELP", "SHELL_TOPICS", "Session", "ShellCore", "Status"]
 
 log = structlog.get_logger(__name__)
 
@@ -123,12 +122,32 @@ class Printer:
         self.out.flush()
 
 
+class ShellCore(Protocol):
+    """What a session needs of the composition root (:class:`bot.runtime.Runtime` fits):
+    the door, and the words for its first line."""
+
+    @property
+    def ops(self) -> ChatOps: ...
+
+    @property
+    def statsig_label(self) -> str: ...
+
+    @property
+    def redis_label(self) -> str: ...
+
+    @property
+    def policy_label(self) -> str: ...
+
+    @property
+    def persistent_redis(self) -> bool: ...
+
+
 class Session:
     """A person at a terminal, talking to the core through ``runtime``."""
 
     def __init__(
         self,
-        runtime: Runtime,
+        runtime: ShellCore,
         printer: Printer,
         *,
         ask: Ask | None,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.approvals.duties import BackgroundDuties
 from bot.chatops.service import ChatOps
 from bot.config import Settings
 from bot.slack.dedupe import EventDedupe
@@ -47,6 +48,8 @@ class SlackDeps:
     dedupe: EventDedupe | None = None
     metrics: SlackMetrics = field(default_factory=SlackMetrics)
     readiness: Mapping[str, ReadinessCheck] = field(default_factory=dict)
+    start_duties: Callable[[float], BackgroundDuties] | None = None
+    """Starts the approval duties (from the composition root), given the interval."""
     clock: Callable[[], float] = time.time
     project_id: str | None = None
 

@@ -86,9 +86,6 @@ def assemble(
         role_lookup=directory.role_for,
     )
 
-    async def gate_ids() -> list[str]:
-        return [gate.id async for gate in console.iter_gates()]
-
     async def statsig_ready() -> None:
         await console.list_gates(limit=1)
 
@@ -98,9 +95,10 @@ def assemble(
         redis=redis,
         identity=identity,
         chatops=core.ops,
-        gate_names=GateNameCache(gate_ids, ttl=gate_names_ttl),
+        gate_names=GateNameCache(core.ops.gate_ids, ttl=gate_names_ttl),
         readiness={"statsig": statsig_ready},
         clock=clock,
+        start_duties=lambda interval: core.start_duties(interval=interval),
     )
 
 
@@ -136,9 +134,8 @@ def start_background(
     stack.push_async_callback(deps.aclose)
     if deps.gate_names is not None:
         deps.gate_names.prefetch()
-    workflow = deps.chatops.workflow
-    if workflow is None:
+    if deps.start_duties is None:
         return None
-    duties = BackgroundDuties(workflow, interval=duties_interval)
+    duties = deps.start_duties(duties_interval)
     stack.push_async_callback(duties.stop)
     return duties

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from bot.ops.actions.registry import KILL_ACTION, RESTORE_ACTION, action_words
+from bot.ops.actions.registry import ACTIONS, RESTORE_ACTION, action_words, is_incident
 from bot.ops.model.decisions import (
     ANYONE,
     Allowed,
@@ -56,7 +56,8 @@ READ = "read"
 
 def _not_an_editor(actor: Actor, action: str) -> str:
     """The denial for someone Statsig will not let edit: addressed to them, with a way out."""
-    noun = "gates" if action.startswith("incident.") else f"{action.partition('.')[0]}s"
+    cls = ACTIONS.get(action)
+    noun = f"{cls.entity_kind if cls else action.partition('.')[0]}s"
     if actor.statsig_role:
         why = f"your Statsig role is {actor.statsig_role}"
         ask = "Ask a Statsig project admin for an editor role"
@@ -150,7 +151,7 @@ class Policy:
         self, actor: Actor, action: str, review: ReviewRequirement | None
     ) -> Allowed | NeedsApproval | Denied | None:
         name = self.model.incident.responders
-        if action not in (KILL_ACTION, RESTORE_ACTION) or name is None:
+        if not is_incident(action) or name is None:
             return None
         responders = self.group(name)
         if responders is None:

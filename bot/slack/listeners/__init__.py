@@ -1,4 +1,9 @@
-"""Bolt listeners, one module per kind, each with an explicit ``register(registrar, deps)``."""
+"""Bolt listeners, one module per kind, each with an explicit ``register(registrar, deps)``.
+
+Listeners only ack, parse, call :class:`~bot.chatops.service.ChatOps` and deliver what it
+renders; the ``one-door`` import contract keeps the workflow, the Statsig client, the policy
+and the actions out of their reach.
+"""
 
 from __future__ import annotations
 

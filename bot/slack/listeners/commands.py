@@ -30,7 +30,6 @@ from bot.slack.listeners.forms import open_edit_form
 from bot.slack.listeners.registry import Registrar
 from bot.slack.listeners.support import (
     Target,
-    redis_reachable,
     run_guarded,
     send_private,
 )
@@ -74,7 +73,7 @@ def _shareable(reply: Reply) -> Reply:
 
 async def _log_refused_change(deps: SlackDeps, proposal: Proposal, user_id: str) -> None:
     """One line saying why a change went nowhere; Redis down is the case to page on."""
-    redis_up = await redis_reachable(deps)
+    redis_up = await deps.chatops.requests.available()
     fields = {"action": proposal.plan.action, "entity": proposal.plan.entity_id, "user": user_id}
     if redis_up:
         _log.info("slack.change_refused", redis="ok", **fields)

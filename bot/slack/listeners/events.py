@@ -32,7 +32,7 @@ async def publish_home(deps: SlackDeps, user_id: str) -> None:
         actor, note = Actor(user_id), str(exc)
     home = await deps.chatops.requests.home(actor)
     if not home.available:
-        _log.warning("slack.home_approvals_unavailable", user=user_id, cause=home.note)
+        _log.warning("slack.home_approvals_unavailable", user=user_id, redis=home.note)
     view = home_view(
         waiting=home.waiting,
         mine=home.mine,

@@ -9,7 +9,6 @@ way DESIGN §7 fixes: the answer to the person through the ``response_url`` Slac
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,11 +27,9 @@ __all__ = [
     "Target",
     "actor_for",
     "context_for",
-    "redis_reachable",
     "run_guarded",
     "send_private",
     "slack_error_code",
-    "unavailable",
 ]
 
 _log = structlog.get_logger(__name__)
@@ -54,10 +51,6 @@ def slack_error_code(exc: SlackApiError) -> str:
         return str(exc.response.get("error") or "unknown_error")
     except AttributeError:
         return "unknown_error"
-
-
-def unavailable(what: str) -> Message:
-    return render_error(f"{what} is not available right now", "Please try again in a minute.")
 
 
 async def actor_for(deps: SlackDeps, user_id: str) -> Actor:
@@ -108,15 +101,6 @@ async def _direct_message(deps: SlackDeps, user_id: str, msg: Message) -> None:
         await deps.client.chat_postMessage(channel=opened["channel"]["id"], **msg.to_dict())
     except SlackApiError as exc:
         _log.warning("slack.dm_failed", error=slack_error_code(exc))
-
-
-async def redis_reachable(deps: SlackDeps, timeout: float = 0.5) -> bool:
-    """Whether Redis answers a PING now (approvals, Home and dedupe depend on it)."""
-    try:
-        await asyncio.wait_for(deps.redis.ping(), timeout)
-    except Exception:
-        return False
-    return True
 
 
 async def run_guarded(

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.ops.actions.registry import action_words
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
 from bot.render.common import context, divider, esc, fmt_time, header, ident, person, section
 from bot.render.ids import APPROVAL_APPROVE, APPROVAL_REJECT
@@ -46,8 +47,8 @@ def approve_confirm(request_id: str) -> dict[str, Any]:
 
 def _request_line(request: ApprovalRequest) -> str:
     line = (
-        f"{esc(state_badge(request), 60)} · {ident(request.id, 40)} {ident(request.action, 40)} on "
-        f"{esc(request.entity_kind, 20)} {ident(request.entity_id, 80)}"
+        f"{esc(state_badge(request), 60)} · {ident(request.id, 40)} "
+        f"{esc(action_words(request.action), 40)} {ident(request.entity_id, 80)}"
     )
     if request.reason:
         line += f" — {esc(request.reason, 200)}"
