@@ -80,9 +80,16 @@ async def _slack(settings: Settings) -> CheckLine:
 
 
 async def _statsig(settings: Settings) -> CheckLine:
+    if settings.statsig_console_api_key is None and settings.slack_bot_token is not None:
+        return CheckLine(
+            "statsig",
+            "fail",
+            "STATSIG_CONSOLE_API_KEY is not set: serve refuses to start without it "
+            "(serve --sandbox runs on the built-in demo data instead)",
+        )
     if settings.statsig_console_api_key is None:
         return CheckLine(
-            "statsig", "skip", "STATSIG_CONSOLE_API_KEY is not set (the sandbox would be used)"
+            "statsig", "skip", "STATSIG_CONSOLE_API_KEY is not set (the shell uses the sandbox)"
         )
     async with ConsoleClient(
         settings.statsig_console_api_key.get_secret_value(),
@@ -131,6 +138,7 @@ async def run_checks(settings: Settings) -> list[CheckLine]:
         policy = load_policy(settings.statsig_bot_policy)
     except ConfigError as exc:
         lines += [CheckLine("policy", "fail", line) for line in str(exc).splitlines()]
+        return lines  # nothing else is worth reaching with a policy the bot refuses
     else:
         source = settings.statsig_bot_policy or "built-in defaults (STATSIG_BOT_POLICY unset)"
         lines.append(CheckLine("policy", "ok", f"{source}: {len(policy.model.rules)} rule(s)"))
@@ -144,16 +152,23 @@ async def run_checks(settings: Settings) -> list[CheckLine]:
 
 
 def run(*, env_file: str | None = ".env", out: TextIO | None = None) -> int:
-    """Run the checks, print one line each; 1 if any failed, else 0."""
+    """Run the checks, print one line each.
+
+    Exit 2 when the settings or the policy are invalid (as ``serve`` and ``shell`` do), 1
+    when anything else failed, 0 otherwise.
+    """
     stream = out or sys.stdout
     try:
         settings = load_settings(env_file=env_file)
     except ConfigError as exc:
-        stream.write(CheckLine("settings", "fail", str(exc)).render() + "\n")
-        return 1
+        for problem in str(exc).splitlines():
+            stream.write(CheckLine("settings", "fail", problem).render() + "\n")
+        return 2
     stream.write(CheckLine("settings", "ok", "environment is valid").render() + "\n")
     lines = asyncio.run(run_checks(settings))
     secrets = _secrets(settings)
     for line in lines:
         stream.write(_safe(line.render(), secrets) + "\n")
+    if any(line.verdict == "fail" and line.name == "policy" for line in lines):
+        return 2
     return 1 if any(line.verdict == "fail" for line in lines) else 0

@@ -77,12 +77,19 @@ def cli(ctx: click.Context) -> None:
 @click.option("--http", "mode", flag_value="http", default=True, help="Serve Slack over HTTP.")
 @click.option("--socket", "mode", flag_value="socket", help="Connect with Socket Mode.")
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP bind address.")
-@click.option("--port", default=3000, show_default=True, type=int, help="HTTP port.")
-def serve(mode: str, host: str, port: int) -> None:
-    """Serve the Slack app (HTTP: POST /slack/events, /healthz, /readyz, /metrics)."""
+@click.option(
+    "--port", default=3000, show_default=True, type=int, help="HTTP port (probes in Socket Mode)."
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Serve against the built-in demo sandbox instead of a Statsig project.",
+)
+def serve(mode: str, host: str, port: int, sandbox: bool) -> None:
+    """Serve the Slack app (POST /slack/events over HTTP; /healthz, /readyz, /metrics)."""
     from bot.slack.server import run
 
-    sys.exit(run(mode=mode, host=host, port=port))
+    sys.exit(run(mode=mode, host=host, port=port, sandbox=sandbox))
 
 
 @cli.command()

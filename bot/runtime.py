@@ -71,10 +71,15 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def console_client(settings: Settings) -> tuple[ConsoleClient, SandboxState | None, str]:
-    """The Console API client, the sandbox's state when it is the sandbox, and a label."""
+def console_client(
+    settings: Settings, *, sandbox: bool = False
+) -> tuple[ConsoleClient, SandboxState | None, str]:
+    """The Console API client, the sandbox's state when it is the sandbox, and a label.
+
+    The sandbox serves without ``STATSIG_CONSOLE_API_KEY``, or whenever ``sandbox`` asks.
+    """
     key = settings.statsig_console_api_key
-    if key is None:
+    if key is None or sandbox:
         state = demo_state()
         transport = httpx.ASGITransport(app=create_sandbox_app(state))
         client = ConsoleClient(_SANDBOX_KEY, base_url=SANDBOX_URL, transport=transport)
@@ -111,6 +116,7 @@ def build_core(
     policy: Policy,
     notifier: Notifier | None = None,
     clock: Callable[[], float] = time.time,
+    sandbox: bool = False,
 ) -> Core:
     """Wire the directory, the approval store and workflow, and ``ChatOps``.
 
@@ -125,7 +131,7 @@ def build_core(
     workflow = ApprovalWorkflow(
         store, console, policy, directory=directory, notifier=notifier, clock=clock
     )
-    ops = ChatOps(console, policy, workflow=workflow, directory=directory)
+    ops = ChatOps(console, policy, workflow=workflow, directory=directory, sandbox=sandbox)
     return Core(ops=ops, workflow=workflow, directory=directory)
 
 

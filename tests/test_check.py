@@ -54,7 +54,7 @@ def test_nothing_configured_is_fine_for_the_shell(env: pytest.MonkeyPatch) -> No
 def test_invalid_setting_is_one_failing_line(env: pytest.MonkeyPatch) -> None:
     env.setenv("SLACK_BOT_TOKEN", "xapp-wrong-kind")
     code, lines = _run()
-    assert code == 1
+    assert code == 2  # a configuration error, as serve and shell answer it (issue 9.14)
     assert lines == [
         "✗ settings: SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (or xoxp-)"
     ]
@@ -66,8 +66,19 @@ def test_invalid_policy_fails(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     policy.write_text('[defaults]\napprovers = "nobody"\n')
     env.setenv("STATSIG_BOT_POLICY", str(policy))
     code, lines = _run()
+    assert code == 2  # like serve and shell (issue 9.14)
+    assert lines[-1] == f"✗ policy: {policy}: defaults.approvers: unknown group 'nobody'"
+
+
+def test_serve_mode_without_a_console_key_fails(env: pytest.MonkeyPatch) -> None:
+    """Issue 9.17: Slack credentials without a Console API key would serve on demo data."""
+    env.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-abc")
+    env.setenv("SLACK_API_URL", f"http://127.0.0.1:{free_port()}/api/")
+    env.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    code, lines = _run()
     assert code == 1
-    assert any(line.startswith("✗ policy:") and "unknown group 'nobody'" in line for line in lines)
+    [statsig] = [line for line in lines if line.startswith("✗ statsig")]
+    assert "STATSIG_CONSOLE_API_KEY is not set" in statsig and "--sandbox" in statsig
 
 
 def test_redis_reachable_and_unreachable(

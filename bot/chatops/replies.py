@@ -12,13 +12,15 @@ through the approval workflow's :class:`~bot.approvals.notify.Notifier` port ins
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.ops.model.decisions import Allowed, Denied, NeedsApproval
 from bot.ops.model.identity import Actor
 from bot.ops.model.plans import Outcome, Plan
 from bot.render.common import Message
+from bot.render.replies import with_sandbox_note
 from bot.render.values import ReplyRef
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Proposal",
     "Reply",
     "Visibility",
+    "sandboxed",
 ]
 
 Visibility = Literal["private", "channel"]
@@ -77,3 +80,19 @@ class Proposal:
     message: Message
     command_text: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+R = TypeVar("R", "Reply", "Proposal", "Reply | Proposal")
+
+
+def sandboxed(result: R) -> R:
+    """``result`` with every message saying it comes from the demo sandbox."""
+    if isinstance(result, Proposal):
+        return dataclasses.replace(result, message=with_sandbox_note(result.message))
+    loud = result.incident_announcement
+    return dataclasses.replace(
+        result,
+        message=with_sandbox_note(result.message),
+        announcements=tuple(with_sandbox_note(m) for m in result.announcements),
+        incident_announcement=with_sandbox_note(loud) if loud is not None else None,
+    )

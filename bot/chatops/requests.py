@@ -21,7 +21,7 @@ from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.results import ClickResult
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.listings import unavailable
-from bot.chatops.replies import Context, Reply
+from bot.chatops.replies import Context, Reply, sandboxed
 from bot.ops.model.identity import Actor
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
 from bot.ops.policy.rules import Policy
@@ -47,31 +47,34 @@ class HomeData:
     note: str | None = None
 
 
-def _reply(result: ClickResult) -> Reply:
-    return Reply(message=result.message, ok=result.ok, outcome=result.outcome)
-
-
 class Requests:
     """Clicks, cards and Home data over one workflow (or none)."""
 
-    def __init__(self, workflow: ApprovalWorkflow | None, policy: Policy) -> None:
+    def __init__(
+        self, workflow: ApprovalWorkflow | None, policy: Policy, *, sandbox: bool = False
+    ) -> None:
         self._workflow = workflow
         self._policy = policy
+        self._sandbox = sandbox
 
     async def approve(self, request_id: str, ctx: Context) -> Reply:
         if self._workflow is None:
             return unavailable("Approving a request")
-        return _reply(await self._workflow.approve(request_id, ctx.actor))
+        return self._said(await self._workflow.approve(request_id, ctx.actor), ctx)
 
     async def reject(self, request_id: str, ctx: Context, reason: str) -> Reply:
         if self._workflow is None:
             return unavailable("Rejecting a request")
-        return _reply(await self._workflow.reject(request_id, ctx.actor, reason))
+        return self._said(await self._workflow.reject(request_id, ctx.actor, reason), ctx)
 
     async def cancel(self, request_id: str, ctx: Context) -> Reply:
         if self._workflow is None:
             return unavailable("Cancelling a request")
-        return _reply(await self._workflow.cancel(request_id, ctx.actor))
+        return self._said(await self._workflow.cancel(request_id, ctx.actor), ctx)
+
+    def _said(self, result: ClickResult, ctx: Context) -> Reply:
+        reply = Reply(message=result.message, ok=result.ok, outcome=result.outcome)
+        return sandboxed(reply) if self._sandbox and ctx.surface == "slack" else reply
 
     async def card(self, request_id: str) -> Message | None:
         """The request's current card (buttons only while pending); ``None`` if unknown."""

@@ -30,7 +30,7 @@ from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.changes import Changes
 from bot.chatops.listings import approvals_reply, audit_reply
 from bot.chatops.reads import Reads, list_query, names_lister
-from bot.chatops.replies import Context, Proposal, Reply
+from bot.chatops.replies import Context, Proposal, Reply, sandboxed
 from bot.chatops.requests import Requests
 from bot.chatops.resolve import EntityResolver
 from bot.ops.actions.base import Action
@@ -62,6 +62,7 @@ __all__ = ["ChatOps", "share_ref", "strip_prefix"]
 
 log = structlog.get_logger(__name__)
 R = TypeVar("R", Reply, Reply | Proposal)
+RP = TypeVar("RP", Reply, Proposal, Reply | Proposal)
 
 # What each Slack form edits, as shell commands with what each one does.
 _EDIT_ALTERNATIVES = {
@@ -109,15 +110,18 @@ class ChatOps:
         project_id: str | None = None,
         directory: StatsigDirectory | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sandbox: bool = False,
     ) -> None:
         self.client = client
+        self.sandbox = sandbox
+        """Statsig is the demo sandbox (``serve --sandbox``): every Slack reply says so."""
         self.policy = policy
         self.workflow = workflow
         self.directory = directory if directory is not None else StatsigDirectory(client)
         resolver = resolver or EntityResolver(names_lister(client), clock=clock)
         self._reads = Reads(client, resolver, project_id=project_id, clock=clock)
         self._changes = Changes(client, policy, self._reads, workflow, project_id=project_id)
-        self.requests = Requests(workflow, policy)
+        self.requests = Requests(workflow, policy, sandbox=sandbox)
         """Approve, reject and cancel clicks, request cards and the Home tab's data."""
 
     @property
@@ -160,6 +164,13 @@ class ChatOps:
 
     async def handle(self, text: str, ctx: Context) -> Reply | Proposal:
         """Parse and run one command; changes come back as a :class:`Proposal`."""
+        return self._said(await self._handle(text, ctx), ctx)
+
+    def _said(self, result: RP, ctx: Context) -> RP:
+        """What the surface shows: in the sandbox, saying so on every Slack message."""
+        return sandboxed(result) if self.sandbox and ctx.surface == "slack" else result
+
+    async def _handle(self, text: str, ctx: Context) -> Reply | Proposal:
         command = parse(strip_prefix(text))
         if isinstance(command, UsageError):
             prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
@@ -179,7 +190,8 @@ class ChatOps:
 
     async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
         """Carry out a confirmed proposal: run it, ask for approval, or refuse it."""
-        return await self._guard(proposal.plan.action, self._changes.commit(proposal, ctx))
+        reply = await self._guard(proposal.plan.action, self._changes.commit(proposal, ctx))
+        return self._said(reply, ctx)
 
     async def show(self, ref: str, ctx: Context) -> Reply:
         """Re-render a "Share in channel" reference (``gate:checkout_v2``) for the channel."""
@@ -187,16 +199,17 @@ class ChatOps:
             share = ShareRef.decode(ref)
         except ValueError as exc:
             return Reply(message=render_error("cannot share that", str(exc)), ok=False)
-        return await self._guard(
+        reply = await self._guard(
             "share", self._reads.share(share.kind, share.entity_id, share.view)
         )
+        return self._said(reply, ctx)
 
     async def list_page(self, kind: str, page: int, query: str, ctx: Context) -> Reply:
         """One page of a list, from a "Next page" button's kind, page and query."""
         command = parse(f"{kind} list {query} --page {page}")
         if not isinstance(command, ListCommand):
             return Reply(message=render_error("cannot show that page"), ok=False)
-        return await self._guard(command.action, self._reads.listing(command))
+        return self._said(await self._guard(command.action, self._reads.listing(command)), ctx)
 
     async def _guard(self, what: str, call: Awaitable[R]) -> R | Reply:
         try:

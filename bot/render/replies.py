@@ -21,7 +21,9 @@ from bot.ops.actions.registry import action_words
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import ApprovalRequest
 from bot.render.common import (
+    MAX_BLOCKS,
     Message,
+    context,
     esc,
     esc_plain,
     header,
@@ -35,6 +37,7 @@ from bot.render.parts import packed_sections
 from bot.render.states import state_badge
 
 __all__ = [
+    "SANDBOX_NOTE",
     "channel_mention",
     "render_note",
     "render_nothing_to_change",
@@ -42,6 +45,7 @@ __all__ = [
     "render_post_failure",
     "render_request_list",
     "render_unknown_request",
+    "with_sandbox_note",
 ]
 
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,40}")
@@ -54,6 +58,17 @@ def channel_mention(channel_id: str | None, fallback: str = "this conversation")
     if channel_id and _CHANNEL_ID.fullmatch(channel_id):
         return f"<#{channel_id}>"
     return fallback
+
+
+SANDBOX_NOTE = "🧪 Sandbox: built-in demo data, not a real Statsig project."
+
+
+def with_sandbox_note(msg: Message) -> Message:
+    """``msg`` saying that it comes from the demo sandbox (``serve --sandbox``), so nobody
+    mistakes a "Killed" for a real kill."""
+    if len(msg.blocks) >= MAX_BLOCKS or SANDBOX_NOTE in str(msg.blocks[-1:]):
+        return msg
+    return Message(msg.text, [*msg.blocks, context([SANDBOX_NOTE])])
 
 
 def render_note(text: str) -> Message:

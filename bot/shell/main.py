@@ -155,8 +155,9 @@ def run(command: str | None, assume_yes: bool, actor: str | None) -> int:
     """Entry point of ``statsig-bot shell`` (see the module docstring for exit codes)."""
     try:
         settings = load_settings()
-    except ConfigError as exc:
-        print(f"statsig-bot: {exc}", file=sys.stderr)
+    except ConfigError as exc:  # a bad setting or policy: one line each, never a traceback
+        for line in str(exc).splitlines():
+            print(f"statsig-bot: {line}", file=sys.stderr)
         return 2
     configure_logging(_log_level(settings), secrets=settings.secret_values(), stream=sys.stderr)
     interactive = command is None and sys.stdin.isatty() and sys.stdout.isatty()
@@ -173,8 +174,9 @@ def run(command: str | None, assume_yes: bool, actor: str | None) -> int:
                 interactive=interactive,
             )
         )
-    except ConfigError as exc:
-        print(f"statsig-bot: {exc}", file=sys.stderr)
+    except ConfigError as exc:  # a bad setting or policy: one line each, never a traceback
+        for line in str(exc).splitlines():
+            print(f"statsig-bot: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

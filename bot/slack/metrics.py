@@ -13,7 +13,7 @@ Usage::
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE", "SlackMetrics"]
@@ -47,6 +47,13 @@ class SlackMetrics:
         self.duplicate_events = Counter(
             "statsig_bot_slack_duplicate_events",
             "Events API deliveries dropped because their event_id was already handled.",
+            registry=self.registry,
+        )
+
+        self.dependency_up = Gauge(
+            "statsig_bot_dependency_up",
+            "Whether a shared dependency (redis, statsig) answered at the last scrape (1 or 0).",
+            ["dependency"],
             registry=self.registry,
         )
 

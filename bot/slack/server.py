@@ -3,13 +3,20 @@
 HTTP routes (DESIGN §7):
 
 - ``POST /slack/events`` — commands, interactivity, options and events, verified by Bolt
-  against the signing secret (401 otherwise) and answered at ``ack()``;
+  against the signing secret (401 otherwise) and answered at ``ack()`` (HTTP mode only);
 - ``GET /healthz`` — the process is alive;
-- ``GET /readyz`` — Redis and Statsig answer (503 naming what does not);
-- ``GET /metrics`` — Prometheus text format.
+- ``GET /readyz`` — this process is ready: started, listeners registered, able to ack.
+  It does not depend on Redis or Statsig, which every replica shares: a slow Statsig must
+  not take every replica out of the load balancer at once while they can still answer;
+- ``GET /metrics`` — Prometheus text format, including whether Redis and Statsig answer
+  (``statsig_bot_dependency_up``), probed at each scrape.
 
-Start-up fails fast with one line when a setting is missing or Redis cannot be reached, so
-a crash-looping container says exactly what to fix (and never prints a secret).
+Socket Mode serves the same probes and metrics on ``--host``/``--port``. SIGTERM and SIGINT
+stop the bot cleanly in both modes, also as PID 1 in a container.
+
+Start-up fails fast with one line when a setting or the policy is wrong, when there is no
+Console API key (unless ``--sandbox`` asks for the demo emulator), or when Redis cannot be
+reached, so a crash-looping container says exactly what to fix (and never prints a secret).
 """
 
 from __future__ import annotations
@@ -17,8 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from signal import SIGINT, SIGTERM
+from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
@@ -33,12 +44,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.ops.policy.rules import Policy, load_policy
 from bot.slack.deps import ReadinessCheck, SlackDeps
 from bot.slack.metrics import CONTENT_TYPE
 
-__all__ = ["READINESS_TIMEOUT", "StartupError", "create_http_app", "redacted_url", "run"]
+__all__ = [
+    "NO_CONSOLE_KEY",
+    "READINESS_TIMEOUT",
+    "StartupError",
+    "create_http_app",
+    "redacted_url",
+    "run",
+]
 
 READINESS_TIMEOUT = 2.0
+NO_CONSOLE_KEY = (
+    "STATSIG_CONSOLE_API_KEY: missing; serve needs a Console API key to change your Statsig "
+    "project (or serve --sandbox to try the bot on the built-in demo sandbox)"
+)
 
 
 class StartupError(Exception):
@@ -55,8 +78,42 @@ def redacted_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def create_http_app(bolt_app: AsyncApp, deps: SlackDeps) -> Starlette:
-    """The ASGI app serving Slack and the operational endpoints."""
+def create_http_app(bolt_app: AsyncApp, deps: SlackDeps, *, slack_events: bool = True) -> Starlette:
+    """The ASGI app serving Slack (unless ``slack_events`` is off: Socket Mode) and the
+    operational endpoints."""
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        statsig = "sandbox" if deps.chatops.sandbox else "console"
+        return JSONResponse({"status": "ready", "statsig": statsig})
+
+    async def metrics(request: Request) -> Response:
+        checks = {"redis": _ping_redis(deps.redis), **deps.readiness}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check(), READINESS_TIMEOUT)
+                up = 1.0
+            except Exception:
+                up = 0.0
+            deps.metrics.dependency_up.labels(dependency=name).set(up)
+        return Response(deps.metrics.render(), media_type=CONTENT_TYPE)
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+    if slack_events:
+        routes.insert(0, Route("/slack/events", _events_endpoint(bolt_app, deps), methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def _events_endpoint(
+    bolt_app: AsyncApp, deps: SlackDeps
+) -> Callable[[Request], Awaitable[Response]]:
+    """``POST /slack/events`` (HTTP mode): verified, handed to Bolt, measured."""
     handler = AsyncSlackRequestHandler(bolt_app)
     secret = deps.settings.slack_signing_secret
     # Bolt verifies too, but only after parsing the body: an unsigned malformed body would
@@ -77,32 +134,7 @@ def create_http_app(bolt_app: AsyncApp, deps: SlackDeps) -> Starlette:
         deps.metrics.requests.labels(status=str(response.status_code)).inc()
         return response
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(request: Request) -> Response:
-        checks = {"redis": _ping_redis(deps.redis), **deps.readiness}
-        results: dict[str, str] = {}
-        for name, check in checks.items():
-            try:
-                await asyncio.wait_for(check(), READINESS_TIMEOUT)
-                results[name] = "ok"
-            except Exception:
-                results[name] = "unreachable"
-        ready = all(value == "ok" for value in results.values())
-        body = {"status": "ready" if ready else "not ready", "checks": results}
-        return JSONResponse(body, status_code=200 if ready else 503)
-
-    async def metrics(request: Request) -> Response:
-        return Response(deps.metrics.render(), media_type=CONTENT_TYPE)
-
-    routes = [
-        Route("/slack/events", events, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-    ]
-    return Starlette(routes=routes)
+    return events
 
 
 def _ping_redis(redis: aioredis.Redis) -> ReadinessCheck:
@@ -112,7 +144,7 @@ def _ping_redis(redis: aioredis.Redis) -> ReadinessCheck:
     return check
 
 
-def _require(settings: Settings, mode: str) -> None:
+def _require(settings: Settings, mode: str, *, sandbox: bool) -> None:
     # Bolt switches itself to multi-workspace OAuth when both of these are in the
     # environment; this bot is a single-workspace app with a bot token, so refuse clearly.
     if os.environ.get("SLACK_CLIENT_ID") and os.environ.get("SLACK_CLIENT_SECRET"):
@@ -126,6 +158,8 @@ def _require(settings: Settings, mode: str) -> None:
         settings.require(
             "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="serving Slack over HTTP"
         )
+    if settings.uses_sandbox() and not sandbox:
+        raise ConfigError(NO_CONSOLE_KEY)
 
 
 async def connect_redis(url: str) -> aioredis.Redis:
@@ -144,29 +178,40 @@ async def connect_redis(url: str) -> aioredis.Redis:
     return client
 
 
-async def _serve(settings: Settings, mode: str, host: str, port: int) -> int:
+async def _serve(
+    settings: Settings, policy: Policy, mode: str, host: str, port: int, *, sandbox: bool
+) -> int:
     from bot.slack.app import create_app
     from bot.slack.wiring import build_deps, start_background
 
     redis = await connect_redis(settings.effective_redis_url())
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(redis.aclose)
-        deps = await build_deps(settings, redis, stack)
+        deps = await build_deps(settings, policy, redis, stack, sandbox=sandbox)
         start_background(deps, stack)  # approval duties + gate names; returns at once
         app = create_app(settings, deps)
+        http = create_http_app(app, deps, slack_events=mode != "socket")
+        config = uvicorn.Config(
+            http, host=host, port=port, lifespan="off", log_config=None, access_log=False
+        )
+        server = uvicorn.Server(config)
         if mode == "socket":
-            await _serve_socket(settings, app, deps)
+            await _serve_socket(settings, app, deps, server, host, port)
         else:
-            config = uvicorn.Config(
-                create_http_app(app, deps), host=host, port=port, lifespan="off",
-                log_config=None, access_log=False,
-            )  # fmt: skip
             print(f"statsig-bot: serving Slack on http://{host}:{port}/slack/events", flush=True)
-            await uvicorn.Server(config).serve()
+            await server.serve()
     return 0
 
 
-async def _serve_socket(settings: Settings, app: AsyncApp, deps: SlackDeps) -> None:
+async def _serve_socket(
+    settings: Settings,
+    app: AsyncApp,
+    deps: SlackDeps,
+    probes: uvicorn.Server,
+    host: str,
+    port: int,
+) -> None:
+    """Socket Mode, with the probes and metrics on HTTP; a signal stops both."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     token = settings.slack_app_token
@@ -174,27 +219,44 @@ async def _serve_socket(settings: Settings, app: AsyncApp, deps: SlackDeps) -> N
     handler = AsyncSocketModeHandler(app, token.get_secret_value(), web_client=deps.client)
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
-        print("statsig-bot: connected to Slack with Socket Mode", flush=True)
-        await asyncio.Event().wait()  # until cancelled (Ctrl-C)
+        print(
+            f"statsig-bot: connected to Slack with Socket Mode; probes on http://{host}:{port}",
+            flush=True,
+        )
+        await probes.serve()  # until SIGTERM/SIGINT (uvicorn catches them)
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
 
 
-def run(mode: str, host: str, port: int) -> int:
-    """Serve until interrupted; returns the exit status (2: settings, 1: dependencies)."""
+def _stop_requested(signum: int, frame: FrameType | None) -> None:
+    """Where a stop signal lands once uvicorn has shut down and passes it on: the bot is
+    already stopping cleanly, so the signal must not kill it half-way (it is PID 1 in a
+    container, where the default action would be ignored anyway)."""
+
+
+def run(mode: str, host: str, port: int, *, sandbox: bool = False) -> int:
+    """Serve until SIGTERM/SIGINT; returns the exit status (2: settings, 1: dependencies)."""
     try:
         settings = load_settings()
-        _require(settings, mode)
-    except ConfigError as exc:
-        print(f"statsig-bot: {exc}", file=sys.stderr)
+        _require(settings, mode, sandbox=sandbox)
+        policy = load_policy(settings.statsig_bot_policy)
+    except ConfigError as exc:  # a bad setting or policy: one line each, never a traceback
+        for line in str(exc).splitlines():
+            print(f"statsig-bot: {line}", file=sys.stderr)
         return 2
     from bot.logging import configure_logging
 
     configure_logging(settings.log_level, secrets=settings.secret_values())
+    if sandbox:
+        print("statsig-bot: --sandbox: Statsig is the built-in demo sandbox", flush=True)
+    previous = {sig: signal.signal(sig, _stop_requested) for sig in (SIGINT, SIGTERM)}
     try:
-        return asyncio.run(_serve(settings, mode, host, port))
+        return asyncio.run(_serve(settings, policy, mode, host, port, sandbox=sandbox))
     except StartupError as exc:
         print(f"statsig-bot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.duties import BackgroundDuties
 from bot.config import Settings
-from bot.ops.policy.rules import Policy, load_policy
+from bot.ops.policy.rules import Policy
 from bot.runtime import build_core, console_client
 from bot.slack.deps import SlackDeps
 from bot.slack.gate_names import GateNameCache
@@ -69,12 +69,19 @@ def assemble(
     policy: Policy,
     clock: Callable[[], float] = time.time,
     gate_names_ttl: float = 60.0,
+    sandbox: bool = False,
 ) -> SlackDeps:
     """Wire the core and the Slack helpers around already-built clients."""
     prefix = settings.statsig_bot_redis_prefix
     notifier = SlackNotifier(client, policy=policy)
     core = build_core(
-        settings, console=console, redis=redis, policy=policy, notifier=notifier, clock=clock
+        settings,
+        console=console,
+        redis=redis,
+        policy=policy,
+        notifier=notifier,
+        clock=clock,
+        sandbox=sandbox,
     )
     notifier.bind(core.workflow)
     directory = core.directory
@@ -103,20 +110,26 @@ def assemble(
 
 
 async def build_deps(
-    settings: Settings, redis: aioredis.Redis, stack: contextlib.AsyncExitStack
+    settings: Settings,
+    policy: Policy,
+    redis: aioredis.Redis,
+    stack: contextlib.AsyncExitStack,
+    *,
+    sandbox: bool = False,
 ) -> SlackDeps:
     """Everything ``serve`` needs, with clean-up registered on ``stack``."""
     token = settings.slack_bot_token
     assert token is not None  # serve checks the settings first
     client = slack_client(token.get_secret_value(), settings.slack_api_url)
-    console, _, _ = console_client(settings)
+    console, _, _ = console_client(settings, sandbox=sandbox)
     stack.push_async_callback(console.aclose)
     return assemble(
         settings,
         client=client,
         console=console,
         redis=redis,
-        policy=load_policy(settings.statsig_bot_policy),
+        policy=policy,
+        sandbox=sandbox,
     )
 
 
