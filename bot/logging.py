@@ -73,6 +73,9 @@ def configure_logging(
         raise ValueError(f"unknown log level {level!r}")
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
+        # stdlib loggers' ``extra={...}`` fields (the Console API client's method, path and
+        # status) become fields of the JSON line instead of being dropped.
+        structlog.stdlib.ExtraAdder(),
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -87,3 +87,25 @@ def test_redactor_masks_longest_secret_first_and_leaves_other_values() -> None:
     redact = SecretRedactor(["abc", "abcdef", ""])
     out = redact(None, "info", {"a": "xabcdefy abc", "n": 3, "b": True, "none": None})
     assert out == {"a": f"x{REDACTED}y {REDACTED}", "n": 3, "b": True, "none": None}
+
+
+async def test_stdlib_extra_fields_reach_the_line(stream: io.StringIO) -> None:
+    """Issue 9.20: "statsig request failed" carried no method, path or status."""
+    import httpx
+
+    from bot.statsig.client import ConsoleClient
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, json={"message": "boom"})
+
+    async with ConsoleClient(
+        KEY, base_url="http://statsig", transport=httpx.MockTransport(fail), retry_budget=0.0
+    ) as client:
+        with pytest.raises(Exception):  # noqa: B017 - the log line is what is asserted
+            await client.get_gate("checkout_v2")
+    failed = [line for line in lines(stream) if line["logger"] == "bot.statsig"]
+    assert failed, stream.getvalue()
+    assert {"method", "path", "status"} <= failed[-1].keys(), failed[-1]
+    assert failed[-1]["method"] == "GET" and failed[-1]["status"] == 500
+    assert "/gates/checkout_v2" in failed[-1]["path"]
+    assert KEY not in stream.getvalue()

@@ -39,6 +39,7 @@ from bot.ops.commands.models import (
     ApprovalsCommand,
     AuditCommand,
     Command,
+    DecisionCommand,
     EditCommand,
     HelpCommand,
     HistoryCommand,
@@ -242,6 +243,12 @@ class ChatOps:
                 return await self._reads.history(command)
             case ApprovalsCommand(scope=scope):
                 return await approvals_reply(self.workflow, scope, ctx.actor, policy=self.policy)
+            case DecisionCommand(verb=verb, request_id=request_id, reason=reason):
+                if verb == "approve":
+                    return await self.requests.approve(request_id, ctx)
+                if verb == "reject":
+                    return await self.requests.reject(request_id, ctx, reason)
+                return await self.requests.cancel(request_id, ctx)
             case AuditCommand(name=name, since=since):
                 seconds = since.total_seconds() if since is not None else None
                 return await audit_reply(self.workflow, self.client, name, seconds)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import shlex
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
 from typing import Protocol, TextIO
@@ -209,8 +208,6 @@ class Session:
             return Status.EXIT
         if lowered == ":as":
             return await self._as(rest.strip())
-        if lowered in ("approve", "reject", "cancel"):
-            return await self._click(lowered, rest.strip())
         if lowered in ("help", "?") and rest.strip().lower() in SHELL_TOPICS:
             item = SHELL_TOPICS[rest.strip().lower()]
             self.printer.messages(render_help([item], title=f"help {rest.strip()}"))
@@ -229,30 +226,6 @@ class Session:
         self.printer.line(f"You are now {self.who()}.")
         return Status.OK
 
-    async def _click(self, verb: str, rest: str) -> Status:
-        requests = self.runtime.ops.requests
-        try:
-            words = shlex.split(rest)
-        except ValueError:
-            words = rest.split()
-        if verb == "reject" and len(words) == 1:
-            title = "a rejection needs a reason: reject <request-id> <reason>"
-            self.printer.messages(render_error(title))
-            return Status.USAGE
-        if not words:
-            usage = "reject <request-id> <reason>" if verb == "reject" else f"{verb} <request-id>"
-            self.printer.messages(render_error(f"missing arguments for {verb}", usage=usage))
-            return Status.USAGE
-        request_id = words[0]
-        if verb == "approve":
-            result = await requests.approve(request_id, self.ctx)
-        elif verb == "reject":
-            result = await requests.reject(request_id, self.ctx, " ".join(words[1:]))
-        else:
-            result = await requests.cancel(request_id, self.ctx)
-        self.printer.messages(result.message)
-        return Status.OK if result.ok else Status.FAILED
-
     async def _choice(self, number: int) -> Status:
         choice = next((c for c in self.printer.choices if c.number == number), None)
         if choice is None or choice.value is None:
@@ -265,9 +238,9 @@ class Session:
             ref = PageRef.decode(value)
             return self._show(await ops.list_page(ref.kind, ref.page, ref.query, self.ctx))
         if choice.action_id == APPROVAL_APPROVE:
-            return await self._click("approve", value)
+            return self._show(await ops.requests.approve(value, self.ctx))
         if choice.action_id == APPROVAL_CANCEL:
-            return await self._click("cancel", value)
+            return self._show(await ops.requests.cancel(value, self.ctx))
         if choice.action_id == APPROVAL_REJECT:
             self.printer.line(f"Say why: reject {value} <reason>")
             return Status.OK

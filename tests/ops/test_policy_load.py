@@ -182,3 +182,18 @@ def test_durations(value: str | int, seconds: int) -> None:
 def test_bad_durations(value: object) -> None:
     with pytest.raises(ValueError):
         parse_duration(value)
+
+
+def test_a_misspelt_action_is_refused_with_the_closest_names() -> None:
+    """Issue 9.22: ``gate.rolout`` passed ``check`` and never matched, so the rule meant to
+    tighten rollouts silently fell back to the defaults."""
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_toml('[[rules]]\nactions = ["gate.*", "gate.rolout"]\n', source="p.toml")
+    assert str(caught.value) == (
+        "p.toml: rules[0].actions[1]: 'gate.rolout' matches no action the bot has; "
+        "did you mean 'gate.rollout' or 'gate.launch'?"
+    )
+    with pytest.raises(PolicyError, match="'flag.disable' matches no action"):
+        Policy.from_toml('[[rules]]\nactions = ["flag.disable"]\n')
+    for fine in ("*", "gate.*", "*.disable", "incident.kill", "segment.add-ids", "config.edit"):
+        Policy.from_toml(f'[[rules]]\nactions = ["{fine}"]\n')

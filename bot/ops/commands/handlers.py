@@ -19,6 +19,7 @@ from bot.ops.commands.models import (
     AuditCommand,
     Command,
     DecideCommand,
+    DecisionCommand,
     EditCommand,
     HelpCommand,
     HistoryCommand,
@@ -246,6 +247,20 @@ def _approvals(a: Args) -> Command:
     return ApprovalsCommand(scope=scope, **a.base)
 
 
+def _decision(a: Args) -> Command:
+    verb: Any = a.spec.noun
+    token = a.next()
+    if token is None or not token.value.strip():
+        raise ArgumentProblem(f"missing arguments for {verb}: give the request ID")
+    request_id = arg.entity_name(token.value, "request ID")
+    reason = a.rest()
+    if verb == "reject" and not reason:
+        raise ArgumentProblem("a rejection needs a reason: reject <request-id> <reason>")
+    if verb != "reject":
+        a.done()
+    return DecisionCommand(verb=verb, request_id=request_id, reason=reason, **a.base)
+
+
 def _audit(a: Args) -> Command:
     token = a.next()
     name = arg.entity_name(token.value, "name") if token is not None else None
@@ -290,6 +305,9 @@ HANDLERS: dict[str, _Handler] = {
     "kill": _kill,
     "restore": _restore,
     "approvals": _approvals,
+    "approve": _decision,
+    "reject": _decision,
+    "cancel": _decision,
     "audit": _audit,
     "edit": _edit,
 }

@@ -36,6 +36,7 @@ __all__ = [
     "AuditCommand",
     "Command",
     "DecideCommand",
+    "DecisionCommand",
     "EditCommand",
     "HelpCommand",
     "HistoryCommand",
@@ -225,6 +226,14 @@ class ApprovalsCommand(_Command):
     scope: Literal["all", "mine", "pending"] = "all"
 
 
+class DecisionCommand(_Command):
+    """``approve <id>``, ``reject <id> <reason>``, ``cancel <id>``: what a button does."""
+
+    shape: Literal["decision"] = "decision"
+    verb: Literal["approve", "reject", "cancel"]
+    request_id: str
+
+
 class AuditCommand(_Command):
     shape: Literal["audit"] = "audit"
     name: str | None = None
@@ -249,6 +258,7 @@ Command = Annotated[
     | KillCommand
     | RestoreCommand
     | ApprovalsCommand
+    | DecisionCommand
     | AuditCommand
     | EditCommand,
     Field(discriminator="shape"),

@@ -38,6 +38,7 @@ class CommandKind(StrEnum):
     READ = "read"  # shows something; never changes Statsig
     CHANGE = "change"  # changes Statsig; by default it needs an approval
     INCIDENT = "incident"  # the break-glass path of DESIGN.md §5 (kill, restore)
+    DECISION = "decision"  # approve, reject or cancel a request; the workflow judges it
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ def _status(values: str) -> FlagSpec:
 
 
 _R, _C, _I = CommandKind.READ, CommandKind.CHANGE, CommandKind.INCIDENT
+_D = CommandKind.DECISION
 
 NOUNS: tuple[NounSpec, ...] = (
     NounSpec("gate", "feature gates", ("flag", "flags", "gates"), "show"),
@@ -111,6 +113,9 @@ NOUNS: tuple[NounSpec, ...] = (
     NounSpec("kill", "incident: disable a gate at once"),
     NounSpec("restore", "put back what a change or kill replaced"),
     NounSpec("approvals", "open approval requests", ("approval",)),
+    NounSpec("approve", "approve an open request, as its Approve button does"),
+    NounSpec("reject", "reject an open request, with a reason"),
+    NounSpec("cancel", "withdraw your own open request"),
     NounSpec("audit", "who changed what, from chat and from Statsig"),
     NounSpec("edit", "open a form for richer edits"),
     NounSpec("help", "usage and examples", ("?",)),
@@ -225,6 +230,15 @@ REGISTRY: tuple[CommandSpec, ...] = (
                 "Open approval requests: all, the ones you asked for (mine), "
                 "or the ones waiting for you (pending).",
                 ("approvals", "approvals mine"), _R, "approvals.list"),
+    CommandSpec("approve", None, "approve <request-id>",
+                "Approve an open request, judged like a click on its Approve button.",
+                ("approve req_01HZX3ABCD",), _D, "approvals.approve"),
+    CommandSpec("reject", None, "reject <request-id> <reason>",
+                "Reject an open request; the reason is shown to the requester.",
+                ('reject req_01HZX3ABCD "not during the sale"',), _D, "approvals.reject"),
+    CommandSpec("cancel", None, "cancel <request-id>",
+                "Withdraw your own open request (it frees the gate for another change).",
+                ("cancel req_01HZX3ABCD",), _D, "approvals.cancel"),
     CommandSpec("audit", None, "audit [name] [--since D]",
                 "Who changed what, from chat and from Statsig's audit log.",
                 ("audit", "audit checkout_v2 --since 2h"), _R, "audit.list", (), (_SINCE,)),

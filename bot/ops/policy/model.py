@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import re
 import tomllib
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from bot.config import ConfigError
+from bot.ops.actions.registry import ACTIONS
 from bot.ops.model.decisions import ANYONE
 from bot.ops.model.identity import DEFAULT_EDITOR_ROLES, READ_ONLY_ROLE
+from bot.ops.model.words import suggest
 
 __all__ = [
+    "KNOWN_ACTIONS",
     "ChannelsConfig",
     "DefaultsConfig",
     "IdentityConfig",
@@ -32,6 +36,7 @@ __all__ = [
     "PolicyError",
     "PolicyFile",
     "RuleConfig",
+    "action_matches",
     "parse_duration",
     "parse_policy",
     "read_policy_file",
@@ -67,6 +72,22 @@ def parse_duration(value: object) -> int:
     return seconds
 
 
+def action_matches(pattern: str, action: str) -> bool:
+    """``"gate.*"`` matches ``"gate.disable"``; ``"*"`` matches everything; per-part globs."""
+    if pattern == ANYONE:
+        return True
+    noun, _, verb = action.lower().partition(".")
+    p_noun, _, p_verb = pattern.lower().partition(".")
+    return fnmatchcase(noun, p_noun) and fnmatchcase(verb, p_verb)
+
+
+KNOWN_ACTIONS: tuple[str, ...] = (
+    *ACTIONS,
+    *(f"{noun}.edit" for noun in ("gate", "config", "experiment", "segment")),
+)
+"""What a rule's ``actions`` can name: every change the bot makes, and the edit forms."""
+
+
 def _action_pattern(value: object) -> object:
     if not isinstance(value, str):
         return value
@@ -74,6 +95,11 @@ def _action_pattern(value: object) -> object:
     ok = value == ANYONE or (len(parts) == 2 and all(_PATTERN_PART.fullmatch(p) for p in parts))
     if not ok:
         raise ValueError(f"invalid action pattern {value!r} (use noun.verb, e.g. gate.* or *)")
+    if not any(action_matches(value, action) for action in KNOWN_ACTIONS):
+        # A typo would never match and silently leave the change to a looser rule.
+        close = suggest(value, KNOWN_ACTIONS, n=2)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"{value!r} matches no action the bot has{hint}")
     return value
 
 

@@ -28,7 +28,6 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from bot.ops.actions.registry import ACTIONS, RESTORE_ACTION, action_words, is_incident
@@ -41,7 +40,13 @@ from bot.ops.model.decisions import (
     ReviewRequirement,
 )
 from bot.ops.model.identity import Actor, role_may_edit
-from bot.ops.policy.model import PolicyError, PolicyFile, parse_policy, read_policy_file
+from bot.ops.policy.model import (
+    PolicyError,
+    PolicyFile,
+    action_matches,
+    parse_policy,
+    read_policy_file,
+)
 
 __all__ = [
     "READ",
@@ -66,15 +71,6 @@ def _not_an_editor(actor: Actor, action: str) -> str:
         why = f"Statsig has no account for {who}"
         ask = "Ask a Statsig project admin to invite you"
     return f"You can't change {noun} through the bot: {why}. {ask}, or ask a teammate who can edit."
-
-
-def action_matches(pattern: str, action: str) -> bool:
-    """``"gate.*"`` matches ``"gate.disable"``; ``"*"`` matches everything; per-part globs."""
-    if pattern == ANYONE:
-        return True
-    noun, _, verb = action.lower().partition(".")
-    p_noun, _, p_verb = pattern.lower().partition(".")
-    return fnmatchcase(noun, p_noun) and fnmatchcase(verb, p_verb)
 
 
 class Policy:

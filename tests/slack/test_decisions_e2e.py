@@ -1,0 +1,49 @@
+"""``/statsig approve|reject|cancel <id>``: the messages tell people to type them (issue 9.16)."""
+
+from __future__ import annotations
+
+from bot.render.ids import APPROVAL_APPROVE
+from tests.slack.harness import (
+    CHANNEL,
+    BotInstance,
+    all_text,
+    button_value,
+    eventually,
+    visible,
+    wait_responses,
+)
+
+
+async def _card(bot: BotInstance, text: str) -> tuple[str, str]:
+    _, url = await bot.command(text, user="U1ALICE")
+    await wait_responses(bot.slack, url)
+    [card] = await eventually(lambda: [m for m in visible(bot.slack) if text.split()[2] in m.text])
+    request_id = button_value(card, APPROVAL_APPROVE)
+    assert request_id is not None
+    return request_id, card.ts
+
+
+async def _say(bot: BotInstance, text: str, user: str) -> str:
+    _, url = await bot.command(text, user=user)
+    return all_text((await wait_responses(bot.slack, url))[0])
+
+
+async def test_approve_reject_and_cancel_as_commands(bot: BotInstance) -> None:
+    rollout, rollout_ts = await _card(bot, "gate rollout new_nav 30 ramp")
+    assert "own request" in await _say(bot, f"approve {rollout}", "U1ALICE")
+    assert "Approved" in await _say(bot, f"approve {rollout}", "U2BOB")
+    gate = bot.world.state.get("gate", "new_nav")
+    assert gate is not None and len(bot.world.mutations("/gates/new_nav")) == 1
+    await eventually(lambda: "executed" in bot.slack.message(CHANNEL, rollout_ts).text)
+
+    disable, disable_ts = await _card(bot, "gate disable mobile_dark_mode flaky")
+    needs = await _say(bot, f"reject {disable}", "U2BOB")
+    assert "a rejection needs a reason" in needs and "*Usage:* `/statsig reject" in needs
+    assert "Rejected" in await _say(bot, f'reject {disable} "not during the sale"', "U2BOB")
+    await eventually(lambda: "rejected" in bot.slack.message(CHANNEL, disable_ts).text)
+
+    launch, _ = await _card(bot, "gate archive legacy_banner cleanup")
+    assert "Only the requester" in await _say(bot, f"cancel {launch}", "U2BOB")
+    assert "Cancelled" in await _say(bot, f"cancel {launch}", "U1ALICE")
+    assert "No open request" in await _say(bot, "approve req_nothing_here", "U2BOB")
+    assert len(bot.world.mutations()) == 1  # only the approved rollout ran
