@@ -284,3 +284,35 @@ async def test_kill_goes_through_the_priority_lane_when_bulk_work_is_full() -> N
         _, outcome = await _run(Env(client, app), IncidentKill("checkout_v2", "INC-9"))
     assert outcome.status is OutcomeStatus.APPLIED
     assert app.state.sandbox.gates["checkout_v2"]["isEnabled"] is False
+
+
+async def test_archived_gates_refuse_changes_and_say_how_to_unarchive(env: Env) -> None:
+    """Issue 9.12: an archived gate could be enabled or rolled out with no warning."""
+    from bot.ops.actions.base import PlanError
+    from bot.ops.actions.gate import GateArchive, GateUnarchive
+
+    archive = GateArchive("checkout_v2", reason="cleanup")
+    await archive.execute(env.client, archive.plan(await archive.load(env.client)))
+    for action in (
+        GateEnable("checkout_v2"),
+        GateRollout("checkout_v2", 50),
+        GateOverride("checkout_v2", "pass", ("u1",)),
+    ):
+        with pytest.raises(PlanError) as refused:
+            action.plan(await action.load(env.client))
+        assert "is archived" in refused.value.user_message
+        assert "`gate unarchive checkout_v2`" in refused.value.user_message
+    disable = GateDisable("checkout_v2")
+    assert disable.plan(await disable.load(env.client)) is not None  # turning it off is fine
+
+    unarchive = GateUnarchive("checkout_v2", reason="back")
+    plan = unarchive.plan(await unarchive.load(env.client))
+    assert [(c.field, c.before, c.after) for c in plan.changes] == [
+        ("status", "Archived", "In Progress")
+    ]
+    outcome = await unarchive.execute(env.client, plan)
+    assert outcome.status is OutcomeStatus.APPLIED, outcome
+    rollout = GateRollout("checkout_v2", 50)
+    assert rollout.plan(await rollout.load(env.client)).change["passPercentage"] == 50
+    with pytest.raises(PlanError, match="is not archived"):
+        unarchive.plan(await unarchive.load(env.client))

@@ -1,4 +1,4 @@
-"""Gate actions: enable, disable, rollout, launch, archive.
+"""Gate actions: enable, disable, rollout, launch, archive, unarchive.
 
 Usage::
 
@@ -25,9 +25,22 @@ __all__ = [
     "GateEnable",
     "GateLaunch",
     "GateRollout",
+    "GateUnarchive",
     "find_rule",
     "pipeline_warning",
+    "refuse_if_archived",
 ]
+
+
+def refuse_if_archived(gate: Gate, doing: str) -> None:
+    """An archived gate fails for everyone whatever its rules say: changing them would look
+    done and do nothing. Say so, and how to bring the gate back."""
+    if gate.status == GateStatus.ARCHIVED:
+        raise PlanError(
+            f"{gate.id} is archived: it fails for everyone whatever its rules say, so "
+            f"{doing} would change nothing people see. Unarchive it first: "
+            f"`gate unarchive {gate.id}`."
+        )
 
 
 def pipeline_warning(running: int) -> list[str]:
@@ -63,6 +76,8 @@ class _GateToggle(_GateAction):
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
         word = "enable" if self.target else "disable"
+        if self.target:
+            refuse_if_archived(gate, "enabling it")
         changes = []
         warnings: list[str] = []
         if gate.is_enabled == self.target:
@@ -182,6 +197,7 @@ class GateRollout(_GateAction):
 
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
+        refuse_if_archived(gate, "a rollout")
         target = find_rule(gate, self.rule)
         pct = round(float(self.pass_percentage), 2)
         after = [
@@ -277,6 +293,7 @@ class GateLaunch(_GateStatusAction):
     verb = "launch"
 
     def _status_warnings(self, current: Current[Gate]) -> list[str]:
+        refuse_if_archived(current.entity, "launching it")
         return ["launching makes the gate pass for everyone."]
 
     async def _mutate(self, client: ConsoleAPI, plan: Plan) -> Gate:
@@ -301,3 +318,25 @@ class GateArchive(_GateStatusAction):
 
     async def _mutate(self, client: ConsoleAPI, plan: Plan) -> Gate:
         return await client.archive_gate(self.gate_id, reason=self.reason or None, force=self.force)
+
+
+@dataclass(frozen=True)
+class GateUnarchive(_GateStatusAction):
+    """``gate unarchive <id>``: back in progress, its rules in force again."""
+
+    gate_id: str
+    reason: str = ""
+    action = "gate.unarchive"
+    words = "unarchive gate"
+    status = GateStatus.IN_PROGRESS
+    verb = "unarchive"
+
+    def _status_warnings(self, current: Current[Gate]) -> list[str]:
+        gate = current.entity
+        if gate.status != GateStatus.ARCHIVED:
+            raise PlanError(f"{gate.id} is not archived (it is {gate.status}); nothing to undo.")
+        state = "enabled" if gate.is_enabled else "disabled"
+        return [f"its rules apply again as they are ({state}, {_rule_list(gate.rules)})."]
+
+    async def _mutate(self, client: ConsoleAPI, plan: Plan) -> Gate:
+        return await client.unarchive_gate(self.gate_id, reason=plan.reason or None)

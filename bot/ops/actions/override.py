@@ -18,7 +18,7 @@ from typing import Literal
 from bot.ops.actions.base import Current, PlanError, active_review, blast_radius, stored_ids
 from bot.ops.actions.client import ConsoleAPI
 from bot.ops.actions.diff import diff_overrides, override_entries
-from bot.ops.actions.gate import _GateAction
+from bot.ops.actions.gate import _GateAction, refuse_if_archived
 from bot.ops.actions.load import load_gate
 from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
 from bot.ops.model.words import suggest
@@ -212,6 +212,8 @@ class GateOverride(_GateAction):
 
     def plan(self, current: Current[Gate]) -> Plan:
         gate = current.entity
+        if self.mode != "remove":
+            refuse_if_archived(gate, "an override")
         self._check_environment(current)
         before = current.overrides or GateOverrides()
         added, removed = diff_overrides(before, self._apply(gate, before))

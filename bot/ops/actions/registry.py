@@ -34,7 +34,14 @@ from collections.abc import Mapping
 from bot.ops.actions.base import Action, Entity, PlanError
 from bot.ops.actions.config import ConfigDisable, ConfigEnable
 from bot.ops.actions.experiment import ExperimentAbandon, ExperimentDecide, ExperimentStart
-from bot.ops.actions.gate import GateArchive, GateDisable, GateEnable, GateLaunch, GateRollout
+from bot.ops.actions.gate import (
+    GateArchive,
+    GateDisable,
+    GateEnable,
+    GateLaunch,
+    GateRollout,
+    GateUnarchive,
+)
 from bot.ops.actions.incident import IncidentKill, Restore
 from bot.ops.actions.override import GateOverride
 from bot.ops.actions.segment import SegmentAddIds, SegmentRemoveIds
@@ -63,6 +70,7 @@ ACTIONS: Mapping[str, type[Action]] = {
         GateOverride,
         GateLaunch,
         GateArchive,
+        GateUnarchive,
         ConfigEnable,
         ConfigDisable,
         ExperimentStart,

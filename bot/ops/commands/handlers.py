@@ -295,6 +295,7 @@ HANDLERS: dict[str, _Handler] = {
     **{f"{noun} {verb}": _toggle for noun in ("gate", "config") for verb in ("enable", "disable")},
     "gate launch": _lifecycle,
     "gate archive": _lifecycle,
+    "gate unarchive": _lifecycle,
     "gate rollout": _rollout,
     "gate override": _override,
     "experiment start": _lifecycle,

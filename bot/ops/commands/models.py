@@ -23,7 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from bot.ops.actions.base import Action
 from bot.ops.actions.config import ConfigDisable, ConfigEnable
 from bot.ops.actions.experiment import ExperimentAbandon, ExperimentDecide, ExperimentStart
-from bot.ops.actions.gate import GateArchive, GateDisable, GateEnable, GateLaunch, GateRollout
+from bot.ops.actions.gate import (
+    GateArchive,
+    GateDisable,
+    GateEnable,
+    GateLaunch,
+    GateRollout,
+    GateUnarchive,
+)
 from bot.ops.actions.incident import IncidentKill
 from bot.ops.actions.override import GateOverride
 from bot.ops.actions.segment import SegmentAddIds, SegmentRemoveIds
@@ -139,7 +146,7 @@ class LifecycleCommand(_EntityCommand):
     """``gate launch|archive`` and ``experiment start|abandon``: one-way status moves."""
 
     shape: Literal["lifecycle"] = "lifecycle"
-    operation: Literal["launch", "archive", "start", "abandon"]
+    operation: Literal["launch", "archive", "unarchive", "start", "abandon"]
 
     def to_action(self) -> Action | None:
         cls = _LIFECYCLE.get((self.noun, self.operation))
@@ -274,10 +281,12 @@ _TOGGLES: dict[tuple[str, bool], type[GateEnable | GateDisable | ConfigEnable | 
     ("config", False): ConfigDisable,
 }
 _LIFECYCLE: dict[
-    tuple[str, str], type[GateLaunch | GateArchive | ExperimentStart | ExperimentAbandon]
+    tuple[str, str],
+    type[GateLaunch | GateArchive | GateUnarchive | ExperimentStart | ExperimentAbandon],
 ] = {
     ("gate", "launch"): GateLaunch,
     ("gate", "archive"): GateArchive,
+    ("gate", "unarchive"): GateUnarchive,
     ("experiment", "start"): ExperimentStart,
     ("experiment", "abandon"): ExperimentAbandon,
 }

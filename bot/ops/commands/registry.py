@@ -168,6 +168,9 @@ REGISTRY: tuple[CommandSpec, ...] = (
     CommandSpec("gate", "archive", "gate archive <name> [reason]",
                 "Archive a gate that is no longer checked.",
                 ("gate archive legacy_banner cleanup",), _C, "gate.archive"),
+    CommandSpec("gate", "unarchive", "gate unarchive <name> [reason]",
+                "Bring an archived gate back: its rules apply again.",
+                ("gate unarchive holiday_sale sale is back",), _C, "gate.unarchive"),
     # Dynamic configs
     CommandSpec("config", "show", "config show <name>",
                 "Summary of a dynamic config: status, rules, return values.",
