@@ -54,6 +54,7 @@ from bot.ops.model.identity import Actor
 from bot.ops.policy.directory import StatsigDirectory
 from bot.ops.policy.rules import Policy
 from bot.render import HelpItem, render_error, render_help
+from bot.render.replies import render_ids_question
 from bot.render.values import ReplyRef, ShareRef, duration_text
 from bot.statsig.client import ConsoleClient
 from bot.statsig.errors import ConsoleError
@@ -174,7 +175,7 @@ class ChatOps:
     async def _handle(self, text: str, ctx: Context) -> Reply | Proposal:
         command = parse(strip_prefix(text))
         if isinstance(command, UsageError):
-            prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
+            prefix = _prefix(ctx)
             return Reply(
                 message=render_error(
                     command.problem,
@@ -268,7 +269,10 @@ class ChatOps:
             assert renamed is not None
             return renamed
 
-        return await self._propose(command, action, text, ctx, rename)
+        proposed = await self._propose(command, action, text, ctx, rename)
+        if isinstance(proposed, Proposal) and getattr(command, "ambiguous_ids", False):
+            return _ask_about_ids(proposed, getattr(command, "ids", ()), ctx)
+        return proposed
 
     async def _propose(
         self,
@@ -282,7 +286,7 @@ class ChatOps:
         return await self._changes.propose(action, command.kind.value, ctx, text, rename)
 
     def _help(self, topic: str | None, ctx: Context) -> Reply:
-        prefix = COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
+        prefix = _prefix(ctx)
         found = help_for(topic) if topic else None
         topics = [found] if found is not None else help_topics()
         items = [
@@ -293,6 +297,21 @@ class ChatOps:
         title = f"{prefix}help {topic}" if found is not None else f"{prefix}help".strip()
         note = None if found else f"{HELP_NOTE} {ALIASES_NOTE}"
         return Reply(message=render_help(items, title=title, note=note))
+
+
+def _ask_about_ids(proposal: Proposal, ids: tuple[str, ...], ctx: Context) -> Reply | Proposal:
+    """Space-separated IDs ran to the end of the line, so a reason typed without ``--``
+    would have become IDs. Never guess: Slack (where the command *is* the confirmation) gets
+    the plan and the question, and nothing is sent; the shell asks before it confirms."""
+    slack = ctx.surface == "slack"
+    question = render_ids_question(proposal.message, ids, prefix=_prefix(ctx), not_sent=slack)
+    if slack:
+        return Reply(message=question, ok=False)
+    return dataclasses.replace(proposal, message=question)
+
+
+def _prefix(ctx: Context) -> str:
+    return COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
 
 
 def _edit_reply(noun: str, name: str, ctx: Context) -> Reply:

@@ -4,8 +4,11 @@ Escaping happens here and nowhere else. Anything that came from a user or from S
 through :func:`esc` (free text) or :func:`ident` (identifiers) before it is placed into
 mrkdwn, so ``<!channel>``, ``<@U123>`` or ``<http://evil|link>`` arrive as inert text.
 Slack has no escape for its formatting characters, so :func:`esc` defuses ``* _ ~ `` ` by
-putting an invisible zero-width space in front of each: Slack only formats a marker that
-follows whitespace or punctuation, so data can never open or close our bold/code spans.
+putting an invisible zero-width space in front of each one that could open or close a span:
+Slack only formats a marker that follows or precedes whitespace or punctuation, so data can
+never open or close our bold/code spans. A marker between two letters or digits
+(``str_contains_any``, ``user_1``) cannot, and is left alone, so what people copy out of a
+message is exactly what they can paste into the Statsig console. Backticks always get one.
 Identifiers instead go inside a code span, with any backticks of their own removed.
 
 The builders clamp every text to its Slack limit as a last line of defence; renderers size
@@ -68,7 +71,9 @@ _HEADER_TEXT = 150
 _BUTTON_TEXT = 75
 _BUTTON_VALUE = 2000
 _CONTEXT_ELEMENTS = 10
-_FORMAT_MARKERS = "*_~`"
+# A marker that could open or close a span: not between two word characters. Backticks
+# open code spans anywhere, so every one of them counts.
+_EDGE_MARKER = re.compile(r"`|(?<!\w)[*_~]|[*_~](?!\w)")
 MAX_BLOCKS = 50
 TEXT_BUDGET = 12000
 """Total block text we allow: Slack rejects messages near 13k characters (msg_blocks_too_long)."""
@@ -102,10 +107,7 @@ def _escape_entities(value: str) -> str:
 def esc(value: object, limit: int = 500) -> str:
     """Free text from users or Statsig, safe for mrkdwn; truncated *before* escaping."""
     raw = truncate(_one_text(value), limit)
-    escaped = _escape_entities(raw)
-    for marker in _FORMAT_MARKERS:
-        escaped = escaped.replace(marker, ZWSP + marker)
-    return escaped
+    return _EDGE_MARKER.sub(lambda m: ZWSP + m.group(0), _escape_entities(raw))
 
 
 def esc_plain(value: object, limit: int = 150) -> str:

@@ -44,6 +44,7 @@ __all__ = [
     "render_pointer",
     "render_post_failure",
     "render_request_list",
+    "render_ids_question",
     "render_unknown_request",
     "with_sandbox_note",
 ]
@@ -69,6 +70,25 @@ def with_sandbox_note(msg: Message) -> Message:
     if len(msg.blocks) >= MAX_BLOCKS or SANDBOX_NOTE in str(msg.blocks[-1:]):
         return msg
     return Message(msg.text, [*msg.blocks, context([SANDBOX_NOTE])])
+
+
+def render_ids_question(
+    plan: Message, ids: Sequence[str], *, prefix: str, not_sent: bool
+) -> Message:
+    """The plan of a change whose space-separated IDs ran to the end of the line, with the
+    question: were the last words a reason? (``prefix`` is ``/statsig `` in Slack;
+    ``not_sent`` where the command itself would have been the confirmation.)"""
+    shown = ", ".join(ident(i, 60) for i in ids[:20])
+    head = "Not sent: are all of these IDs?" if not_sent else "Are all of these IDs?"
+    text = (
+        f"⚠️ *{head}* {shown}\n"
+        f"If the last words are the reason, put `--` before it "
+        f"(`{esc(prefix, 20)}… {esc(ids[0], 60)} -- the reason`). To mean exactly these IDs, "
+        f"separate them with commas (`{esc(','.join(ids[:4]), 200)}`)"
+        + (" and run it again." if not_sent else ".")
+    )
+    fallback = f"{head} {esc_plain(', '.join(ids[:20]), 300)}"
+    return message(fallback, [section(text), *plan.blocks])
 
 
 def render_note(text: str) -> Message:

@@ -153,3 +153,12 @@ def test_entities_are_escaped_once_and_never_split_by_truncation() -> None:
     assert esc("a & <b>") == "a &amp; &lt;b&gt;"
     cut = esc("&" * 50, 10)
     assert cut == "&amp;" * 9 + "…"
+
+
+def test_what_people_copy_is_what_they_can_paste() -> None:
+    """Issue 9.15: zero-width spaces inside IDs and condition names broke copy and paste
+    into the Statsig console; a marker between two letters or digits cannot format."""
+    for name in ("str_contains_any", "checkout_v2", "user_1", "a~b", "x*y"):
+        assert esc(name) == name
+    assert ZWSP not in esc("custom_field plan_tier fail_open_v2")
+    assert esc("_lead") == f"{ZWSP}_lead" and esc("trail_") == f"trail{ZWSP}_"

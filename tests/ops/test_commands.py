@@ -47,7 +47,8 @@ def as_(text: str, cls: type[C]) -> C:
 
 
 def fields(command: Command) -> dict[str, Any]:
-    return command.model_dump(exclude={"shape"})
+    # ``ambiguous_ids`` has a test of its own (test_space_separated_ids_that_run_to_the_end)
+    return command.model_dump(exclude={"shape", "ambiguous_ids"})
 
 
 # --- help ---------------------------------------------------------------------------------
@@ -414,3 +415,22 @@ def test_commands_round_trip_through_the_adapter() -> None:
     ):
         command = ok(text)
         assert COMMAND_ADAPTER.validate_json(COMMAND_ADAPTER.dump_json(command)) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "ambiguous"),
+    [
+        ("gate override new_nav pass user_1 QA team", True),
+        ("gate override new_nav pass u1 u2", True),
+        ("segment add-ids beta u1 u2 u3", True),
+        ("gate override new_nav pass u1", False),
+        ("gate override new_nav pass u1,u2 QA team", False),
+        ("gate override new_nav pass u1 u2 -- QA team", False),
+        ('gate override new_nav pass u1 u2 "QA team"', False),
+        ("gate override new_nav pass u1 u2 --", False),
+        ("segment add-ids beta u1, u2", False),
+    ],
+)
+def test_space_separated_ids_that_run_to_the_end(text: str, ambiguous: bool) -> None:
+    """Issue 9.10: the surface asks instead of silently taking trailing words as IDs."""
+    assert getattr(ok(text), "ambiguous_ids") is ambiguous

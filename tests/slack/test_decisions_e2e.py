@@ -47,3 +47,18 @@ async def test_approve_reject_and_cancel_as_commands(bot: BotInstance) -> None:
     assert "Cancelled" in await _say(bot, f"cancel {launch}", "U1ALICE")
     assert "No open request" in await _say(bot, "approve req_nothing_here", "U2BOB")
     assert len(bot.world.mutations()) == 1  # only the approved rollout ran
+
+
+async def test_words_after_space_separated_ids_are_never_taken_silently(bot: BotInstance) -> None:
+    """Issue 9.10: ``gate override X pass user_1 QA team`` added "QA" and "team" as IDs."""
+    answer = await _say(bot, "gate override new_nav pass user_1 QA team", "U1ALICE")
+    assert "Not sent: are all of these IDs?" in answer
+    assert "`user_1`" in answer and "`QA`" in answer and "-- the reason" in answer
+    assert visible(bot.slack) == [] and bot.world.mutations() == []
+    sent = await _say(bot, "gate override new_nav pass user_1 -- QA team", "U1ALICE")
+    assert "Approval requested" in sent
+    [card] = await eventually(lambda: visible(bot.slack))
+    assert "user_1" in all_text({"b": card.blocks}) and "QA team" in all_text({"b": card.blocks})
+    assert "Not sent" not in await _say(
+        bot, "segment add-ids beta_users u1,u2 new testers", "U2BOB"
+    )

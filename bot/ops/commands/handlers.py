@@ -47,9 +47,13 @@ class Args:
     """A cursor over the words after the verb, for one command's handler."""
 
     def __init__(self, spec: CommandSpec, noun: str, tokens: list[Token], forced: int,
-                 flags: dict[str, list[str]]) -> None:  # fmt: skip
+                 flags: dict[str, list[str]], *, marked: bool = False) -> None:  # fmt: skip
         self.spec, self.noun, self.flags = spec, noun, flags
         self._tokens, self._forced, self._pos = tokens, forced, 0
+        self._marked = marked  # a ``--`` (or ``--reason``) ended the positionals
+        self.ambiguous_ids = False
+        """A space-separated ID list ran to the end of the line: were its last words a
+        reason? Set by :meth:`ids`; the command then says it and asks instead of guessing."""
 
     @property
     def entity(self) -> EntityKind:
@@ -100,13 +104,17 @@ class Args:
         end = min(self._forced, len(self._tokens))
         following = self._tokens[self._pos] if self._pos < end else None
         commas = "," in first.value or (following is not None and following.value.startswith(","))
+        stopped = False
         while self._pos < end:
             token = self._tokens[self._pos]
             joined = raws[-1].endswith(",") or token.value.startswith(",")
             if token.quoted or (commas and not joined):
+                stopped = True
                 break
             raws.append(token.value)
             self._pos += 1
+        ran_to_the_end = not stopped and not self._marked and self._pos == len(self._tokens)
+        self.ambiguous_ids = not commas and len(raws) > 1 and ran_to_the_end
         return arg.id_list(raws)
 
     def flag(self, name: str) -> str | None:
@@ -200,6 +208,7 @@ def _override(a: Args) -> Command:
     ids = a.ids()
     env = a.flag("env")
     return OverrideCommand(
+        ambiguous_ids=a.ambiguous_ids,
         name=name,
         mode=mode,
         ids=ids,
@@ -218,7 +227,15 @@ def _decide(a: Args) -> Command:
 def _segment_ids(a: Args) -> Command:
     name = a.name()
     operation: Any = "add" if a.spec.verb == "add-ids" else "remove"
-    return SegmentIdsCommand(name=name, operation=operation, ids=a.ids(), reason=a.rest(), **a.base)
+    ids = a.ids()
+    return SegmentIdsCommand(
+        name=name,
+        operation=operation,
+        ids=ids,
+        ambiguous_ids=a.ambiguous_ids,
+        reason=a.rest(),
+        **a.base,
+    )
 
 
 def _kill(a: Args) -> Command:

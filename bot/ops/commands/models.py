@@ -169,6 +169,8 @@ class OverrideCommand(_GateCommand):
     mode: Literal["pass", "fail", "remove"]
     ids: tuple[str, ...]
     environment: str | None = None
+    ambiguous_ids: bool = False
+    """Space-separated IDs ran to the end of the line: the last words may be a reason."""
 
     def to_action(self) -> Action:
         return GateOverride(
@@ -194,6 +196,8 @@ class SegmentIdsCommand(_Command):
     name: str
     operation: Literal["add", "remove"]
     ids: tuple[str, ...]
+    ambiguous_ids: bool = False
+    """Space-separated IDs ran to the end of the line: the last words may be a reason."""
 
     def to_action(self) -> Action:
         cls = SegmentAddIds if self.operation == "add" else SegmentRemoveIds

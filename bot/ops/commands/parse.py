@@ -227,7 +227,8 @@ def parse(text: str) -> Command | UsageError:
     forced = len(words.positionals) if words.forced is None else words.forced
     try:
         flags = _check_flags(spec, words.flags)
-        args = Args(spec, noun, words.positionals[used:], max(forced - used, 0), flags)
+        args = Args(spec, noun, words.positionals[used:], max(forced - used, 0), flags,
+                    marked=words.forced is not None)  # fmt: skip
         return HANDLERS[spec.key](args)
     except ArgumentProblem as problem:
         return UsageError(problem.problem, spec.usage, problem.suggestions)
