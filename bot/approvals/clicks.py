@@ -31,10 +31,12 @@ from bot.ops.actions.registry import action_from_plan
 from bot.ops.actions.stale import check_base
 from bot.ops.model.decisions import Denied, NeedsApproval
 from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Outcome, OutcomeStatus
 from bot.ops.model.requests import ApprovalRequest, TransitionResult
 from bot.ops.model.states import ApprovalState, Refusal
 from bot.ops.policy.rules import Policy
 from bot.render.approvals import render_notice, render_unavailable
+from bot.render.common import Message
 from bot.render.replies import render_unknown_request
 from bot.statsig.errors import ConsoleError, NotFound
 
@@ -87,6 +89,24 @@ def _yes(text: str, *details: str) -> ClickResult:
     return ClickResult(ok=True, message=render_notice(text, details=details))
 
 
+def _ran_notice(outcome: Outcome) -> Message:
+    """What the approver whose click reached the quorum hears: what ran, or why nothing did
+    (a stale plan is not an "Approved ✅": it says what moved and what to do)."""
+    if outcome.succeeded or outcome.status is OutcomeStatus.PENDING_REVIEW:
+        return render_notice(f"Approved. {outcome.message}")
+    if outcome.error == "stale plan":
+        return render_notice(
+            "Your approval completed the quorum, but the plan was stale, so nothing was sent "
+            f"to Statsig. {outcome.message} The requester can ask again with today's plan.",
+            ok=False,
+        )
+    return render_notice(
+        f"Your approval completed the quorum, but the change failed. {outcome.message}",
+        ok=False,
+        details=(outcome.error,) if outcome.error else (),
+    )
+
+
 class Clicks:
     """The click handlers of one workflow, given the parts they use (never the workflow)."""
 
@@ -126,6 +146,15 @@ class Clicks:
             return _no("This request's plan cannot be read; ask for it again.")
         return request, stored
 
+    async def why_not_open(self, request_id: str) -> ClickResult | None:
+        """Why nobody can decide on the request any more (unknown, finished, expired), or
+        ``None`` while it is pending: asked before a form opens for nothing."""
+        try:
+            opened = await self._open(request_id)
+        except RedisError:
+            return ClickResult(ok=False, message=render_unavailable())
+        return opened if isinstance(opened, ClickResult) else None
+
     async def approve(self, request_id: str, approver: Actor) -> ClickResult:
         try:
             return await self._approve(request_id, approver)
@@ -160,9 +189,7 @@ class Clicks:
         if execution is None:
             return await self._not_claimed(request_id)
         return ClickResult(
-            ok=True,
-            message=render_notice(f"Approved. {execution.outcome.message}"),
-            outcome=execution.outcome,
+            ok=True, message=_ran_notice(execution.outcome), outcome=execution.outcome
         )
 
     async def _not_claimed(self, request_id: str) -> ClickResult:

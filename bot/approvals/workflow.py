@@ -167,6 +167,10 @@ class ApprovalWorkflow:
     async def approve(self, request_id: str, approver: Actor) -> ClickResult:
         return await self._clicks.approve(request_id, approver)
 
+    async def why_not_open(self, request_id: str) -> ClickResult | None:
+        """Why the request can no longer be decided, or ``None`` while it is pending."""
+        return await self._clicks.why_not_open(request_id)
+
     async def reject(self, request_id: str, actor: Actor, reason: str) -> ClickResult:
         return await self._clicks.reject(request_id, actor, reason)
 

@@ -76,6 +76,13 @@ class Requests:
         reply = Reply(message=result.message, ok=result.ok, outcome=result.outcome)
         return sandboxed(reply) if self._sandbox and ctx.surface == "slack" else reply
 
+    async def why_not_open(self, request_id: str, ctx: Context) -> Reply | None:
+        """The answer instead of a reject form, when there is nothing left to reject."""
+        if self._workflow is None:
+            return unavailable("Rejecting a request")
+        closed = await self._workflow.why_not_open(request_id)
+        return None if closed is None else self._said(closed, ctx)
+
     async def card(self, request_id: str) -> Message | None:
         """The request's current card (buttons only while pending); ``None`` if unknown."""
         if self._workflow is None:

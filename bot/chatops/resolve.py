@@ -94,6 +94,10 @@ class EntityResolver:
             return Unknown(kind, name, sorted(same_case)[:MAX_SUGGESTIONS])
         return Unknown(kind, name, self._suggest(name, cached))
 
+    async def names(self, kind: EntityKind) -> list[str]:
+        """Every name of ``kind`` as Statsig spells it (the cached listing)."""
+        return list((await self._names(kind)).names)
+
     def invalidate(self, kind: EntityKind | None = None) -> None:
         """Forget cached names (after the bot itself created or archived something)."""
         if kind is None:

@@ -51,6 +51,7 @@ from bot.ops.commands.models import (
 from bot.ops.commands.parse import parse
 from bot.ops.commands.registry import COMMAND_PREFIX
 from bot.ops.model.identity import Actor
+from bot.ops.model.plans import EntityKind
 from bot.ops.policy.directory import StatsigDirectory
 from bot.ops.policy.rules import Policy
 from bot.render import HelpItem, render_error, render_help
@@ -121,6 +122,7 @@ class ChatOps:
         self.workflow = workflow
         self.directory = directory if directory is not None else StatsigDirectory(client)
         resolver = resolver or EntityResolver(names_lister(client), clock=clock)
+        self._resolver = resolver
         self._reads = Reads(client, resolver, project_id=project_id, clock=clock)
         self._changes = Changes(client, policy, self._reads, workflow, project_id=project_id)
         self.requests = Requests(workflow, policy, sandbox=sandbox)
@@ -140,6 +142,15 @@ class ChatOps:
                 message=render_error(f"I could not load gate {gate_id}", exc.user_message),
                 ok=False,
             )
+
+    async def entity_names(self, kind: EntityKind) -> list[str]:
+        """Every name of ``kind`` (cached for a few seconds), for completion; empty when
+        Statsig cannot be read."""
+        try:
+            return await self._resolver.names(kind)
+        except ConsoleError as exc:
+            log.warning("statsig.names_failed", kind=kind, error=exc.user_message)
+            return []
 
     async def gate_ids(self) -> list[str]:
         """Every gate's ID, paging through (the type-ahead picker's list)."""

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ops.actions.registry import KILL_ACTION
+from bot.ops.actions.registry import KILL_ACTION, action_words
 from bot.ops.model.decisions import NeedsApproval
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import UNVERIFIED_INTERRUPTION, ApprovalRequest, AuditEvent
@@ -40,7 +40,7 @@ from bot.render.common import (
 )
 from bot.render.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT
 from bot.render.plans import render_plan
-from bot.render.states import STATE_ICONS
+from bot.render.states import STATE_ICONS, state_words
 
 __all__ = [
     "ApprovalCard",
@@ -201,7 +201,7 @@ def _plan_blocks(plan: Plan | None) -> list[dict[str, Any]]:
 def render_approval_card(card: ApprovalCard) -> Message:
     """The approval message: plan, blast radius, who asked and why, verdict, buttons."""
     request, plan = card.request, card.plan
-    title = plan.summary if plan else f"{request.action} {request.entity_id}"
+    title = plan.summary if plan else f"{action_words(request.action)} {request.entity_id}"
     icon = STATE_ICONS.get(request.state, "•")
     body: list[dict[str, Any]] = [
         header(f"{icon} Approval: {esc_plain(title, 120)}"),
@@ -225,7 +225,7 @@ def render_approval_card(card: ApprovalCard) -> Message:
         context([f"request {ident(request.id, 70)}", f"created {fmt_time(request.created_at)}"])
     )
     fallback = (
-        f"Approval {request.state.value}: {esc_plain(title, 200)} "
+        f"Approval {state_words(request.state)}: {esc_plain(title, 200)} "
         f"(requested by {mention(request.requester.user_id)})"
     )
     return message(fallback, body, tail)
@@ -253,7 +253,7 @@ def render_thread_entry(event: AuditEvent) -> Message:
     """One thread reply per transition: who did what, when."""
     actor = mention(event.shown_actor)
     if event.event in ("finished", "finished_interrupted"):
-        what = f"finished it: *{esc(event.to_state.value, 40)}*"
+        what = f"finished it: *{esc(state_words(event.to_state), 40)}*"
         if event.event == "finished_interrupted":
             what += " (after an interruption)"
     else:
@@ -267,16 +267,16 @@ def render_thread_entry(event: AuditEvent) -> Message:
         f"{actor} {what}" + (f" ({'; '.join(extra)})" if extra else "") + f" · {fmt_time(event.at)}"
     )
     who = mention(event.shown_actor)
-    fallback = f"{who}: {esc_plain(event.event, 40)} → {event.to_state.value}"
+    fallback = f"{who}: {esc_plain(event.event, 40)} → {state_words(event.to_state)}"
     return message(fallback, [section(line)])
 
 
 def render_requester_dm(card: ApprovalCard) -> Message:
     """The requester's copy of the result, with the verdict first."""
     plan, request = card.plan, card.request
-    title = plan.summary if plan else f"{request.action} {request.entity_id}"
+    title = plan.summary if plan else f"{action_words(request.action)} {request.entity_id}"
     lines = [f"Your request {ident(request.id, 70)}: {esc(title, 300)}", _verdict(card)]
-    fallback = f"Your request is {request.state.value}: {esc_plain(title, 200)}"
+    fallback = f"Your request is {state_words(request.state)}: {esc_plain(title, 200)}"
     return message(fallback, [section("\n".join(lines))])
 
 
@@ -287,7 +287,7 @@ def render_approver_invitation(card: ApprovalCard, *, channel: str | None) -> Me
     re-rendered), so approving is only possible on the card, never on a stale copy.
     """
     request, plan = card.request, card.plan
-    title = plan.summary if plan else f"{request.action} {request.entity_id}"
+    title = plan.summary if plan else f"{action_words(request.action)} {request.entity_id}"
     where = f" in <#{channel}>" if channel and re.fullmatch(r"[CG][A-Z0-9]{2,}", channel) else ""
     lines = [
         f"{mention(request.requester.user_id)} asks for your approval{where}: {esc(title, 300)}",

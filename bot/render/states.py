@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.ops.model.requests import ApprovalRequest
 from bot.ops.model.states import ApprovalState
 
-__all__ = ["STATE_ICONS", "STATE_LABELS", "state_badge"]
+__all__ = ["STATE_ICONS", "STATE_LABELS", "state_badge", "state_words"]
 
 STATE_ICONS: dict[ApprovalState, str] = {
     ApprovalState.PENDING: "⏳",
@@ -49,3 +49,8 @@ def state_badge(request: ApprovalRequest) -> str:
     if request.interrupted and state is ApprovalState.FAILED:
         label = "failed: interrupted"
     return f"{STATE_ICONS.get(state, '•')} {label}"
+
+
+def state_words(state: ApprovalState) -> str:
+    """The state as words in a sentence (``submitted for review``), never the key."""
+    return state.value.replace("_", " ")

@@ -9,7 +9,7 @@ shell; Ctrl-C abandons the current line or answers "no" to a question.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +19,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from bot.ops.commands.help import complete
+from bot.ops.model.plans import EntityKind
 from bot.shell.session import Session, Status
 
 __all__ = ["HISTORY_FILE", "PlainInput", "RegistryCompleter", "interactive_loop"]
@@ -28,19 +29,40 @@ _SHELL_WORDS = ("exit", "quit", ":as", "approve", "reject", "cancel")
 
 
 class RegistryCompleter(Completer):
-    """Completes the word being typed from the command registry (and shell commands)."""
+    """Completes the word being typed from the command registry (and shell commands), and
+    entity names from Statsig when ``names`` is given (the door's cached listing).
+
+    A completed word is followed by a space, so the next Tab completes the next word.
+    """
+
+    def __init__(self, names: Callable[[EntityKind], Awaitable[list[str]]] | None = None) -> None:
+        self._names = names
+        self._known: dict[EntityKind, list[str]] = {}
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterable[Completion]:
+        return self._completions(document.text_before_cursor)
+
+    async def get_completions_async(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> AsyncGenerator[Completion, None]:
         line = document.text_before_cursor
+        if self._names is not None:
+            for kind in ("gate", "config", "experiment", "segment"):
+                self._known[kind] = await self._names(kind)
+        for completion in self._completions(line):
+            yield completion
+
+    def _completions(self, line: str) -> list[Completion]:
         words = line.split()
         current = "" if not words or line[-1:].isspace() else words[-1]
-        candidates = complete(line)
+        known = self._known
+        source = (lambda kind: known.get(kind, [])) if self._names is not None else None
+        candidates = complete(line, source)
         if len(words) <= 1 and not line[-1:].isspace():
             candidates += [w for w in _SHELL_WORDS if w.startswith(current.lower())]
-        for candidate in candidates:
-            yield Completion(candidate, start_position=-len(current))
+        return [Completion(f"{c} ", start_position=-len(current), display=c) for c in candidates]
 
 
 class PlainInput:
@@ -69,7 +91,7 @@ async def interactive_loop(session: Session, *, history: History | None = None) 
     """The prompt-toolkit loop at a terminal."""
     prompt: PromptSession[str] = PromptSession(
         history=history if history is not None else _history(),
-        completer=RegistryCompleter(),
+        completer=RegistryCompleter(session.runtime.ops.entity_names),
         complete_while_typing=False,
     )
 

@@ -38,6 +38,10 @@ async def test_a_relative_plan_is_refused_when_the_entity_moved(env: Env) -> Non
     request = await wf.get(submitted.request.id)
     assert request is not None and request.state is ApprovalState.FAILED
     assert request.outcome is not None and request.outcome.get("stale") is True
+    # Issue 9.15: the approver is not told "✅ Approved. Not applied"
+    said = click.message.blocks[0]["text"]["text"]
+    assert said.startswith("⚠️") and "Approved. Not applied" not in click.message.text
+    assert "the plan was stale, so nothing was sent" in said and "ask again" in said
 
 
 async def test_an_absolute_plan_proceeds_and_says_the_base_moved(env: Env) -> None:

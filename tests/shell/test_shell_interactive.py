@@ -19,7 +19,27 @@ from tests.shell.shell_support import after, settings
 
 def _complete(text: str) -> list[str]:
     found = RegistryCompleter().get_completions(Document(text), CompleteEvent())
-    return [c.text for c in found]
+    return [c.display_text for c in found]
+
+
+async def test_tab_completes_names_and_leaves_a_space_for_the_next_word() -> None:
+    """Issue 9.15: verbs came without a trailing space and names never completed."""
+    runtime = await build_runtime(settings())
+    try:
+        completer = RegistryCompleter(runtime.ops.entity_names)
+
+        async def texts(line: str) -> list[str]:
+            found = completer.get_completions_async(Document(line), CompleteEvent())
+            return [c.text async for c in found]
+
+        assert await texts("gate dis") == ["disable "]
+        assert await texts("gate disable checkout_v") == ["checkout_v2 "]
+        assert "checkout_v2 " in await texts("kill chec")
+        assert "pricing_test " in await texts("exp show pric")
+        assert "checkout_v2 " in await texts("gate chec")  # the default verb, show
+        assert await texts("gate rollout checkout_v2 ") == []  # a percentage comes next
+    finally:
+        await runtime.aclose()
 
 
 def test_completion_from_the_registry_and_shell_words() -> None:

@@ -90,6 +90,19 @@ async def test_reject_opens_a_form_that_needs_a_reason(bot: BotInstance) -> None
     assert bot.world.mutations() == []
 
 
+async def test_reject_on_a_finished_request_says_so_instead_of_opening_a_form(
+    bot: BotInstance,
+) -> None:
+    """Issue 9.15: a Reject click on an executed or cancelled request opened the form."""
+    request_id, card = await _request(bot)
+    _, url = await bot.click(APPROVAL_APPROVE, request_id, user="U2BOB", message_ts=card.ts)
+    await wait_responses(bot.slack, url)
+    _, url = await bot.click(APPROVAL_REJECT, request_id, user="U3CAROL", message_ts=card.ts)
+    answer = all_text((await wait_responses(bot.slack, url))[0])
+    assert "already executed" in answer
+    assert bot.slack.calls_to("views.open") == []
+
+
 async def test_requester_can_cancel_others_cannot(bot: BotInstance) -> None:
     request_id, card = await _request(bot)
     _, url = await bot.click(APPROVAL_CANCEL, request_id, user="U2BOB", message_ts=card.ts)

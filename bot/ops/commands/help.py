@@ -11,7 +11,9 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from bot.ops.commands.registry import (
     NOUNS,
@@ -22,8 +24,9 @@ from bot.ops.commands.registry import (
     specs_for_noun,
 )
 from bot.ops.commands.text import normalize, tokenize
+from bot.ops.model.plans import EntityKind
 
-__all__ = ["HelpEntry", "HelpTopic", "complete", "help_for", "help_topics"]
+__all__ = ["HelpEntry", "HelpTopic", "NameSource", "complete", "help_for", "help_topics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +76,29 @@ def help_for(topic: str) -> HelpTopic | None:
     return HelpTopic(spec.key, spec.summary, (_entry(spec),))
 
 
-def complete(line: str) -> list[str]:
+NameSource = Callable[[EntityKind], Sequence[str]]
+"""The names of one kind of entity, as known now (the shell passes a cached listing)."""
+
+_NAME_SLOTS = ("<name>", "<gate>", "<request-id|gate>")
+_MAX_NAMES = 50
+
+
+def _name_kind(spec: CommandSpec) -> EntityKind | None:
+    """The kind of entity the command's first argument names, if it names one."""
+    args = spec.usage.split()[len(spec.key.split()) :]
+    if not args or args[0] not in _NAME_SLOTS:
+        return None
+    if spec.noun in ("gate", "config", "experiment", "segment"):
+        return cast(EntityKind, spec.noun)
+    return "gate" if spec.noun in ("kill", "restore") else None
+
+
+def complete(line: str, names: NameSource | None = None) -> list[str]:
     """Candidates for the word being typed at the end of ``line`` (for the shell).
 
     ``complete("ga")`` → ``["gate"]``; ``complete("gate dis")`` → ``["disable"]``;
-    ``complete("gate rollout x 5 --r")`` → ``["--rule"]``.
+    ``complete("gate rollout x 5 --r")`` → ``["--rule"]``; with ``names``,
+    ``complete("gate disable chec", names)`` → ``["checkout_v2", …]``.
     """
     words = line.split()
     current = "" if not words or line[-1:].isspace() else words.pop()
@@ -88,8 +109,18 @@ def complete(line: str) -> list[str]:
     if noun is None:
         return []
     if len(words) == 1 and noun.has_verbs and not current.startswith("-"):
-        return [s.verb for s in specs_for_noun(noun.name) if s.verb and s.verb.startswith(lowered)]
+        verbs = [s.verb for s in specs_for_noun(noun.name) if s.verb and s.verb.startswith(lowered)]
+        show = spec_for(noun.name, noun.default_verb)
+        if verbs or names is None or show is None or current == "":
+            return verbs
+        return complete(f"{noun.name} {show.verb} {current}", names)  # "gate chec": a name
     spec = spec_for(noun.name, words[1] if noun.has_verbs else None)
-    if spec is None or not current.startswith("-"):
+    if spec is None:
         return []
-    return [f"--{f.name}" for f in spec.flags if f"--{f.name}".startswith(lowered)]
+    if current.startswith("-"):
+        return [f"--{f.name}" for f in spec.flags if f"--{f.name}".startswith(lowered)]
+    kind = _name_kind(spec)
+    if names is None or kind is None or len(words) != len(spec.key.split()):
+        return []
+    matching = [n for n in names(kind) if n.lower().startswith(lowered)]
+    return sorted(matching)[:_MAX_NAMES]

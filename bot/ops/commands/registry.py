@@ -111,7 +111,7 @@ NOUNS: tuple[NounSpec, ...] = (
     NounSpec("experiment", "experiments", ("exp", "experiments"), "show"),
     NounSpec("segment", "segments", ("seg", "segments"), "show"),
     NounSpec("kill", "incident: disable a gate at once"),
-    NounSpec("restore", "put back what a change or kill replaced"),
+    NounSpec("restore", "put a gate back as it was before a kill or a disable"),
     NounSpec("approvals", "open approval requests", ("approval",)),
     NounSpec("approve", "approve an open request, as its Approve button does"),
     NounSpec("reject", "reject an open request, with a reason"),
@@ -226,7 +226,8 @@ REGISTRY: tuple[CommandSpec, ...] = (
                 "Incident: disable a gate now (responders) or ask any responder to approve.",
                 ("kill checkout_v2 INC-231 errors spiking",), _I, "incident.kill"),
     CommandSpec("restore", None, "restore <request-id|gate> [reason]",
-                "Put back the state snapshotted before a kill or a change.",
+                "Put a gate back as it was before a kill or a gate disable (the changes that "
+                "keep a snapshot); undo other changes with their opposite command.",
                 ("restore checkout_v2 incident over",),
                 _I, "incident.restore"),
     CommandSpec("approvals", None, "approvals [mine|pending]",

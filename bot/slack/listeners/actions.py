@@ -101,6 +101,12 @@ class _Clicks:
         if len(request_id) > modals.MAX_META_ID or len(message_ts) > modals.MAX_META_ID:
             await send_private(self.deps, target, render_error("That button is out of date"))
             return
+        ctx = Context(actor=Actor(target.user_id), channel_id=target.channel_id)
+        closed = await self.deps.chatops.requests.why_not_open(request_id, ctx)
+        if closed is not None:  # executed, cancelled, expired: no form for nothing
+            await send_private(self.deps, target, closed.message)
+            await refresh_clicked_card(self.deps, target, request_id)
+            return
         meta = ModalMeta(
             request_id=request_id,
             channel=target.channel_id or "",
