@@ -433,4 +433,6 @@ def test_commands_round_trip_through_the_adapter() -> None:
 )
 def test_space_separated_ids_that_run_to_the_end(text: str, ambiguous: bool) -> None:
     """Issue 9.10: the surface asks instead of silently taking trailing words as IDs."""
-    assert getattr(ok(text), "ambiguous_ids") is ambiguous
+    command = ok(text)
+    assert isinstance(command, OverrideCommand | SegmentIdsCommand)
+    assert command.ambiguous_ids is ambiguous
