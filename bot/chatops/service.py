@@ -44,7 +44,9 @@ from bot.ops.commands.models import (
     HelpCommand,
     HistoryCommand,
     ListCommand,
+    OverrideCommand,
     RestoreCommand,
+    SegmentIdsCommand,
     ShowCommand,
     UsageError,
 )
@@ -281,8 +283,12 @@ class ChatOps:
             return renamed
 
         proposed = await self._propose(command, action, text, ctx, rename)
-        if isinstance(proposed, Proposal) and getattr(command, "ambiguous_ids", False):
-            return _ask_about_ids(proposed, getattr(command, "ids", ()), ctx)
+        if (
+            isinstance(proposed, Proposal)
+            and isinstance(command, OverrideCommand | SegmentIdsCommand)
+            and command.ambiguous_ids
+        ):
+            return _ask_about_ids(proposed, command.ids, ctx)
         return proposed
 
     async def _propose(
