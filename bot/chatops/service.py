@@ -187,6 +187,10 @@ class ChatOps:
 
     async def _handle(self, text: str, ctx: Context) -> Reply | Proposal:
         command = parse(strip_prefix(text))
+        if not self.policy.may_read_in(ctx.channel_id):
+            # Nothing answers here, not even help or a usage error: the policy keeps the
+            # bot out of this channel (changes are refused again by Policy.decide).
+            return self._not_here()
         if isinstance(command, UsageError):
             prefix = _prefix(ctx)
             return Reply(
@@ -210,6 +214,8 @@ class ChatOps:
 
     async def show(self, ref: str, ctx: Context) -> Reply:
         """Re-render a "Share in channel" reference (``gate:checkout_v2``) for the channel."""
+        if not self.policy.may_read_in(ctx.channel_id):
+            return self._not_here()
         try:
             share = ShareRef.decode(ref)
         except ValueError as exc:
@@ -221,10 +227,15 @@ class ChatOps:
 
     async def list_page(self, kind: str, page: int, query: str, ctx: Context) -> Reply:
         """One page of a list, from a "Next page" button's kind, page and query."""
+        if not self.policy.may_read_in(ctx.channel_id):
+            return self._not_here()
         command = parse(f"{kind} list {query} --page {page}")
         if not isinstance(command, ListCommand):
             return Reply(message=render_error("cannot show that page"), ok=False)
         return self._said(await self._guard(command.action, self._reads.listing(command)), ctx)
+
+    def _not_here(self) -> Reply:
+        return Reply(message=render_error(self.policy.channel_denial().reason), ok=False)
 
     async def _guard(self, what: str, call: Awaitable[R]) -> R | Reply:
         try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from bot.ops.policy.rules import Policy
 from bot.render.ids import APPROVAL_APPROVE
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
+    World,
     all_text,
+    bot_instance,
     button_value,
     eventually,
     visible,
@@ -62,3 +65,25 @@ async def test_words_after_space_separated_ids_are_never_taken_silently(bot: Bot
     assert "Not sent" not in await _say(
         bot, "segment add-ids beta_users u1,u2 new testers", "U2BOB"
     )
+
+
+async def test_the_channel_allow_list_covers_reads_unless_the_policy_opens_them(
+    w: World,
+) -> None:
+    """Issue 9.7: summaries, audit and lists answered in any channel and DM."""
+    w.slack.add_channel("C0ELSEWHERE", "random")
+    closed = Policy.from_toml(f'[channels]\nallowed = ["{CHANNEL}"]\n')
+    async with bot_instance(w, policy=closed) as bot:
+        for text in ("gate checkout_v2", "audit", "gate list", "help"):
+            _, url = await bot.command(text, channel="C0ELSEWHERE")
+            said = all_text((await wait_responses(bot.slack, url))[0])
+            assert "does not act in this channel" in said, text
+        _, url = await bot.command("gate checkout_v2", channel=CHANNEL)
+        assert "checkout_v2" in all_text((await wait_responses(bot.slack, url))[0])
+    opened = Policy.from_toml(f'[channels]\nallowed = ["{CHANNEL}"]\nreads_anywhere = true\n')
+    async with bot_instance(w, policy=opened) as bot:
+        _, url = await bot.command("gate checkout_v2", channel="C0ELSEWHERE")
+        assert "does not act" not in all_text((await wait_responses(bot.slack, url))[0])
+        _, url = await bot.command("gate disable checkout_v2 why", channel="C0ELSEWHERE")
+        assert "does not act in this channel" in all_text((await wait_responses(bot.slack, url))[0])
+    assert w.mutations() == []

@@ -128,10 +128,16 @@ class _Section(BaseModel):
 
 
 class ChannelsConfig(_Section):
-    """``[channels]``: where the bot acts (empty = everywhere) and where incidents go."""
+    """``[channels]``: where the bot acts (empty = everywhere) and where incidents go.
+
+    The allow-list covers reads too (a gate's summary, the audit log), so a team that limits
+    the bot to its ops channels does not answer in every DM; ``reads_anywhere = true`` lets
+    people read (never change) from anywhere, their DMs with the bot included.
+    """
 
     allowed: tuple[ChannelId, ...] = ()
     incident: ChannelId | None = None
+    reads_anywhere: bool = False
 
 
 class DefaultsConfig(_Section):

@@ -106,6 +106,18 @@ class Policy:
             return True
         return channel in allowed or channel == self.model.channels.incident
 
+    def may_read_in(self, channel: str | None) -> bool:
+        """Whether the bot answers reads in ``channel``: the allow-list, unless the policy
+        lets people read anywhere (``[channels] reads_anywhere``)."""
+        return self.model.channels.reads_anywhere or self.channel_allowed(channel)
+
+    def channel_denial(self) -> Denied:
+        """The answer in a channel the bot does not act in."""
+        return Denied(
+            reason="the bot does not act in this channel (see the policy's "
+            f"allowed channels: {', '.join(self.model.channels.allowed)})"
+        )
+
     def is_responder(self, actor: Actor) -> bool:
         """Whether ``actor`` belongs to the ``[incident] responders`` group."""
         name = self.model.incident.responders
@@ -130,10 +142,7 @@ class Policy:
     ) -> Allowed | NeedsApproval | Denied:
         """Decide whether ``actor`` may run ``action`` (``"noun.verb"``) on an entity."""
         if not self.channel_allowed(channel):
-            return Denied(
-                reason="the bot does not act in this channel (see the policy's "
-                f"allowed channels: {', '.join(self.model.channels.allowed)})"
-            )
+            return self.channel_denial()
         if kind == READ:
             return Allowed(reason="reads are open to everyone")
         if not self.may_edit(actor):
