@@ -232,10 +232,16 @@ def test_custom_editor_roles() -> None:
 
 
 def test_review_requirement_forces_approval_even_when_rule_says_zero() -> None:
-    review = ReviewRequirement(required=True, allowed_reviewers=("Carol@Example.com",))
+    review = ReviewRequirement(
+        required=True, allowed_reviewers=("Carol@Example.com", "bob@example.com")
+    )
     decision = need(POLICY.decide(CAROL, "gate.override", review=review))
     assert (decision.approvals_required, decision.rule_index) == (1, 1)
-    assert decision.statsig_reviewers == ("carol@example.com",)
+    assert decision.statsig_reviewers == ("bob@example.com", "carol@example.com")
+    # Carol as the only reviewer of her own change: nobody could approve (issue 9.4).
+    alone = ReviewRequirement(required=True, allowed_reviewers=("Carol@Example.com",))
+    refused = POLICY.decide(CAROL, "gate.override", review=alone)
+    assert isinstance(refused, Denied) and "only 0 people could give one" in refused.reason
 
 
 def test_review_requirement_narrows_approvers_to_reviewers() -> None:
@@ -315,3 +321,32 @@ def test_who_may_approve_is_named_when_the_group_is_a_short_list_of_people() -> 
     assert group("*", "*") == "anyone else"
     many = [f"p{i}@example.com" for i in range(7)]
     assert group("approvers", *many) == "group approvers"
+
+
+def test_a_quorum_nobody_can_meet_is_refused_when_planned() -> None:
+    """Issue 9.4: a request needing 2 leads where only one person can qualify was created
+    and could only expire."""
+    policy = Policy.from_toml(
+        '[groups]\nleads = ["alice@example.com", "bob@example.com"]\n'
+        '[[rules]]\nactions = ["gate.rollout"]\napprovers = "leads"\napprovals_required = 2\n'
+    )
+    decision = policy.decide(ALICE, "gate.rollout")
+    assert isinstance(decision, Denied)
+    assert "needs 2 approvals, but only 1 person could give one (bob@example.com" in (
+        decision.reason
+    )
+    # Someone outside the group asking: both leads qualify.
+    assert isinstance(policy.decide(CAROL, "gate.rollout"), NeedsApproval)
+    # Statsig's reviewers narrow the group: a user group cannot be listed, the reviewers can.
+    narrowed = Policy.from_toml(
+        '[groups]\nleads = ["S0LEADS"]\n[[rules]]\nactions = ["gate.*"]\n'
+        'approvers = "leads"\napprovals_required = 2\n'
+    )
+    review = ReviewRequirement(
+        required=True, allowed_reviewers=("alice@example.com", "bob@example.com")
+    )
+    refused = narrowed.decide(ALICE, "gate.rollout", review=review)
+    assert isinstance(refused, Denied) and "Statsig reviewers" in refused.reason
+    assert isinstance(narrowed.decide(CAROL, "gate.rollout", review=review), NeedsApproval)
+    unknown = narrowed.decide(ALICE, "gate.rollout")  # a user group alone: cannot tell
+    assert isinstance(unknown, NeedsApproval)

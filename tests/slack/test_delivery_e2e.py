@@ -173,7 +173,7 @@ async def test_a_public_channel_the_bot_never_joined_gets_the_card_anyway(
         ("C0OPS", "ratelimited", "Slack is rate-limiting my messages in <#C0OPS>"),
         ("G0PRIV", "channel_not_found", "I am not a member of <#G0PRIV>"),
         ("C0OLD", "is_archived", "<#C0OLD> is archived"),
-        ("C0OPS", "invalid_blocks", "Slack refused my message in <#C0OPS> (invalid\u200b_blocks)"),
+        ("C0OPS", "invalid_blocks", "Slack refused my message in <#C0OPS> (invalid_blocks)"),
         ("<!here>", "not_in_channel", "I am not a member of this conversation"),
         (None, "no_channel", "There is no channel to post in here"),
     ],

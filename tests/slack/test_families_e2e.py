@@ -57,7 +57,7 @@ FAMILIES: list[tuple[str, str, str, Any]] = [
     ("experiment decide pricing_test Higher it won", "experiment", "pricing_test",
      lambda e: e["status"] == "decision_made"),
     ("segment add-ids beta_users u_new_1,u_new_2 QA", "segment", "beta_users", None),
-    ("segment remove-ids internal_staff dave left", "segment", "internal_staff", None),
+    ("segment remove-ids internal_staff dave -- left", "segment", "internal_staff", None),
     ("gate launch new_nav shipped", "gate", "new_nav", lambda g: g["status"] == "Launched"),
     ("gate archive org_sso unused", "gate", "org_sso", lambda g: g["status"] == "Archived"),
 ]  # fmt: skip

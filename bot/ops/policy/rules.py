@@ -244,6 +244,9 @@ class Policy:
                 reason=f"no one but {requester.label} is in group "
                 f"{approvers.name!r}, so no one else can approve"
             )
+        possible = _possible_approvers(approvers, reviewers, requester, allow_self)
+        if possible is not None and len(possible) < count:
+            return Denied(reason=_impossible_quorum(count, approvers, reviewers, possible))
         return NeedsApproval(
             approvers=approvers,
             approvals_required=count,
@@ -272,6 +275,48 @@ class Policy:
                 f"(reviewers: {', '.join(need.statsig_reviewers)})"
             )
         return Allowed(reason=f"{approver.label} may approve")
+
+
+def _possible_approvers(
+    approvers: GroupRef, reviewers: tuple[str, ...], requester: Actor, allow_self: bool
+) -> list[str] | None:
+    """Everyone who could approve (as written in the policy or Statsig), or ``None`` when
+    that cannot be known at plan time (a Slack user group, ``*``, or user IDs to match
+    against Statsig's reviewer emails)."""
+
+    def is_requester(member: str) -> bool:
+        if allow_self:
+            return False
+        if "@" in member:
+            return requester.email is not None and member.casefold() == requester.email.casefold()
+        return member == requester.user_id
+
+    members = approvers.members
+    listed = all("@" in m or m.startswith(("U", "W")) for m in members) and ANYONE not in members
+    if reviewers:
+        if listed and all("@" in m for m in members):
+            both = {m.casefold() for m in members} & set(reviewers)
+            return sorted(r for r in both if not is_requester(r))
+        return sorted(r for r in reviewers if not is_requester(r))  # an upper bound
+    if not listed:
+        return None
+    return sorted(m for m in dict.fromkeys(members) if not is_requester(m))
+
+
+def _impossible_quorum(
+    count: int, approvers: GroupRef, reviewers: tuple[str, ...], possible: list[str]
+) -> str:
+    """Why no request could ever be approved: who qualifies, and what would fix it."""
+    who = ", ".join(possible[:8]) if possible else "nobody"
+    why = f"group {approvers.name!r}"
+    if reviewers:
+        why += " who are also Statsig reviewers of the entity"
+    return (
+        f"this change needs {count} approvals, but only {len(possible)} "
+        f"{'person' if len(possible) == 1 else 'people'} could give one ({who}: {why}, "
+        "not counting you), so the request could only expire. Ask a policy admin to add "
+        "approvers or lower approvals_required, or a Statsig admin to add reviewers"
+    )
 
 
 def load_policy(path: str | Path | None) -> Policy:
