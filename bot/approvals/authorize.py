@@ -27,7 +27,13 @@ import logging
 from typing import Protocol
 
 from bot.approvals.results import StoredPlan, stored_plan
-from bot.ops.model.decisions import Allowed, Denied, NeedsApproval, ReviewRequirement
+from bot.ops.model.decisions import (
+    Allowed,
+    Denied,
+    NeedsApproval,
+    ReviewRequirement,
+    TeamAccess,
+)
 from bot.ops.model.identity import Actor
 from bot.ops.model.requests import ApprovalRequest
 from bot.ops.policy.rules import Policy
@@ -100,6 +106,7 @@ def current_need(
         tags=plan.tags,
         channel=request.channel or None,
         review=_review(stored),
+        team=TeamAccess.of(plan),
     )
     if isinstance(decision, Denied):
         about = _about_requester(decision.reason)

@@ -29,7 +29,13 @@ from bot.chatops.replies import Context, Proposal, Reply
 from bot.ops.actions.base import Action, PlanError
 from bot.ops.actions.incident import Restore
 from bot.ops.actions.registry import is_incident
-from bot.ops.model.decisions import Allowed, Denied, NeedsApproval, ReviewRequirement
+from bot.ops.model.decisions import (
+    Allowed,
+    Denied,
+    NeedsApproval,
+    ReviewRequirement,
+    TeamAccess,
+)
 from bot.ops.model.plans import Plan
 from bot.ops.policy.rules import Policy
 from bot.render import render_error, render_outcome, render_plan
@@ -98,6 +104,7 @@ class Changes:
             review=ReviewRequirement(
                 required=plan.review_required, allowed_reviewers=tuple(plan.allowed_reviewers)
             ),
+            team=TeamAccess.of(plan),
         )
         if not isinstance(decision, Denied):
             locked = await open_request_lock(self._workflow, plan, ctx.actor, decision)

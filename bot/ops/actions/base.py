@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from bot.ops.actions.client import ConsoleAPI
-from bot.ops.actions.review import ALL_ENVIRONMENTS, ReviewVerdict, review_verdict
+from bot.ops.actions.review import ALL_ENVIRONMENTS, ReviewVerdict, review_verdict, team_editors
 from bot.ops.model.plans import (
     EVERY_ENVIRONMENT,
     BlastRadius,
@@ -337,6 +337,8 @@ class ActionBase(ABC, Generic[E]):
             absolute=self.absolute,
             snapshot=entity.to_api(),
             warnings=warnings,
+            team=current.team.name if current.team is not None else None,
+            team_editors=team_editors(current.team),
             **fields,
         )
 

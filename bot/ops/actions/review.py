@@ -30,6 +30,7 @@ __all__ = [
     "ALL_ENVIRONMENTS",
     "ReviewVerdict",
     "review_verdict",
+    "team_editors",
     "team_reviewers",
 ]
 
@@ -52,6 +53,17 @@ class ReviewVerdict:
             return None
         why = "; ".join(self.reasons)
         return f"{REVIEW_WARNING} ({why}); it may wait for that review in Statsig."
+
+
+def team_editors(team: Team | None) -> list[str] | None:
+    """Who may change the team's entities (emails), or ``None`` when anyone may.
+
+    Statsig documents ``changeTeamConfigs`` ∈ ``anyone``, ``team_only``; with ``team_only``
+    we take the team's members and admins (project Admins are let through by the policy).
+    """
+    if team is None or (team.change_team_configs or "anyone").casefold() != "team_only":
+        return None
+    return sorted({p.email.casefold() for p in [*team.members, *team.admins] if p.email})
 
 
 def team_reviewers(team: Team) -> list[str]:

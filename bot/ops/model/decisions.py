@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.ops.model.identity import Actor
+from bot.ops.model.plans import Plan
 
 __all__ = [
     "ANYONE",
@@ -31,6 +32,7 @@ __all__ = [
     "GroupRef",
     "NeedsApproval",
     "ReviewRequirement",
+    "TeamAccess",
     "member_matches",
 ]
 
@@ -87,6 +89,27 @@ class ReviewRequirement(_Value):
 
     required: bool
     allowed_reviewers: tuple[str, ...] = ()
+
+
+class TeamAccess(_Value):
+    """The owning Statsig team lets only some people change its entities
+    (``changeTeamConfigs = team_only``): ``editors`` are their emails."""
+
+    name: str
+    editors: tuple[str, ...]
+
+    @classmethod
+    def of(cls, plan: Plan) -> TeamAccess | None:
+        """The restriction a plan recorded from its entity's team, if any."""
+        if plan.team_editors is None:
+            return None
+        return cls(name=plan.team or "?", editors=tuple(plan.team_editors))
+
+    def admits(self, actor: Actor) -> bool:
+        """A member or admin of the team; a Statsig project Admin may change anything."""
+        if (actor.statsig_role or "").casefold() == "admin":
+            return True
+        return actor.email is not None and actor.email.casefold() in self.editors
 
 
 class Allowed(_Value):

@@ -123,6 +123,11 @@ class Plan(BaseModel):
     change: dict[str, Any] = Field(default_factory=dict)
     snapshot: dict[str, Any] | None = None
     warnings: list[str] = Field(default_factory=list)
+    team: str | None = None
+    """The owning Statsig team's name, when it limits who may change its entities."""
+    team_editors: list[str] | None = None
+    """With the team's ``changeTeamConfigs = team_only``: who may change it (members and
+    admins, by email); ``None`` when anyone may."""
 
     @property
     def is_noop(self) -> bool:

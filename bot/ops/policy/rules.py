@@ -38,6 +38,7 @@ from bot.ops.model.decisions import (
     GroupRef,
     NeedsApproval,
     ReviewRequirement,
+    TeamAccess,
 )
 from bot.ops.model.identity import Actor, role_may_edit
 from bot.ops.policy.model import (
@@ -139,8 +140,14 @@ class Policy:
         channel: str | None = None,
         kind: str = "mutation",
         review: ReviewRequirement | None = None,
+        team: TeamAccess | None = None,
     ) -> Allowed | NeedsApproval | Denied:
-        """Decide whether ``actor`` may run ``action`` (``"noun.verb"``) on an entity."""
+        """Decide whether ``actor`` may run ``action`` (``"noun.verb"``) on an entity.
+
+        ``team`` is the owning Statsig team's restriction, when it has one: until people
+        act with their own Statsig keys (Statsig would enforce it then), the bot does. A
+        responder's kill and restore are break glass and not held to it.
+        """
         if not self.channel_allowed(channel):
             return self.channel_denial()
         if kind == READ:
@@ -150,6 +157,8 @@ class Policy:
         incident = self._decide_incident(actor, action.lower(), review)
         if incident is not None:
             return incident
+        if team is not None and not team.admits(actor):
+            return Denied(reason=_not_in_team(actor, action, team))
         return self._decide_by_rules(actor, action, frozenset(t.casefold() for t in tags), review)
 
     def _decide_incident(
@@ -275,6 +284,18 @@ class Policy:
                 f"(reviewers: {', '.join(need.statsig_reviewers)})"
             )
         return Allowed(reason=f"{approver.label} may approve")
+
+
+def _not_in_team(actor: Actor, action: str, team: TeamAccess) -> str:
+    """The denial for someone the owning team does not let change its entities."""
+    cls = ACTIONS.get(action)
+    noun = f"{cls.entity_kind if cls else action.partition('.')[0]}s"
+    who = ", ".join(team.editors[:6]) or "its members"
+    return (
+        f"You can't change team {team.name}'s {noun} through the bot: the team lets only its "
+        f"members and admins change them (Statsig's changeTeamConfigs: team_only). Ask one "
+        f"of them ({who}) to request it, or a team admin to add you."
+    )
 
 
 def _possible_approvers(
