@@ -105,8 +105,9 @@ def shell(command: str | None, yes: bool, actor: str | None) -> None:
     (waits for approval, or for a review in Statsig).
     """
     from bot.shell.main import run
+    from bot.slack.bridge import slack_side  # Slack's people and cards, with a bot token
 
-    sys.exit(run(command=command, assume_yes=yes, actor=actor))
+    sys.exit(run(command=command, assume_yes=yes, actor=actor, chat=slack_side))
 
 
 @cli.command()

@@ -21,20 +21,22 @@ Usage::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import redis.asyncio as aioredis
 
 from bot.approvals.duties import BackgroundDuties
-from bot.approvals.notify import Notifier
+from bot.approvals.notify import FanOut, Notifier
 from bot.approvals.store import ApprovalStore
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.service import ChatOps
 from bot.config import Settings
+from bot.ops.model.identity import People
 from bot.ops.policy.directory import StatsigDirectory
 from bot.ops.policy.rules import Policy, load_policy
 from bot.sandbox import SandboxState, create_sandbox_app, demo_state
@@ -42,6 +44,8 @@ from bot.statsig.client import ConsoleClient
 
 __all__ = [
     "SANDBOX_URL",
+    "BoundNotifier",
+    "ChatSide",
     "Core",
     "Runtime",
     "build_core",
@@ -117,21 +121,32 @@ def build_core(
     notifier: Notifier | None = None,
     clock: Callable[[], float] = time.time,
     sandbox: bool = False,
+    directory: StatsigDirectory | None = None,
+    people: People | None = None,
 ) -> Core:
     """Wire the directory, the approval store and workflow, and ``ChatOps``.
 
     No clock for the store: lease and expiry times come from the Redis server's clock.
+    ``people`` is the chat's directory of people (Slack's), for user groups and emails.
     """
-    directory = StatsigDirectory(console)
+    directory = directory if directory is not None else StatsigDirectory(console)
     store = ApprovalStore(
         redis,
         prefix=settings.statsig_bot_redis_prefix,
         single_slot=settings.statsig_bot_redis_cluster,
     )
     workflow = ApprovalWorkflow(
-        store, console, policy, directory=directory, notifier=notifier, clock=clock
+        store,
+        console,
+        policy,
+        directory=directory,
+        notifier=notifier,
+        people=people,
+        clock=clock,
     )
-    ops = ChatOps(console, policy, workflow=workflow, directory=directory, sandbox=sandbox)
+    ops = ChatOps(
+        console, policy, workflow=workflow, directory=directory, sandbox=sandbox, people=people
+    )
     return Core(ops=ops, workflow=workflow, directory=directory)
 
 
@@ -171,12 +186,54 @@ def _shell_policy(settings: Settings) -> tuple[Policy, str]:
     return Policy(), "built-in defaults"
 
 
-async def build_runtime(settings: Settings, *, notifier: Notifier | None = None) -> Runtime:
-    """Everything a shell session runs on; raises ``ConfigError`` for a bad policy."""
+class ChatSide(Protocol):
+    """The chat workspace's part of a shell session (Slack's, when a token is set): who is
+    in its user groups, and the cards its channels show, so that an approval made in the
+    shell moves the card in Slack exactly as a click would."""
+
+    def people(self, redis: aioredis.Redis, role_lookup: RoleLookup, policy: Policy) -> People: ...
+
+    def notifier(self, policy: Policy) -> BoundNotifier: ...
+
+
+class BoundNotifier(Notifier, Protocol):
+    """A notifier that reads requests back from the workflow it serves."""
+
+    def bind(self, workflow: ApprovalWorkflow) -> None: ...
+
+
+RoleLookup = Callable[[str], Awaitable[str | None]]
+
+
+async def build_runtime(
+    settings: Settings, *, notifier: Notifier | None = None, chat: ChatSide | None = None
+) -> Runtime:
+    """Everything a shell session runs on; raises ``ConfigError`` for a bad policy.
+
+    With ``chat``, user groups resolve through the chat's people directory and the chat's
+    notifier joins ``notifier``, so both surfaces see one truth.
+    """
     policy, policy_label = _shell_policy(settings)
     client, state, statsig_label = console_client(settings)
     redis, redis_label = _shell_redis(settings)
-    core = build_core(settings, console=client, redis=redis, policy=policy, notifier=notifier)
+    directory = StatsigDirectory(client)
+    people = chat.people(redis, directory.role_for, policy) if chat is not None else None
+    chat_notifier = chat.notifier(policy) if chat is not None else None
+    notifiers = [n for n in (notifier, chat_notifier) if n is not None]
+    combined: Notifier | None = None
+    if notifiers:
+        combined = FanOut(*notifiers) if len(notifiers) > 1 else notifiers[0]
+    core = build_core(
+        settings,
+        console=client,
+        redis=redis,
+        policy=policy,
+        notifier=combined,
+        directory=directory,
+        people=people,
+    )
+    if chat_notifier is not None:
+        chat_notifier.bind(core.workflow)
     return Runtime(
         ops=core.ops,
         workflow=core.workflow,

@@ -20,14 +20,16 @@ Usage::
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.approvals.announce import incident_announcement
-from bot.approvals.authorize import current_need
+from bot.approvals.authorize import RoleDirectory, current_need, stored_requester, with_role
 from bot.approvals.results import outcome_of, stored_plan
 from bot.approvals.store import ApprovalStore
 from bot.ops.actions.registry import RESTORE_ACTION, action_words, is_incident
-from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.decisions import Denied, NeedsApproval
+from bot.ops.model.identity import Actor, People
 from bot.ops.model.requests import ApprovalRequest
 from bot.ops.model.states import TERMINAL_STATES, ApprovalState
 from bot.ops.policy.rules import Policy
@@ -40,7 +42,7 @@ from bot.render.approvals import (
 )
 from bot.render.common import Message
 
-__all__ = ["Notifications", "Notifier"]
+__all__ = ["FanOut", "Notifications", "Notifier"]
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +81,20 @@ class Notifier(Protocol):
 class Notifications:
     """The workflow's side of the notifier: what to tell, and to whom, after a transition."""
 
-    def __init__(self, store: ApprovalStore, policy: Policy, notifier: Notifier | None) -> None:
+    def __init__(
+        self,
+        store: ApprovalStore,
+        policy: Policy,
+        notifier: Notifier | None,
+        *,
+        people: People | None = None,
+        directory: RoleDirectory | None = None,
+    ) -> None:
         self._store = store
         self._policy = policy
         self.notifier = notifier
+        self._people = people
+        self._directory = directory
 
     async def transition(self, request_id: str) -> None:
         """Tell the surface; DM the requester when the request reached its end (or became a
@@ -188,17 +200,38 @@ class Notifications:
             log.exception("could not announce request %s", request_id)
 
     async def invite_approvers(self, request: ApprovalRequest, need: NeedsApproval) -> None:
-        """DM the approvers listed by Slack user ID, when the policy asks for it."""
+        """DM exactly the people who could approve now, when the policy asks for it.
+
+        The group's members are expanded through the chat's people directory (user groups,
+        emails), then each one is judged as their click would be: four eyes, Statsig role,
+        Statsig reviewers. Without a directory only members listed by user ID are known.
+        """
         if self.notifier is None or not self._policy.dm_approvers:
+            return
+        stored = stored_plan(request)
+        if stored is None:
             return
         card = await self.card(request)
         invitation = render_approver_invitation(card, channel=request.channel or None)
-        for member in need.approvers.members:
-            if member[:1] in ("U", "W") and member != request.requester.user_id:
-                try:
-                    await self.notifier.notify_user(member, invitation)
-                except Exception:
-                    log.exception("could not invite approver to request %s", request.id)
+        requester = stored_requester(request, stored)
+        for candidate in await self._candidates(need):
+            candidate = await with_role(self._directory, candidate)
+            if isinstance(self._policy.may_approve(candidate, requester, need), Denied):
+                continue
+            try:
+                await self.notifier.notify_user(candidate.user_id, invitation)
+            except Exception:
+                log.exception("could not invite approver to request %s", request.id)
+
+    async def _candidates(self, need: NeedsApproval) -> list[Actor]:
+        members = need.approvers.members
+        if self._people is not None:
+            try:
+                return await self._people.members(members)
+            except Exception:  # a directory outage must not block the request
+                log.warning("could not list the approvers of group %s", need.approvers.name)
+                return []
+        return [Actor(m) for m in members if m[:1] in ("U", "W")]
 
     async def card(self, request: ApprovalRequest) -> ApprovalCard:
         """The card's data; a pending card shows today's rules (a policy that raised the
@@ -214,3 +247,39 @@ class Notifications:
             need=need,
             outcome=outcome_of(request),
         )
+
+
+class FanOut:
+    """Several surfaces' notifiers as one: the shell prints and, when a Slack token is
+    configured, Slack's cards follow too. One failing never silences the others."""
+
+    def __init__(self, *notifiers: Notifier) -> None:
+        self._notifiers = notifiers
+
+    async def request_updated(self, request_id: str) -> None:
+        await self._each(lambda n: n.request_updated(request_id))
+
+    async def notify_user(self, user_id: str, message: Message) -> None:
+        await self._each(lambda n: n.notify_user(user_id, message))
+
+    async def announce(
+        self,
+        channel_id: str | None,
+        message: Message,
+        *,
+        incident: bool,
+        request_id: str | None = None,
+    ) -> None:
+        await self._each(
+            lambda n: n.announce(channel_id, message, incident=incident, request_id=request_id)
+        )
+
+    async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
+        await self._each(lambda n: n.update_message(channel_id, ts, message))
+
+    async def _each(self, call: Callable[[Notifier], Awaitable[None]]) -> None:
+        for notifier in self._notifiers:
+            try:
+                await call(notifier)
+            except Exception:
+                log.exception("a notifier failed")

@@ -51,7 +51,7 @@ from bot.approvals.store import ApprovalStore
 from bot.approvals.sweeper import Sweeper
 from bot.ops.actions.client import ConsoleAPI
 from bot.ops.model.decisions import NeedsApproval
-from bot.ops.model.identity import Actor
+from bot.ops.model.identity import Actor, People
 from bot.ops.model.plans import Plan
 from bot.ops.model.requests import ApprovalRequest, AuditEvent, LockHeld
 from bot.ops.policy.rules import Policy
@@ -84,6 +84,7 @@ class ApprovalWorkflow:
         *,
         directory: RoleDirectory | None = None,
         notifier: Notifier | None = None,
+        people: People | None = None,
         clock: Callable[[], float] = time.time,
         executor_id: str | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
@@ -93,7 +94,7 @@ class ApprovalWorkflow:
         self._policy = policy
         self._directory = directory
         self._clock = clock
-        self.notify = Notifications(store, policy, notifier)
+        self.notify = Notifications(store, policy, notifier, people=people, directory=directory)
         self.reviews = ReviewWatch(store, client)
         self.executor = Executor(
             store,

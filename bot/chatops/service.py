@@ -52,7 +52,7 @@ from bot.ops.commands.models import (
 )
 from bot.ops.commands.parse import parse
 from bot.ops.commands.registry import COMMAND_PREFIX
-from bot.ops.model.identity import Actor
+from bot.ops.model.identity import Actor, People
 from bot.ops.model.plans import EntityKind
 from bot.ops.policy.directory import StatsigDirectory
 from bot.ops.policy.rules import Policy
@@ -116,9 +116,11 @@ class ChatOps:
         directory: StatsigDirectory | None = None,
         clock: Callable[[], float] = time.monotonic,
         sandbox: bool = False,
+        people: People | None = None,
     ) -> None:
         self.client = client
         self.sandbox = sandbox
+        self._people = people
         """Statsig is the demo sandbox (``serve --sandbox``): every Slack reply says so."""
         self.policy = policy
         self.workflow = workflow
@@ -166,8 +168,30 @@ class ChatOps:
             log.warning("statsig.environments_failed", error=exc.user_message)
             return []
 
+    def unresolved_groups(self) -> list[str]:
+        """The policy's Slack user groups when nobody here can say who is in them (the
+        shell without a Slack token): their members are not counted as members."""
+        if self._people is not None:
+            return []
+        named = {m for members in self.policy.model.groups.values() for m in members}
+        return sorted(m for m in named if m.startswith("S"))
+
     async def enrich(self, actor: Actor) -> Actor:
-        """``actor`` with its Statsig role filled in (unchanged if unknown or unreachable)."""
+        """``actor`` with its chat groups (a shell user, through the people directory) and
+        its Statsig role filled in; unchanged where unknown or unreachable."""
+        if self._people is not None and actor.email and not actor.usergroups:
+            try:
+                found = await self._people.by_email(actor.email)
+            except Exception:  # an outage must not stop the session; groups stay unknown
+                log.warning("people.lookup_failed")
+                found = None
+            if found is not None:
+                actor = dataclasses.replace(
+                    actor,
+                    usergroups=found.usergroups,
+                    display_name=actor.display_name or found.display_name,
+                    statsig_role=actor.statsig_role or found.statsig_role,
+                )
         if actor.statsig_role is not None or not actor.email:
             return actor
         try:

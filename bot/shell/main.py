@@ -23,6 +23,7 @@ import asyncio
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.approvals.duties import BackgroundDuties
@@ -30,7 +31,7 @@ from bot.approvals.notify import Notifier
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import configure_logging
 from bot.render.common import Message
-from bot.runtime import build_runtime
+from bot.runtime import ChatSide, build_runtime
 from bot.shell.emails import email_problem
 from bot.shell.render import render_text
 from bot.shell.repl import PlainInput, interactive_loop
@@ -99,8 +100,11 @@ async def run_session(
     stdout: TextIO,
     stderr: TextIO,
     interactive: bool = False,
+    chat: ChatSide | None = None,
 ) -> int:
-    """One shell session over the given streams; returns the exit code."""
+    """One shell session over the given streams; returns the exit code.
+
+    ``chat`` is the chat workspace's side (Slack's), when one is configured."""
     refused = _refuse_arguments(command, actor)
     if refused is not None:
         stderr.write(refused + "\n")
@@ -112,7 +116,7 @@ async def run_session(
         stdout, width=max(60, min(width, 120)), color=interactive, buttons=not one_shot
     )
     notifier = ShellNotifier(printer)
-    runtime = await build_runtime(settings, notifier=notifier)
+    runtime = await build_runtime(settings, notifier=notifier, chat=chat)
     notifier.incident_channel = runtime.ops.incident_channel
     duties: BackgroundDuties | None = None
     try:
@@ -151,7 +155,13 @@ def _log_level(settings: Settings) -> str:
     return settings.log_level if os.environ.get("LOG_LEVEL") else "ERROR"
 
 
-def run(command: str | None, assume_yes: bool, actor: str | None) -> int:
+def run(
+    command: str | None,
+    assume_yes: bool,
+    actor: str | None,
+    *,
+    chat: Callable[[Settings], ChatSide | None] | None = None,
+) -> int:
     """Entry point of ``statsig-bot shell`` (see the module docstring for exit codes)."""
     try:
         settings = load_settings()
@@ -172,6 +182,7 @@ def run(command: str | None, assume_yes: bool, actor: str | None) -> int:
                 stdout=sys.stdout,
                 stderr=sys.stderr,
                 interactive=interactive,
+                chat=chat(settings) if chat is not None else None,
             )
         )
     except ConfigError as exc:  # a bad setting or policy: one line each, never a traceback

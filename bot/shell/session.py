@@ -183,6 +183,12 @@ class Session:
             f"policy: {rt.policy_label}",
             f"you are {self.who()}",
         ]
+        unresolved = rt.ops.unresolved_groups()
+        if unresolved:
+            parts.append(
+                f"Slack user groups {', '.join(unresolved[:5])} cannot be resolved without "
+                "SLACK_BOT_TOKEN: nobody counts as their member here"
+            )
         return "statsig-bot shell · " + " · ".join(parts)
 
     async def execute(self, line: str) -> Status:

@@ -18,7 +18,7 @@ Usage::
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -135,6 +135,52 @@ class SlackIdentity:
             if user_id in await self.group_members(group_id):
                 found.add(group_id)
         return frozenset(found)
+
+    def email_key(self, email: str) -> str:
+        return f"{self._prefix}slack:email:{email.strip().casefold()}"
+
+    async def by_email(self, email: str) -> Actor | None:
+        """The Slack user behind ``email`` (cached), or ``None`` when there is none."""
+        key = self.email_key(email)
+        user_id = await self._cache_get(key)
+        if user_id is None:
+            try:
+                response = await self._client.users_lookupByEmail(email=email.strip())
+            except SlackApiError as exc:
+                if _code(exc) != "users_not_found":
+                    _log.warning("slack.identity.lookup_failed", error=_code(exc))
+                return None
+            user_id = str((response.get("user") or {}).get("id") or "")
+            if not user_id:
+                return None
+            await self._cache_set(key, user_id, self._user_ttl)
+        try:
+            return await self.actor(user_id)
+        except IdentityError:
+            return None
+
+    async def members(self, names: Sequence[str]) -> list[Actor]:
+        """The Slack users the policy's members stand for: user IDs, the users of user
+        groups, the accounts behind emails; ``*`` and unknown people yield no one."""
+        user_ids: dict[str, None] = {}
+        found: dict[str, Actor] = {}
+        for name in names:
+            if name.startswith(("U", "W")):
+                user_ids[name] = None
+            elif name.startswith("S"):
+                user_ids.update(dict.fromkeys(sorted(await self.group_members(name))))
+            elif "@" in name:
+                actor = await self.by_email(name)
+                if actor is not None:
+                    found[actor.user_id] = actor
+        for user_id in user_ids:
+            if user_id in found:
+                continue
+            try:
+                found[user_id] = await self.actor(user_id)
+            except IdentityError:
+                continue  # a bot, or someone Slack cannot show: nobody to invite
+        return list(found.values())
 
     async def _fetch_profile(self, user_id: str) -> Profile:
         try:

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.duties import BackgroundDuties
 from bot.config import Settings
+from bot.ops.policy.directory import StatsigDirectory
 from bot.ops.policy.rules import Policy
 from bot.runtime import build_core, console_client
 from bot.slack.deps import SlackDeps
@@ -73,6 +74,14 @@ def assemble(
 ) -> SlackDeps:
     """Wire the core and the Slack helpers around already-built clients."""
     prefix = settings.statsig_bot_redis_prefix
+    directory = StatsigDirectory(console)
+    identity = SlackIdentity(
+        client,
+        redis,
+        prefix=prefix,
+        watched_groups=watched_groups(policy),
+        role_lookup=directory.role_for,
+    )
     notifier = SlackNotifier(client, policy=policy)
     core = build_core(
         settings,
@@ -82,16 +91,10 @@ def assemble(
         notifier=notifier,
         clock=clock,
         sandbox=sandbox,
+        directory=directory,
+        people=identity,
     )
     notifier.bind(core.workflow)
-    directory = core.directory
-    identity = SlackIdentity(
-        client,
-        redis,
-        prefix=prefix,
-        watched_groups=watched_groups(policy),
-        role_lookup=directory.role_for,
-    )
 
     async def statsig_ready() -> None:
         await console.list_gates(limit=1)

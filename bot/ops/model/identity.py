@@ -12,14 +12,16 @@ Usage::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 __all__ = [
     "DEFAULT_EDITOR_ROLES",
     "READ_ONLY_ROLE",
     "SHELL_ID_PREFIX",
     "Actor",
+    "People",
     "role_may_edit",
 ]
 
@@ -92,3 +94,22 @@ def role_may_edit(role: str | None, editor_roles: Iterable[str] = DEFAULT_EDITOR
     if wanted == READ_ONLY_ROLE.casefold():
         return False
     return any(wanted == r.strip().casefold() for r in editor_roles)
+
+
+class People(Protocol):
+    """Who the people behind the policy's words are, in the chat the bot lives in.
+
+    The policy names people by Slack user ID, Slack user group or email; only the chat
+    workspace can say who is in a group, or which account an email belongs to. Slack
+    implements it (:class:`bot.slack.identity.SlackIdentity`); the shell borrows it when a
+    Slack token is configured, so groups mean the same in both surfaces.
+    """
+
+    async def members(self, names: Sequence[str]) -> list[Actor]:
+        """Everyone the given members stand for (user IDs, group IDs, emails; ``*`` is
+        nobody in particular and yields no one), as actors with email, groups and role."""
+        ...
+
+    async def by_email(self, email: str) -> Actor | None:
+        """The chat account behind an email, or ``None`` when there is none."""
+        ...
