@@ -122,3 +122,31 @@ async def test_one_open_change_per_gate_and_a_kill_voids_collected_approvals(w: 
         _, url = await bot.click(APPROVAL_APPROVE, rollout, user="U3CAROL", message_ts=card.ts)
         assert "1 of 2" in all_text((await wait_responses(bot.slack, url))[0])
         assert len(w.mutations("/gates/new_nav")) == 1  # only the kill
+
+
+async def test_the_disable_shortcut_is_the_kill_path(w: World) -> None:
+    """Issue 9.9: for responders the shortcut was an approval-gated disable, no Restore."""
+    from bot.slack.views import modals
+    from tests.support.slack_signing import interactivity_body
+
+    async with bot_instance(w, policy=POLICY) as bot:
+        shortcut = {
+            "type": "shortcut", "callback_id": modals.DISABLE_GATE_SHORTCUT,
+            "team": {"id": "T1"}, "user": {"id": "U2BOB", "team_id": "T1"},
+            "trigger_id": bot.slack.new_trigger_id(), "action_ts": "1",
+        }  # fmt: skip
+        assert (await bot.post(interactivity_body(shortcut))).status_code == 200
+        [opened] = await bot.slack.wait_for_calls("views.open")
+        view = {**opened.args["view"], "id": opened.response["view"]["id"]}
+        values = {
+            modals.GATE_BLOCK: {modals.GATE_PICKER: {
+                "type": "external_select", "selected_option": {"value": "mobile_dark_mode"}}},
+            modals.CHANNEL_BLOCK: {modals.CHANNEL_PICKER: {
+                "type": "conversations_select", "selected_conversation": CHANNEL}},
+            modals.REASON_BLOCK: {modals.REASON: {"type": "plain_text_input", "value": "INC-11"}},
+        }  # fmt: skip
+        assert (await bot.submit(view, values, user="U2BOB")).status_code == 200
+        [loud] = await eventually(lambda: [m for m in visible(bot.slack) if "KILLED" in m.text])
+        assert button_value(loud, INCIDENT_RESTORE) is not None
+        assert len(w.mutations("/gates/mobile_dark_mode/disable")) == 1  # at once, no approval
+        assert "INC-11" in _text(loud)

@@ -31,7 +31,7 @@ __all__ = [
     "UpdateResult",
     "ViewRef",
     "chosen_rule",
-    "disable_command",
+    "kill_command",
     "form_values",
     "open_edit_form",
     "open_loading",
@@ -110,8 +110,10 @@ def overrides_command(gate: str, mode: str, ids: list[str], env: str, reason: st
     return f"{text} -- {_q(reason)}" if reason else text
 
 
-def disable_command(gate: str, reason: str) -> str:
-    text = f"gate disable {_q(gate)}"
+def kill_command(gate: str, reason: str) -> str:
+    """The shortcut's "Disable a gate" is the incident kill: snapshot, break glass for
+    responders, announcements and a Restore button, exactly as ``/statsig kill``."""
+    text = f"kill {_q(gate)}"
     return f"{text} -- {_q(reason)}" if reason else text
 
 

@@ -19,7 +19,7 @@ from bot.slack.listeners.events import publish_home
 from bot.slack.listeners.forms import (
     MAX_IDS,
     chosen_rule,
-    disable_command,
+    kill_command,
     overrides_command,
     parse_ids,
     parse_pct,
@@ -107,7 +107,7 @@ def _command_text(callback_id: str, view: View) -> str:
         env = selected(view, modals.OVERRIDE_ENV_BLOCK, modals.OVERRIDE_ENV)
         return overrides_command(meta.gate, mode, ids, env, reason)
     gate = selected(view, modals.GATE_BLOCK, modals.GATE_PICKER)
-    return disable_command(gate, reason)
+    return kill_command(gate, reason)
 
 
 def _channel(callback_id: str, view: View) -> str | None:

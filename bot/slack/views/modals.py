@@ -365,7 +365,9 @@ def disable_gate_modal(meta: ModalMeta | None = None) -> dict[str, Any]:
         channel["initial_conversation"] = meta.channel
     blocks = [
         section(
-            "Everyone will *fail* the gate you pick. The change follows the usual approval rules."
+            "Everyone will *fail* the gate you pick: it is killed, as `/statsig kill` does. "
+            "Incident responders disable it at once, with a Restore button; anyone else's "
+            "kill waits for a responder's approval."
         ),
         _input(GATE_BLOCK, "Gate", picker),
         _input(CHANNEL_BLOCK, "Announce in", channel),
