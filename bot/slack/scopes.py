@@ -29,6 +29,7 @@ METHOD_SCOPES: Final[Mapping[str, tuple[str, ...]]] = {
     "conversations.open": ("im:write",),  # DMs to requesters and approvers only
     "usergroups.users.list": ("usergroups:read",),  # policy groups given as S… IDs
     "users.info": ("users:read",),
+    "users.lookupByEmail": ("users:read.email",),  # policy members given as emails
     "views.open": (),
     "views.update": (),
     "views.publish": (),

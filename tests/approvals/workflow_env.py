@@ -6,7 +6,7 @@ mutations), workflows (one per "replica"), a fake clock and a notifier that reco
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +58,20 @@ break_glass = true
 
 def policy(extra: str = "") -> Policy:
     return Policy.from_toml(POLICY_TOML + extra)
+
+
+class KnownPeople:
+    """The chat's people directory for these tests: the actors above, by ID and email."""
+
+    def __init__(self, *actors: Actor) -> None:
+        self._actors = actors
+
+    async def members(self, names: Sequence[str]) -> list[Actor]:
+        wanted = {n.casefold() for n in names}
+        return [a for a in self._actors if {a.user_id.casefold(), str(a.email)} & wanted]
+
+    async def by_email(self, email: str) -> Actor | None:
+        return next((a for a in self._actors if a.email == email.casefold()), None)
 
 
 class RecordingNotifier:
@@ -134,6 +148,7 @@ class Env:
         store = self.store if redis is None else ApprovalStore(redis, clock=self.clock)
         return ApprovalWorkflow(
             store, self.client, policy or self.policy, notifier=self.notifier, clock=self.clock,
+            people=KnownPeople(ALICE, BOB, CAROL, MALLORY, ONCALL),
             executor_id=name, lease_seconds=60.0,
         )  # fmt: skip
 
