@@ -10,7 +10,7 @@ ifneq ($(wildcard $(SPEC)),)
 export STATSIG_OPENAPI_SPEC ?= $(SPEC)
 endif
 
-.PHONY: run test lint typecheck unit bench redis-server clean
+.PHONY: run test lint typecheck unit bench minimums redis-server clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ unit: $(STAMP) redis-server
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 
+# The declared lower bounds of pyproject.toml, installed and smoke-tested in .venv-min.
+minimums: redis-server
+	.ci/minimums
+
 # The tests start their own redis-server on a free loopback port; they need the binary.
 redis-server:
 	@command -v redis-server >/dev/null 2>&1 || { \
@@ -47,4 +51,4 @@ redis-server:
 	  fi; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-min .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,7 @@ from bot.approvals.store import ApprovalStore
 from bot.ops.actions.registry import RESTORE_ACTION, action_words, is_incident
 from bot.ops.model.decisions import Denied, NeedsApproval
 from bot.ops.model.identity import Actor, People
+from bot.ops.model.plans import Plan
 from bot.ops.model.requests import ApprovalRequest
 from bot.ops.model.states import TERMINAL_STATES, ApprovalState
 from bot.ops.policy.rules import Policy
@@ -42,7 +43,7 @@ from bot.render.approvals import (
 )
 from bot.render.common import Message
 
-__all__ = ["FanOut", "Notifications", "Notifier"]
+__all__ = ["FanOut", "Notifications", "Notifier", "with_recorded_references"]
 
 log = logging.getLogger(__name__)
 
@@ -154,19 +155,26 @@ class Notifications:
             return
         marked = await self._store.mark_restored(source, restore.id, restore.requester.user_id)
         kill = await self._store.get(source) if marked else None
-        if kill is None or self.notifier is None:
-            return
+        if kill is not None:
+            await self.redraw_kill(kill)
+
+    async def redraw_kill(
+        self, kill: ApprovalRequest, *, references_unreadable: bool = False
+    ) -> None:
+        """Redraw every message of an executed kill from what the request now records: its
+        references once counted, its restore once restored."""
         kill_stored, outcome = stored_plan(kill), outcome_of(kill)
-        if kill_stored is None or outcome is None:
+        if self.notifier is None or kill_stored is None or outcome is None:
             return
         announcement = render_kill_announcement(
-            kill_stored.plan,
+            with_recorded_references(kill, kill_stored.plan),
             outcome,
             request_id=kill.id,
             requester=kill_stored.requester_label or kill.requester.user_id,
             audit_saved=True,
             approved_by=[a.user_id for a in kill.approvals] if kill_stored.need else (),
             restored=kill.restored,
+            references_unreadable=references_unreadable,
         )
         targets: list[tuple[str, str, Message]] = [(c, ts, announcement) for c, ts in kill.cards]
         if kill.channel and kill.message_ts:
@@ -283,3 +291,18 @@ class FanOut:
                 await call(notifier)
             except Exception:
                 log.exception("a notifier failed")
+
+
+def with_recorded_references(request: ApprovalRequest, plan: Plan) -> Plan:
+    """``plan`` with the references the request recorded after its kill (if any)."""
+    if request.references is None:
+        return plan
+    gates, experiments, configs = request.references
+    radius = plan.blast_radius.model_copy(
+        update={
+            "gate_references": gates,
+            "experiment_references": experiments,
+            "config_references": configs,
+        }
+    )
+    return plan.model_copy(update={"blast_radius": radius})

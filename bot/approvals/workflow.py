@@ -44,16 +44,20 @@ from bot.approvals.results import (
     StoredPlan,
     SubmitResult,
     SweepReport,
+    stored_plan,
 )
 from bot.approvals.reviews_watch import ReviewWatch
 from bot.approvals.run_now import create_request, run_now
 from bot.approvals.store import ApprovalStore
 from bot.approvals.sweeper import Sweeper
 from bot.ops.actions.client import ConsoleAPI
+from bot.ops.actions.incident import with_references
+from bot.ops.actions.registry import KILL_ACTION
 from bot.ops.model.decisions import NeedsApproval
 from bot.ops.model.identity import Actor, People
 from bot.ops.model.plans import Plan
 from bot.ops.model.requests import ApprovalRequest, AuditEvent, LockHeld
+from bot.ops.model.states import ApprovalState
 from bot.ops.policy.rules import Policy
 from bot.render.approvals import (
     ApprovalCard,
@@ -63,6 +67,7 @@ from bot.render.approvals import (
     render_unavailable,
 )
 from bot.render.common import Message
+from bot.statsig.errors import ConsoleError
 
 __all__ = ["ApprovalWorkflow", "default_executor_id"]
 
@@ -236,6 +241,37 @@ class ApprovalWorkflow:
     async def snapshot_for_restore(self, ref: str) -> RestoreSource | None:
         """The snapshot of a kill/disable, by request ID or by gate ID (the latest one)."""
         return await self._audit.snapshot_for_restore(ref)
+
+    async def fill_in_references(self, request_id: str) -> Plan | None:
+        """After a kill landed: count what else uses the gate, record it, and redraw the
+        kill's messages with it (the fast path skipped that read). The plan with them, or
+        ``None`` when this is not an executed kill or Redis cannot say."""
+        try:
+            request = await self.store.get(request_id)
+        except RedisError:
+            return None
+        stored = stored_plan(request) if request is not None else None
+        executed = request is not None and request.state is ApprovalState.EXECUTED
+        if request is None or stored is None or not executed or request.action != KILL_ACTION:
+            return None
+        try:
+            plan = await with_references(self.client, stored.plan)
+        except ConsoleError:
+            await self.notify.redraw_kill(request, references_unreadable=True)
+            return None
+        radius = plan.blast_radius
+        try:
+            await self.store.set_references(
+                request.id,
+                radius.gate_references or 0,
+                radius.experiment_references or 0,
+                radius.config_references or 0,
+            )
+            request = await self.store.get(request_id) or request
+        except RedisError:
+            log.warning("could not record the references of request %s", request_id)
+        await self.notify.redraw_kill(request)
+        return plan
 
     async def add_card(self, request_id: str, channel: str, ts: str) -> None:
         """Remember another message that shows the request (a kill's announcement)."""

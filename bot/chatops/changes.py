@@ -16,6 +16,7 @@ changes that need approval are refused with "approvals are unavailable".
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,7 @@ from bot.chatops.locks import open_request_lock
 from bot.chatops.reads import Reads
 from bot.chatops.replies import Context, Proposal, Reply
 from bot.ops.actions.base import Action, PlanError
-from bot.ops.actions.incident import Restore
+from bot.ops.actions.incident import Restore, with_references
 from bot.ops.actions.registry import is_incident
 from bot.ops.model.decisions import (
     Allowed,
@@ -42,10 +43,12 @@ from bot.render import render_error, render_outcome, render_plan
 from bot.render.common import Message
 from bot.render.replies import render_note, render_nothing_to_change, render_pointer
 from bot.statsig.client import ConsoleClient
+from bot.statsig.errors import ConsoleError
 
 __all__ = ["Changes"]
 
 _REMEMBERED_PLANS = 256
+log = logging.getLogger(__name__)
 
 
 class Changes:
@@ -106,6 +109,14 @@ class Changes:
             ),
             team=TeamAccess.of(plan),
         )
+        unchecked = plan.entity_kind == "gate" and not plan.blast_radius.references_checked
+        if isinstance(decision, NeedsApproval) and unchecked:
+            # A kill waiting for a responder is not in a hurry: count what uses the gate,
+            # so the approval card shows the blast radius the fast path skipped.
+            try:
+                plan = await with_references(self._client, plan)
+            except ConsoleError as exc:
+                log.info("references unreadable for %s: %s", plan.entity_id, exc.user_message)
         if not isinstance(decision, Denied):
             locked = await open_request_lock(self._workflow, plan, ctx.actor, decision)
             if locked is not None:

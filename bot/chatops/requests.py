@@ -26,6 +26,7 @@ from bot.ops.model.identity import Actor
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
 from bot.ops.policy.rules import Policy
 from bot.render.common import Message
+from bot.render.replies import render_references
 
 __all__ = ["RECENT_CHANGES_SECONDS", "HomeData", "Requests"]
 
@@ -93,6 +94,14 @@ class Requests:
         """Remember where the request's card was posted, so transitions update it."""
         if self._workflow is not None:
             await self._workflow.attach_message(request_id, channel, ts)
+
+    async def fill_in_references(self, request_id: str) -> Message | None:
+        """After a kill: what else uses the gate, now counted; the kill's messages are
+        redrawn with it. ``None`` when ``request_id`` is no executed kill."""
+        if self._workflow is None:
+            return None
+        plan = await self._workflow.fill_in_references(request_id)
+        return render_references(plan) if plan is not None else None
 
     async def attach_announcement(self, request_id: str, channel: str, ts: str) -> None:
         """Remember a kill's announcement, so it is redrawn when the kill is restored."""

@@ -31,6 +31,7 @@ from bot.render.common import (
     link,
     message,
     person,
+    plural,
     section,
 )
 from bot.render.ids import INCIDENT_RESTORE
@@ -42,6 +43,7 @@ __all__ = [
     "render_restore_result",
     "restore_button",
     "restored_line",
+    "used_by_text",
 ]
 
 
@@ -62,6 +64,7 @@ def render_kill_announcement(
     project_id: str | None = None,
     approved_by: Sequence[str] = (),
     restored: Restoration | None = None,
+    references_unreadable: bool = False,
 ) -> Message:
     """The loud channel message of a kill, with a Restore button when it can be restored.
 
@@ -86,6 +89,8 @@ def render_kill_announcement(
         lines.append(esc(outcome.message, 800))
     if plan.reason:
         lines.append(f"*Reason* {esc(plan.reason, 500)}")
+    if killed:
+        lines.append(f"*Used by* {used_by_text(plan, unreadable=references_unreadable)}")
     if outcome.error and outcome.error not in outcome.message:
         lines.append(f"*Error* {esc(outcome.error, 500)}")
     if restored is not None:
@@ -113,6 +118,19 @@ def render_kill_announcement(
     if outcome.status is not OutcomeStatus.APPLIED:
         fallback += f". {esc_plain(outcome.message, 300)}"
     return message(fallback, body, tail)
+
+
+def used_by_text(plan: Plan, *, unreadable: bool) -> str:
+    """What else the gate feeds: counted after the disable landed (the kill skips the read)."""
+    radius = plan.blast_radius
+    counts = (radius.gate_references, radius.experiment_references, radius.config_references)
+    if None in counts:
+        return "could not be read from Statsig" if unreadable else "checking…"
+    gates, experiments, configs = (c or 0 for c in counts)
+    if not (gates or experiments or configs):
+        return "no other gate, config or experiment"
+    parts = [(experiments, "experiment"), (configs, "dynamic config"), (gates, "gate")]
+    return ", ".join(plural(n, noun) for n, noun in parts if n)
 
 
 def restored_line(restored: Restoration) -> str:

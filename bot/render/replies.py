@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from bot.ops.actions.registry import action_words
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import ApprovalRequest
+from bot.render.approvals_incident import used_by_text
 from bot.render.common import (
     MAX_BLOCKS,
     Message,
@@ -43,6 +44,7 @@ __all__ = [
     "render_nothing_to_change",
     "render_pointer",
     "render_post_failure",
+    "render_references",
     "render_request_list",
     "render_ids_question",
     "render_unknown_request",
@@ -89,6 +91,12 @@ def render_ids_question(
     )
     fallback = f"{head} {esc_plain(', '.join(ids[:20]), 300)}"
     return message(fallback, [section(text), *plan.blocks])
+
+
+def render_references(plan: Plan | None) -> Message:
+    """ "ℹ️ Used by: 2 experiments" for a kill whose references were counted after it."""
+    text = f"Used by: {used_by_text(plan, unreadable=True)}" if plan else "Used by: unknown"
+    return message(esc_plain(text, 300), [section(f"ℹ️ {esc(text, 500)}")])
 
 
 def render_note(text: str) -> Message:

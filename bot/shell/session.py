@@ -291,6 +291,10 @@ class Session:
             return Status.NOT_CONFIRMED
         reply = await self.runtime.ops.commit(proposal, self.ctx)
         status = self._show(reply)
+        if reply.incident_announcement is not None and reply.request_id:
+            used_by = await self.runtime.ops.requests.fill_in_references(reply.request_id)
+            if used_by is not None:  # the kill skipped this read; now it has landed
+                self.printer.messages(used_by)
         if _requested(reply):
             self._requested_note(reply)
             return Status.REQUESTED

@@ -47,3 +47,12 @@ async def test_an_incident_announcement_names_the_incident_channel_only_when_con
     first, second = [line for line in out.getvalue().splitlines() if "📣" in line]
     assert first == "📣 Announcement in channel C1:"
     assert second == "📣 Announcement in channel C1 and the incident channel C0INC:"
+
+
+async def test_a_shell_kill_says_what_uses_the_gate_once_it_landed() -> None:
+    """Issue 9.5: the kill's plan said "not checked"; after the disable the shell says."""
+    from tests.shell.shell_support import shell
+
+    ran = await shell(command="kill checkout_v2 INC-15", yes=True)
+    assert ran.code == 0, ran.out
+    assert "Used by:" in ran.out.split("KILLED", 1)[1]

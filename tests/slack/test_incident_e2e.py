@@ -150,3 +150,29 @@ async def test_the_disable_shortcut_is_the_kill_path(w: World) -> None:
         assert button_value(loud, INCIDENT_RESTORE) is not None
         assert len(w.mutations("/gates/mobile_dark_mode/disable")) == 1  # at once, no approval
         assert "INC-11" in _text(loud)
+
+
+async def test_the_kill_fills_in_its_blast_radius_after_the_disable(w: World) -> None:
+    """Issue 9.5: "Used by: not checked" on the KILLED card and the responder's card."""
+    w.slack.add_channel(INCIDENT, "incidents")
+    async with bot_instance(w, policy=POLICY) as bot:
+        _, url = await bot.command("kill checkout_v2 INC-13", user="U2BOB")
+        await wait_responses(bot.slack, url)
+        [loud] = await eventually(lambda: [m for m in visible(bot.slack) if "KILLED" in m.text])
+        [copy] = await eventually(lambda: visible(bot.slack, INCIDENT))
+        for channel, ts in ((CHANNEL, loud.ts), (INCIDENT, copy.ts)):
+            await eventually(
+                lambda c=channel, t=ts: "checking" not in _text(bot.slack.message(c, t))
+            )
+            text = _text(bot.slack.message(channel, ts))
+            assert "*Used by*" in text and "could not be read" not in text
+        assert len(w.mutations("/gates/checkout_v2/disable")) == 1
+
+        # A bystander's kill waits for a responder: its card counts the users up front.
+        _, url = await bot.command("kill mobile_dark_mode INC-14", user="U3CAROL")
+        await wait_responses(bot.slack, url)
+        [card] = await eventually(
+            lambda: [m for m in visible(bot.slack) if button_value(m, APPROVAL_APPROVE)]
+        )
+        assert "not checked" not in _text(card)
+        assert "not used by other gates" in _text(card) or "experiment" in _text(card)

@@ -78,6 +78,7 @@ class StoreBase:
         self._set_message_ref = redis.register_script(scripts.SET_MESSAGE_REF)
         self._add_card = redis.register_script(scripts.ADD_CARD)
         self._mark_restored = redis.register_script(scripts.MARK_RESTORED)
+        self._set_references = redis.register_script(scripts.SET_REFERENCES)
 
     @property
     def keys(self) -> Keys:

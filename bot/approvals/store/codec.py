@@ -84,6 +84,13 @@ def _cards(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple((channel, ts) for channel, ts in pairs)
 
 
+def _references(raw: str) -> tuple[int, int, int] | None:
+    parts = raw.split(",")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
 def _restored(fields: Mapping[str, str]) -> Restoration | None:
     if not fields.get("restored_by_request"):
         return None
@@ -136,6 +143,7 @@ def decode_request(fields: Mapping[str, str], approvals: Mapping[str, str]) -> A
         superseded=superseded,
         cards=_cards(fields.get("cards", "")),
         restored=_restored(fields),
+        references=_references(fields.get("references", "")),
         created_at=_at(fields["created_at"]),
         expires_at=_at(fields["expires_at"]),
         approved_at=_when(fields.get("approved_at")),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis import exceptions as redis_errors
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
@@ -33,6 +34,10 @@ def connect_redis(url: str, *, max_connections: int = 64, timeout: float = 5.0) 
         socket_connect_timeout=timeout,
         socket_timeout=timeout,
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+        # Named, not left to the library's default: redis-py before 6 retries nothing
+        # unless told which errors to retry, and a restarted Redis closes every pooled
+        # connection (the first command on each would fail).
+        retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
     )
     return aioredis.Redis.from_pool(pool)
 

@@ -318,6 +318,16 @@ class ApprovalStore(ExecutionTransitions):
         )
         return bool(int(stored))
 
+    async def set_references(
+        self, request_id: str, gates: int, experiments: int, configs: int
+    ) -> bool:
+        """Record what else uses the gate of a kill (read after the disable)."""
+        if not is_valid_request_id(request_id):
+            return False
+        value = f"{gates},{experiments},{configs}"
+        stored = await self._set_references(keys=[self._keys.request(request_id)], args=[value])
+        return bool(int(stored))
+
     # -- audit -----------------------------------------------------------------------------
 
     async def audit(self, since_id: str | None = None, count: int = 100) -> list[AuditEvent]:

@@ -46,6 +46,7 @@ __all__ = [
     "RESOLVE_REVIEW",
     "ADD_CARD",
     "MARK_RESTORED",
+    "SET_REFERENCES",
     "SET_MESSAGE_REF",
 ]
 
@@ -257,5 +258,14 @@ MARK_RESTORED = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'restored_by_request', ARGV[1], 'restored_by', ARGV[2],
   'restored_at', ARGV[3])
+return 1
+"""
+
+SET_REFERENCES = """
+-- set_references: what else uses a killed gate, counted after the disable landed.
+-- KEYS[1] request hash. ARGV[1] "gates,experiments,configs".
+-- Reply: 1 if stored, 0 if the request does not exist.
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'references', ARGV[1])
 return 1
 """

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ops.actions.base import Current, PlanError, blast_radius, reference_warnings
+from bot.ops.actions.base import Current, PlanError, References, blast_radius, reference_warnings
 from bot.ops.actions.client import ConsoleAPI
 from bot.ops.actions.diff import diff_entity, diff_rules, format_value, rules_equal
 from bot.ops.actions.gate import _GateAction, pipeline_warning
@@ -34,7 +34,7 @@ from bot.ops.model.words import field_words
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
 
-__all__ = ["IncidentKill", "Restore", "RestoreRefused"]
+__all__ = ["IncidentKill", "Restore", "RestoreRefused", "with_references"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,24 @@ class IncidentKill(_GateAction):
 
     def _verify(self, plan: Plan, after: Gate) -> str | None:
         return None if not after.is_enabled else "isEnabled is still true"
+
+
+async def with_references(client: ConsoleAPI, plan: Plan) -> Plan:
+    """The kill's plan with the gate's references counted (the blast radius beyond traffic).
+
+    The kill skips this read to keep the disable one GET and one PUT; it is read after the
+    disable (to fill in the announcement), or before an approval, where a second is free.
+    Raises :class:`~bot.statsig.errors.ConsoleError` when Statsig cannot say.
+    """
+    refs = References.count(await client.list_gate_references(plan.entity_id))
+    radius = plan.blast_radius.model_copy(
+        update={
+            "gate_references": refs.gates,
+            "experiment_references": refs.experiments,
+            "config_references": refs.configs,
+        }
+    )
+    return plan.model_copy(update={"blast_radius": radius})
 
 
 def _held_for_review(gate_id: str, reviewers: list[str]) -> str:

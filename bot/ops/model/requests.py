@@ -127,6 +127,8 @@ class ApprovalRequest(BaseModel):
     """Other messages showing the request, as (channel, ts): a kill's announcements."""
     restored: Restoration | None = None
     """Set on an executed kill (or disable) once a restore put its gate back."""
+    references: tuple[int, int, int] | None = None
+    """A kill's gate's users (gates, experiments, configs), counted after the disable."""
     created_at: datetime
     expires_at: datetime
     approved_at: datetime | None = None

@@ -100,6 +100,9 @@ async def deliver(
         posted = await post_channel(deps, incident, reply.incident_announcement)
         if posted.ts is not None and reply.request_id:
             await deps.chatops.requests.attach_announcement(reply.request_id, incident, posted.ts)
+    if reply.incident_announcement is not None and reply.request_id:
+        # The kill skipped counting what uses the gate; now that it landed, fill it in.
+        await deps.chatops.requests.fill_in_references(reply.request_id)
 
 
 async def _fallback(
