@@ -65,7 +65,6 @@ BENCHMARKS: dict[str, Benchmark[Any]] = {
             gate_search.run,
             gate_search.FULL,
             gate_search.QUICK,
-            needs_redis=False,
         ),
     )
 }

@@ -34,6 +34,7 @@ from bot.approvals.duties import BackgroundDuties
 from bot.approvals.notify import FanOut, Notifier
 from bot.approvals.store import ApprovalStore
 from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.catalog import Catalog
 from bot.chatops.service import ChatOps
 from bot.config import Settings
 from bot.ops.model.identity import People
@@ -144,8 +145,15 @@ def build_core(
         people=people,
         clock=clock,
     )
+    catalog = Catalog(console, redis, prefix=settings.statsig_bot_redis_prefix)
     ops = ChatOps(
-        console, policy, workflow=workflow, directory=directory, sandbox=sandbox, people=people
+        console,
+        policy,
+        workflow=workflow,
+        directory=directory,
+        sandbox=sandbox,
+        people=people,
+        catalog=catalog,
     )
     return Core(ops=ops, workflow=workflow, directory=directory)
 
@@ -164,6 +172,7 @@ class Runtime(Core):
     """False for the in-process fakeredis: its requests end with the process."""
 
     async def aclose(self) -> None:
+        await self.ops.aclose()
         await self.client.aclose()
         await self.redis.aclose()
 

@@ -17,7 +17,7 @@ TINY: dict[str, Any] = {
     "ack": ack_latency.Params(requests=2, warmup=1, statsig_latency=0.0),
     "kill": kill_latency.Params(kills=2, warmup=0, statsig_latency=0.0),
     "approvals": approval_throughput.Params(requests=4, concurrency=(1, 2)),
-    "search": gate_search.Params(gates=300, warm_repeats=1, cold_repeats=1),
+    "search": gate_search.Params(gates=300, warm_repeats=1, cold_repeats=1, statsig_latency=0.0),
 }
 
 

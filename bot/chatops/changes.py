@@ -161,10 +161,12 @@ class Changes:
         plan, decision = proposal.plan, proposal.decision
         if isinstance(decision, Denied):
             return Reply(message=render_error("not allowed", decision.reason), ok=False)
-        self._reads.forget(plan.entity_kind)
         if isinstance(decision, NeedsApproval):
             return await self._submit(plan, decision, ctx)
-        return await self._run_now(plan, decision, ctx)
+        reply = await self._run_now(plan, decision, ctx)
+        if reply.outcome is not None and reply.outcome.succeeded:
+            self._reads.changed(plan.entity_kind, reply.outcome.after)
+        return reply
 
     async def _submit(self, plan: Plan, need: NeedsApproval, ctx: Context) -> Reply:
         if self._workflow is None:

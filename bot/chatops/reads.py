@@ -3,9 +3,9 @@
 Reads never change anything, so they skip the policy (it allows every read anyway) and go
 straight to Statsig. Names are tried as typed first; only when Statsig says "not found"
 does the resolver list the names of that kind, either to fix the case (``Checkout_V2``)
-or to suggest what was meant. Lists are fetched whole, filtered here (Statsig's list
-endpoints cannot search descriptions) and kept for a few seconds so paging is cheap;
-:meth:`Reads.forget` drops them after the bot changes something.
+or to suggest what was meant. Lists come whole from the shared
+:class:`~bot.chatops.catalog.Catalog` (every replica, refreshed in the background) and are
+filtered here (Statsig's list endpoints cannot search descriptions).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.chatops.catalog import Catalog, Listed
 from bot.chatops.replies import Reply
 from bot.chatops.resolve import EntityResolver, Resolved
 from bot.ops.commands.models import HistoryCommand, ListCommand, ShowCommand
@@ -27,39 +27,21 @@ from bot.render import (
     render_gate,
     render_history,
     render_list,
+    render_list_loading,
     render_segment,
 )
 from bot.render.common import Message
 from bot.statsig.client import ConsoleClient
-from bot.statsig.errors import ConsoleError, NotFound
-from bot.statsig.models import DynamicConfig, Experiment, Gate, Segment
+from bot.statsig.errors import ConsoleError, NotFound, Timeout
+from bot.statsig.models import DynamicConfig, Gate
 
-__all__ = ["PAGE_SIZE", "Reads", "list_filters", "list_query", "names_lister"]
+__all__ = ["LIST_WAIT", "PAGE_SIZE", "Reads", "list_filters", "list_query"]
 
 PAGE_SIZE = 20
-LIST_TTL = 15.0
+LIST_WAIT = 2.0
+"""Seconds a list may wait for Statsig before the person hears "loading" first."""
 
 T = TypeVar("T")
-Listed = Gate | DynamicConfig | Experiment | Segment
-
-
-def names_lister(client: ConsoleClient) -> Callable[[EntityKind], Awaitable[list[str]]]:
-    """``list_names`` for :class:`EntityResolver`: every ID of a kind, paging through."""
-
-    async def list_names(kind: EntityKind) -> list[str]:
-        return [item.id for item in await _fetch_all(client, kind)]
-
-    return list_names
-
-
-async def _fetch_all(client: ConsoleClient, kind: EntityKind) -> list[Listed]:
-    if kind == "gate":
-        return [g async for g in client.iter_gates()]
-    if kind == "config":
-        return [c async for c in client.iter_configs()]
-    if kind == "experiment":
-        return [e async for e in client.iter_experiments()]
-    return [s async for s in client.iter_segments()]
 
 
 def list_query(command: ListCommand) -> str:
@@ -93,12 +75,6 @@ def _matches(item: Listed, command: ListCommand) -> bool:
     return not command.status or str(status).casefold() == command.status.casefold()
 
 
-@dataclass
-class _Cached:
-    items: list[Listed]
-    at: float
-
-
 class Reads:
     """Reads for one deployment: a client, a resolver and a console project ID."""
 
@@ -106,31 +82,38 @@ class Reads:
         self,
         client: ConsoleClient,
         resolver: EntityResolver,
+        catalog: Catalog,
         *,
         project_id: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        list_wait: float = LIST_WAIT,
     ) -> None:
         self._client = client
         self._resolver = resolver
         self._project_id = project_id
         self._clock = clock
-        self._lists: dict[EntityKind, _Cached] = {}
+        self._catalog = catalog
+        self._list_wait = list_wait
 
-    def forget(self, kind: EntityKind | None = None) -> None:
-        """Drop cached lists (after a change made through the bot)."""
-        if kind is None:
-            self._lists.clear()
+    def changed(self, kind: EntityKind, after: dict[str, Any] | None) -> None:
+        """The bot changed an entity of ``kind``: lists show ``after`` at once, or are
+        read again soon when the change did not say what it left."""
+        if after is not None:
+            self._catalog.put(kind, after)
         else:
-            self._lists.pop(kind, None)
+            self._catalog.forget(kind)
 
     async def resolved(
         self, kind: EntityKind, name: str, fetch: Callable[[str], Awaitable[T]]
     ) -> T | Reply:
         """``fetch(name)``; on "not found", retry with the name as Statsig spells it, or
-        answer with "did you mean" suggestions."""
+        answer with "did you mean" suggestions (without them while the names are still
+        loading: nobody waits for a walk of 10,000 gates to hear "not found")."""
         try:
             return await fetch(name)
         except NotFound:
+            if not await self._catalog.ready(kind, wait=self._list_wait):
+                return unknown_reply(kind, name, [])
             found = await self._resolver.resolve(kind, name)
             if isinstance(found, Resolved) and found.name != name:
                 return await fetch(found.name)
@@ -211,8 +194,18 @@ class Reads:
 
         return fetch
 
-    async def listing(self, command: ListCommand) -> Reply:
-        items = [i for i in await self._all(command.noun) if _matches(i, command)]
+    async def listing(self, command: ListCommand, *, first: bool = True) -> Reply:
+        """One page of a list; "loading" first (and the list as ``follow_up``) when
+        Statsig has not been walked yet and the walk takes longer than ``list_wait``."""
+        listed = await self._catalog.items(command.noun, wait=self._list_wait if first else None)
+        if listed is None and first:
+            return Reply(
+                message=render_list_loading(command.noun),
+                follow_up=lambda: self.listing(command, first=False),
+            )
+        if listed is None:  # another replica's walk neither landed nor let go in time
+            raise Timeout(f"no {command.noun} list from the replica walking Statsig")
+        items = [i for i in listed if _matches(i, command)]
         start = (command.page - 1) * PAGE_SIZE
         pages = max(1, -(-len(items) // PAGE_SIZE))
         if items and command.page > pages:  # an empty page would read as "none found"
@@ -229,15 +222,6 @@ class Reads:
             "filters": list_filters(command),
         }
         return Reply(message=render_list(command.noun, shown, **kw))
-
-    async def _all(self, kind: EntityKind) -> list[Listed]:
-        cached = self._lists.get(kind)
-        now = self._clock()
-        if cached is not None and now - cached.at < LIST_TTL:
-            return cached.items
-        items = await _fetch_all(self._client, kind)
-        self._lists[kind] = _Cached(items, now)
-        return items
 
 
 async def _optional(call: Awaitable[T]) -> T | None:

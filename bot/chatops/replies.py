@@ -13,6 +13,7 @@ through the approval workflow's :class:`~bot.approvals.notify.Notifier` port ins
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -54,6 +55,9 @@ class Reply:
     ``warnings`` repeats what went wrong around a change that ran (a lost audit record) for a
     surface that shows the announcement instead of ``message`` (the shell). ``share`` names
     a private read so that it can be re-run for the channel ("Share in channel").
+    ``follow_up`` is the rest of an answer that takes a while (a list while Statsig is read
+    for the first time): the surface shows ``message`` at once, then awaits it and shows
+    its reply in place of the first.
     """
 
     message: Message
@@ -65,6 +69,7 @@ class Reply:
     outcome: Outcome | None = None
     warnings: Message | None = None
     share: ReplyRef | None = None
+    follow_up: Callable[[], Awaitable[Reply]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

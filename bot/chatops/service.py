@@ -27,9 +27,10 @@ from typing import TypeVar
 import structlog
 
 from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.catalog import Catalog
 from bot.chatops.changes import Changes
 from bot.chatops.listings import approvals_reply, audit_reply
-from bot.chatops.reads import Reads, list_query, names_lister
+from bot.chatops.reads import LIST_WAIT, Reads, list_query
 from bot.chatops.replies import Context, Proposal, Reply, sandboxed
 from bot.chatops.requests import Requests
 from bot.chatops.resolve import EntityResolver
@@ -117,6 +118,8 @@ class ChatOps:
         clock: Callable[[], float] = time.monotonic,
         sandbox: bool = False,
         people: People | None = None,
+        catalog: Catalog | None = None,
+        list_wait: float = LIST_WAIT,
     ) -> None:
         self.client = client
         self.sandbox = sandbox
@@ -125,9 +128,12 @@ class ChatOps:
         self.policy = policy
         self.workflow = workflow
         self.directory = directory if directory is not None else StatsigDirectory(client)
-        resolver = resolver or EntityResolver(names_lister(client), clock=clock)
+        self._catalog = catalog if catalog is not None else Catalog(client)
+        resolver = resolver or EntityResolver(self._catalog.ids, clock=clock)
         self._resolver = resolver
-        self._reads = Reads(client, resolver, project_id=project_id, clock=clock)
+        self._reads = Reads(
+            client, resolver, self._catalog, project_id=project_id, clock=clock, list_wait=list_wait
+        )
         self._changes = Changes(client, policy, self._reads, workflow, project_id=project_id)
         self.requests = Requests(workflow, policy, sandbox=sandbox)
         """Approve, reject and cancel clicks, request cards and the Home tab's data."""
@@ -157,8 +163,12 @@ class ChatOps:
             return []
 
     async def gate_ids(self) -> list[str]:
-        """Every gate's ID, paging through (the type-ahead picker's list)."""
-        return [gate.id async for gate in self.client.iter_gates()]
+        """Every gate's ID (the type-ahead picker's list), from the shared catalog."""
+        return await self._catalog.ids("gate")
+
+    async def aclose(self) -> None:
+        """Stop the catalog's background walks (before the Statsig client closes)."""
+        await self._catalog.aclose()
 
     async def environment_names(self) -> list[str]:
         """The project's environments for a form's picker; empty when Statsig cannot say."""
@@ -226,10 +236,7 @@ class ChatOps:
                 ok=False,
             )
         result = await self._guard(command.action, self._dispatch(command, text, ctx))
-        share = share_ref(command)
-        if isinstance(result, Reply) and result.ok and share is not None:
-            return dataclasses.replace(result, share=share)
-        return result
+        return self._finished(command.action, result, ctx, share_ref(command))
 
     async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
         """Carry out a confirmed proposal: run it, ask for approval, or refuse it."""
@@ -256,7 +263,24 @@ class ChatOps:
         command = parse(f"{kind} list {query} --page {page}")
         if not isinstance(command, ListCommand):
             return Reply(message=render_error("cannot show that page"), ok=False)
-        return self._said(await self._guard(command.action, self._reads.listing(command)), ctx)
+        reply = await self._guard(command.action, self._reads.listing(command))
+        return self._said(self._finished(command.action, reply, ctx), ctx)
+
+    def _finished(self, what: str, result: RP, ctx: Context, share: ReplyRef | None = None) -> RP:
+        """``result`` as surfaces get it: a read that worked names what "Share in channel"
+        re-runs, and the rest of a slow answer (``follow_up``) is guarded and shared like
+        the first part, so a Statsig failure then is a reply too, never an exception."""
+        if not isinstance(result, Reply):
+            return result
+        rest = result.follow_up
+        if rest is None:
+            return dataclasses.replace(result, share=share) if result.ok and share else result
+
+        async def follow_up() -> Reply:
+            later = await self._guard(what, rest())
+            return self._said(self._finished(what, later, ctx, share), ctx)
+
+        return dataclasses.replace(result, follow_up=follow_up)
 
     def _not_here(self) -> Reply:
         return Reply(message=render_error(self.policy.channel_denial().reason), ok=False)

@@ -15,7 +15,7 @@ from bot.render.errors import render_error
 from bot.render.help import HelpEntry, HelpItem, render_help
 from bot.render.history import render_audit, render_history
 from bot.render.limits import check_message, sdk_problems
-from bot.render.lists import render_list
+from bot.render.lists import render_list, render_list_loading
 from bot.render.plans import render_outcome, render_plan
 from bot.render.values import PageRef, ShareRef
 
@@ -34,6 +34,7 @@ __all__ = [
     "render_help",
     "render_history",
     "render_list",
+    "render_list_loading",
     "render_outcome",
     "render_plan",
     "render_segment",

@@ -42,7 +42,7 @@ from bot.render.parts import packed_sections, tags_text
 from bot.render.values import ListKind, PageRef
 from bot.statsig.models import DynamicConfig, Experiment, Gate, Segment
 
-__all__ = ["Listed", "render_list"]
+__all__ = ["Listed", "render_list", "render_list_loading"]
 
 _TITLES: dict[ListKind, tuple[str, str]] = {
     "gate": ("🚦", "Gates"),
@@ -173,3 +173,11 @@ def render_list(
     ids = [item.id for item in page_items]
     search = _Search.of(query, text, filters)
     return _render_list(kind, lines, ids, page=page, has_next=has_next, search=search)
+
+
+def render_list_loading(kind: ListKind) -> Message:
+    """The first answer to a list while Statsig is read for the first time (10,000 gates
+    take a while): the list itself follows as soon as it is in."""
+    icon, title = _TITLES[kind]
+    text = f"⏳ Loading every {_NOUNS[kind]} from Statsig; the list follows in a moment."
+    return message(f"{title}: loading from Statsig…", [header(f"{icon} {title}"), section(text)])

@@ -242,7 +242,9 @@ class Session:
             return self._show(await ops.show(value, self.ctx))
         if choice.action_id == LIST_NEXT_PAGE:
             ref = PageRef.decode(value)
-            return self._show(await ops.list_page(ref.kind, ref.page, ref.query, self.ctx))
+            return await self._show_all(
+                await ops.list_page(ref.kind, ref.page, ref.query, self.ctx)
+            )
         if choice.action_id == APPROVAL_APPROVE:
             return self._show(await ops.requests.approve(value, self.ctx))
         if choice.action_id == APPROVAL_CANCEL:
@@ -261,7 +263,7 @@ class Session:
         result = await self.runtime.ops.handle(body, self.ctx)
         if isinstance(result, Proposal):
             return await self._propose(result)
-        status = self._show(result)
+        status = await self._show_all(result)
         if isinstance(parsed, UsageError):
             return Status.USAGE
         if body.lower() in ("help", "?", ""):
@@ -272,6 +274,14 @@ class Session:
     def _show(self, reply: Reply) -> Status:
         self.printer.messages(*_to_print(reply))
         return Status.OK if reply.ok else Status.FAILED
+
+    async def _show_all(self, reply: Reply) -> Status:
+        """Print ``reply`` and, for a slow answer, the rest of it when it arrives."""
+        status = self._show(reply)
+        while reply.follow_up is not None:
+            reply = await reply.follow_up()
+            status = self._show(reply)
+        return status
 
     async def _propose(self, proposal: Proposal) -> Status:
         self.printer.messages(proposal.message)

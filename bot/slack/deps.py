@@ -60,6 +60,7 @@ class SlackDeps:
         return self.dedupe
 
     async def aclose(self) -> None:
-        """Stop background work owned by the Slack surface (the gate-name refresh)."""
+        """Stop background work (the gate-name refresh, the core's list walks)."""
         if self.gate_names is not None:
             await self.gate_names.aclose()
+        await self.chatops.aclose()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.chatops.service import ChatOps
 from bot.runtime import build_runtime
 from bot.shell.session import Printer, Session, Status
 from tests.shell.shell_support import REQUEST_ID, settings, shell
@@ -125,3 +126,24 @@ async def test_approvals_on_a_real_redis(redis_server: RedisServer) -> None:
         status, printed = await drv.run(f"approve {request_id}")
         assert status is Status.OK, printed
         await drv.session.runtime.redis.flushall()
+
+
+async def test_a_slow_list_prints_loading_then_the_list() -> None:
+    out = io.StringIO()
+    runtime = await build_runtime(settings())
+    try:
+        assert runtime.sandbox is not None
+        runtime.sandbox.add_many_gates(10_000)
+        ops = runtime.ops
+        # No waiting at all for the first walk: the shell must still print the list.
+        runtime.ops = ChatOps(runtime.client, ops.policy, workflow=runtime.workflow, list_wait=0.0)
+        session = Session(runtime, Printer(out), ask=None, assume_yes=True)
+        await session.become("alice@example.com")
+        status = await session.execute("gate list bulk_gate_0000")
+        await runtime.ops.aclose()
+    finally:
+        await runtime.aclose()
+    printed = out.getvalue()
+    assert status is Status.OK, printed
+    loading, listed = printed.index("Loading every gate"), printed.index("bulk_gate_00009")
+    assert loading < listed

@@ -78,6 +78,22 @@ async def test_next_page_replaces_the_list(bot: BotInstance) -> None:
     assert all_text(page2) != all_text(answer)
 
 
+async def test_a_list_of_10000_gates_acks_and_says_loading_then_answers(bot: BotInstance) -> None:
+    bot.world.state.add_many_gates(10_000)
+    hold = bot.world.faults.hold(r"/console/v1/gates$", method="GET")  # a slow first walk
+    response, url = await bot.command("gate list")  # fails unless acked within Slack's 3 s
+    assert response.status_code == 200
+    loading = (await wait_responses(bot.slack, url))[0]
+    assert "Loading every gate from Statsig" in all_text(loading)
+    assert loading["response_type"] == "ephemeral"
+    hold.release()
+    answer = (await wait_responses(bot.slack, url, count=2, timeout=60))[1]
+    assert answer["replace_original"] is True  # the list takes the "loading" line's place
+    assert "checkout_v2" in all_text(answer) and "more on the next page" in all_text(answer)
+    assert SHARE_IN_CHANNEL in json.dumps(answer["blocks"])  # shareable once complete
+    assert visible(bot.slack) == []
+
+
 CHANGES = [
     "gate disable mobile_dark_mode flaky on android",
     "gate enable legacy_banner back again",

@@ -31,7 +31,7 @@ from bot.render.ids import (
 from bot.render.values import PageRef, ReplyRef
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
-from bot.slack.listeners.delivery import deliver, refresh_clicked_card
+from bot.slack.listeners.delivery import complete, deliver, refresh_clicked_card
 from bot.slack.listeners.events import publish_home
 from bot.slack.listeners.forms import open_overrides_form, preview_rollout, update_view
 from bot.slack.listeners.registry import Registrar
@@ -147,13 +147,13 @@ class _Clicks:
         if ref is None:
             reply = await ops.show(value, ctx)
         elif ref.kind == "list":
-            reply = await ops.list_page(ref.noun, ref.page, ref.query, ctx)
+            reply = await complete(await ops.list_page(ref.noun, ref.page, ref.query, ctx))
         else:
             result = await ops.handle(ref.command_text(), ctx)
             if isinstance(result, Proposal):  # a reference only ever names a read
                 reply = Reply(message=render_error("That button is out of date"), ok=False)
             else:
-                reply = result
+                reply = await complete(result)
         shown = without_buttons(reply.message) if reply.ok else reply.message
         await send_private(self.deps, target, shown, in_channel=reply.ok)
 
@@ -165,7 +165,7 @@ class _Clicks:
             await send_private(self.deps, target, render_error("That button is out of date"))
             return
         ctx = Context(actor=await self._reader(target), channel_id=target.channel_id)
-        reply = await ops.list_page(ref.kind, ref.page, ref.query, ctx)
+        reply = await complete(await ops.list_page(ref.kind, ref.page, ref.query, ctx))
         shown = reply.message
         if reply.ok:
             page = ReplyRef("list", noun=ref.kind, page=ref.page, query=ref.query)

@@ -13,6 +13,7 @@ renderer did not already add one.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Final
 
 import structlog
@@ -63,7 +64,15 @@ async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) 
 
 
 def _shareable(reply: Reply) -> Reply:
-    """A private, successful read gets a "Share in channel" button."""
+    """A private, successful read gets a "Share in channel" button (a slow one when its
+    rest arrives)."""
+    rest = reply.follow_up
+    if rest is not None:
+
+        async def follow_up() -> Reply:
+            return _shareable(await rest())
+
+        return dataclasses.replace(reply, follow_up=follow_up)
     if not reply.ok or reply.visibility != "private" or reply.announcements:
         return reply
     if reply.share is None:

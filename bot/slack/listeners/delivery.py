@@ -34,6 +34,7 @@ from bot.slack.listeners.support import Target, send_private, slack_error_code
 
 __all__ = [
     "PostResult",
+    "complete",
     "deliver",
     "post_channel",
     "refresh_clicked_card",
@@ -79,10 +80,18 @@ async def refresh_clicked_card(deps: SlackDeps, target: Target, request_id: str)
         _log.warning("slack.card_refresh_failed", status=response.status_code)
 
 
+async def complete(reply: Reply) -> Reply:
+    """The whole answer, for a surface that sends one message (a shared or paged list)."""
+    while reply.follow_up is not None:
+        reply = await reply.follow_up()
+    return reply
+
+
 async def deliver(
     deps: SlackDeps, reply: Reply, target: Target, *, replace_original: bool = False
 ) -> None:
-    """Send a core reply: the person's part, the channel's announcements, the incident copy."""
+    """Send a core reply: the person's part, the channel's announcements, the incident copy,
+    then the rest of a slow answer in place of its "loading" message."""
     channel = target.channel_id
     in_channel = reply.visibility == "channel"
     await send_private(deps, target, reply.message, in_channel=in_channel,
@@ -103,6 +112,9 @@ async def deliver(
     if reply.incident_announcement is not None and reply.request_id:
         # The kill skipped counting what uses the gate; now that it landed, fill it in.
         await deps.chatops.requests.fill_in_references(reply.request_id)
+    if reply.follow_up is not None:  # "loading…" went first; the answer takes its place
+        rest = await reply.follow_up()
+        await deliver(deps, rest, target, replace_original=target.response_url is not None)
 
 
 async def _fallback(
