@@ -101,7 +101,7 @@ class People(Protocol):
 
     The policy names people by Slack user ID, Slack user group or email; only the chat
     workspace can say who is in a group, or which account an email belongs to. Slack
-    implements it (:class:`bot.slack.identity.SlackIdentity`); the shell borrows it when a
+    implements it (``SlackIdentity``, in the Slack surface); the shell borrows it when a
     Slack token is configured, so groups mean the same in both surfaces.
     """
 
