@@ -174,7 +174,9 @@ class Runtime(Core):
     async def aclose(self) -> None:
         await self.ops.aclose()
         await self.client.aclose()
-        await self.redis.aclose()
+        # The pool too: a client handed its pool (fakeredis, redis-py 5.0) would otherwise
+        # leave its connections for the garbage collector.
+        await self.redis.aclose(close_connection_pool=True)
 
 
 def _shell_redis(settings: Settings) -> tuple[aioredis.Redis, str]:

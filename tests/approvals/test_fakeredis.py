@@ -33,7 +33,7 @@ async def fake_stores(clock: FakeClock) -> AsyncIterator[tuple[ApprovalStore, Ap
         yield ApprovalStore(clients[0], clock=clock), ApprovalStore(clients[1], clock=clock)
     finally:
         for client in clients:
-            await client.aclose()
+            await client.aclose(close_connection_pool=True)
 
 
 async def test_full_lifecycle(
