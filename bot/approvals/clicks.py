@@ -21,6 +21,7 @@ from bot.approvals.authorize import (
     with_role,
 )
 from bot.approvals.execute import Executor
+from bot.approvals.freeze import holding_freeze
 from bot.approvals.notify import Notifications
 from bot.approvals.results import ClickResult, StoredPlan, stored_plan
 from bot.approvals.store import ApprovalStore
@@ -184,6 +185,13 @@ class Clicks:
             missing = (result.quorum or 0) - (result.approvals or 0)
             return _yes(
                 f"Approved ({result.approvals} of {result.quorum}); waiting for {missing} more."
+            )
+        frozen = await holding_freeze(self._store, request, stored)
+        if frozen is not None:
+            return _yes(
+                "Approved: the quorum is reached, but changes are frozen, so it waits and runs "
+                "when the freeze is lifted.",
+                f"The freeze: {frozen.reason}",
             )
         execution = await self._executor.claim_and_run(request_id)
         if execution is None:

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from bot.approvals.announce import incident_announcement
 from bot.approvals.authorize import RoleDirectory, current_need, stored_requester, with_role
+from bot.approvals.freeze import holding_freeze
 from bot.approvals.results import outcome_of, stored_plan
 from bot.approvals.store import ApprovalStore
 from bot.ops.actions.registry import RESTORE_ACTION, action_words, is_incident
@@ -113,6 +114,20 @@ class Notifications:
                 )
         except Exception:  # a surface problem must never undo or block a transition
             log.exception("notifier failed for request %s", request_id)
+
+    async def redraw(self, requests: list[ApprovalRequest]) -> None:
+        """Redraw the cards of ``requests`` without a thread entry (nothing happened to
+        them: the freeze around them changed)."""
+        if self.notifier is None:
+            return
+        for request in requests:
+            if not request.channel or not request.message_ts:
+                continue
+            try:
+                card = render_approval_card(await self.card(request))
+                await self.notifier.update_message(request.channel, request.message_ts, card)
+            except Exception:  # the card stays as it was; the freeze itself is switched
+                log.exception("could not redraw the card of request %s", request.id)
 
     async def finished(self, request_id: str) -> None:
         """What follows a request that reached its end: an approved kill or restore is
@@ -249,11 +264,15 @@ class Notifications:
         if stored is not None and need is not None and request.state is ApprovalState.PENDING:
             today = current_need(self._policy, request, stored)
             need = today if isinstance(today, NeedsApproval) else need
+        frozen = None
+        if request.state in (ApprovalState.PENDING, ApprovalState.APPROVED):
+            frozen = await holding_freeze(self._store, request, stored)
         return ApprovalCard(
             request=request,
             plan=stored.plan if stored else None,
             need=need,
             outcome=outcome_of(request),
+            frozen=frozen,
         )
 
 

@@ -43,6 +43,7 @@ class StoredPlan(BaseModel):
     ``requester_label`` is the requester's display name, for messages; ``requester_role``
     and ``requester_usergroups`` are what the policy saw of the requester at submit time,
     so a click can re-run today's policy for them (:mod:`bot.approvals.authorize`).
+    ``freeze_override`` lets the request run while changes are frozen.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -52,6 +53,8 @@ class StoredPlan(BaseModel):
     requester_label: str = ""
     requester_role: str | None = None
     requester_usergroups: tuple[str, ...] = ()
+    freeze_override: str = ""
+    """Why an admin ran this change through a change freeze (``--override-freeze``)."""
 
     def encode(self) -> str:
         return self.model_dump_json()

@@ -94,10 +94,13 @@ async def _record_and_run(
     plan: Plan,
     requester: Actor,
     channel: str | None,
+    freeze_override: str,
 ) -> Execution | LockHeld | None:
     """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
     unless someone else approved the same fresh request)."""
-    stored = StoredPlan(plan=plan, need=None, requester_label=requester.label)
+    stored = StoredPlan(
+        plan=plan, need=None, requester_label=requester.label, freeze_override=freeze_override
+    )
     created = await create_request(
         store, stored, requester, channel=channel, quorum=1, approver_group="",
         ttl_seconds=RUN_NOW_TTL_SECONDS,
@@ -130,12 +133,15 @@ async def run_now(
     requester: Actor,
     *,
     channel: str | None,
+    freeze_override: str = "",
 ) -> RunResult:
     """Record ``plan`` as a request and execute it once; see the module docstring."""
     is_kill = is_lock_exempt(plan.action)  # a kill: it runs past locks and outages
     note = ""
     try:
-        ran = await _record_and_run(store, executor, notify, plan, requester, channel)
+        ran = await _record_and_run(
+            store, executor, notify, plan, requester, channel, freeze_override
+        )
     except RedisError:
         if not is_kill:
             return RunResult(render_unavailable(), None, None, audit_saved=False)

@@ -8,10 +8,11 @@ many sweepers race. Three jobs:
 2. executions whose lease ran out → checked in Statsig → ``executed`` (verified after
    interruption) or ``failed: interrupted`` (never re-run); ``failed: interrupted (could not
    verify)`` once Statsig cannot tell for too long (see :mod:`bot.approvals.execute`);
-3. requests left ``approved`` (the replica died between approve and claim) for longer than
-   a grace period → claimed and executed here, through the same exactly-once claim, unless
-   they are past their expiry: an approval nobody acted on in time is ``expired``, not run
-   (people approved a change for *then*, not for whenever a sweeper comes by).
+3. requests left ``approved`` (the replica died between approve and claim, or a change
+   freeze held them and has ended) for longer than a grace period → claimed and executed
+   here, through the same exactly-once claim, unless they are past their expiry: an
+   approval nobody acted on in time is ``expired``, not run (people approved a change for
+   *then*, not for whenever a sweeper comes by). While a freeze is on they are left alone.
 
 Times come from the store (:meth:`ApprovalStore.now`: the Redis server's clock in
 production), the same clock the scripts stamped ``approved_at`` and ``expires_at`` with.
@@ -22,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.approvals.execute import Executor
+from bot.approvals.freeze import holding_freeze
+from bot.approvals.results import stored_plan
 from bot.approvals.store import ApprovalStore
 from bot.approvals.store.codec import text
 from bot.ops.model.states import ApprovalState
@@ -66,9 +69,17 @@ class Sweeper:
         result.expired += expired
         return result
 
-    async def _recover_approved(self) -> tuple[list[str], list[str]]:
+    async def run_approved(self) -> list[str]:
+        """Run every approved request the freeze let wait, now (``freeze off``); the same
+        exactly-once claim as a recovery, without its grace period. Returns the IDs run."""
+        _, ran = await self._recover_approved(grace=0.0)
+        return ran
+
+    async def _recover_approved(self, grace: float | None = None) -> tuple[list[str], list[str]]:
         """Claim approved requests older than the grace period (their approver's replica
-        died); expire those past their expiry instead. Returns (expired, recovered)."""
+        died, or a freeze held them); expire those past their expiry instead; leave those a
+        freeze still holds. Returns (expired, recovered)."""
+        grace = self._grace if grace is None else grace
         redis = self._store.redis
         now = await self._store.now()
         expired: list[str] = []
@@ -85,8 +96,10 @@ class Sweeper:
                     expired.append(request.id)
                 continue
             approved_at = request.approved_at or request.created_at
-            if now - approved_at.timestamp() < self._grace:
+            if now - approved_at.timestamp() < grace:
                 continue
+            if await holding_freeze(self._store, request, stored_plan(request)) is not None:
+                continue  # it runs when the freeze is lifted, or ends
             if await self._executor.claim_and_run(request.id) is not None:
                 recovered.append(request.id)
         return expired, recovered

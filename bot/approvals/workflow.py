@@ -54,6 +54,7 @@ from bot.ops.actions.client import ConsoleAPI
 from bot.ops.actions.incident import with_references
 from bot.ops.actions.registry import KILL_ACTION
 from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.freeze import Freeze, FreezeChange
 from bot.ops.model.identity import Actor, People
 from bot.ops.model.plans import Plan
 from bot.ops.model.requests import ApprovalRequest, AuditEvent, LockHeld
@@ -131,15 +132,23 @@ class ApprovalWorkflow:
     # -- requests --------------------------------------------------------------------------
 
     async def submit(
-        self, plan: Plan, need: NeedsApproval, requester: Actor, *, channel: str | None
+        self,
+        plan: Plan,
+        need: NeedsApproval,
+        requester: Actor,
+        *,
+        channel: str | None,
+        freeze_override: str = "",
     ) -> SubmitResult:
-        """Open a pending request and render its card (or say who holds the lock)."""
+        """Open a pending request and render its card (or say who holds the lock);
+        ``freeze_override`` (an admin's reason) lets it run during a change freeze."""
         stored = StoredPlan(
             plan=plan,
             need=need,
             requester_label=requester.label,
             requester_role=requester.statsig_role,
             requester_usergroups=tuple(sorted(requester.usergroups)),
+            freeze_override=freeze_override,
         )
         try:
             created = await create_request(
@@ -162,11 +171,14 @@ class ApprovalWorkflow:
             message=render_approval_card(await self.notify.card(created)), request=created
         )
 
-    async def run_now(self, plan: Plan, requester: Actor, *, channel: str | None) -> RunResult:
+    async def run_now(
+        self, plan: Plan, requester: Actor, *, channel: str | None, freeze_override: str = ""
+    ) -> RunResult:
         """Record and execute an allowed change at once (a kill runs even without Redis)."""
         return await run_now(
-            self.store, self.executor, self.notify, plan, requester, channel=channel
-        )
+            self.store, self.executor, self.notify, plan, requester, channel=channel,
+            freeze_override=freeze_override,
+        )  # fmt: skip
 
     # -- clicks ----------------------------------------------------------------------------
 
@@ -293,6 +305,51 @@ class ApprovalWorkflow:
             await self.store.set_message_ref(request_id, channel, ts)
         except RedisError:
             log.warning("could not remember the message of request %s", request_id)
+
+    # -- change freeze ---------------------------------------------------------------------
+
+    async def freeze_state(self) -> Freeze | None:
+        """The freeze that is on; raises :class:`ApprovalsUnavailable` when Redis cannot say."""
+        try:
+            return await self.store.freeze.current()
+        except RedisError as exc:
+            raise ApprovalsUnavailable("the change freeze") from exc
+
+    async def freeze_history(self) -> list[FreezeChange]:
+        try:
+            return await self.store.freeze.history()
+        except RedisError as exc:
+            raise ApprovalsUnavailable("the change freeze") from exc
+
+    async def freeze_on(self, actor: Actor, reason: str, duration: float | None) -> Freeze:
+        """Freeze every change but kill and restore, for every replica; open requests'
+        cards say that they wait. Raises :class:`ApprovalsUnavailable` without Redis."""
+        try:
+            freeze = await self.store.freeze.turn_on(actor.user_id, reason, duration)
+            waiting = await self._open_requests()
+        except RedisError as exc:
+            raise ApprovalsUnavailable("the change freeze") from exc
+        log.warning("change freeze on by %s for %s", actor.user_id, duration or "until lifted")
+        await self.notify.redraw(waiting)
+        return freeze
+
+    async def freeze_off(self, actor: Actor, reason: str) -> tuple[Freeze | None, list[str]]:
+        """Lift the freeze and run the approved requests it held (once each, whatever other
+        replica tries too). Returns the freeze that was on and the requests run."""
+        try:
+            lifted = await self.store.freeze.turn_off(actor.user_id, reason)
+            ran = await self._sweeper.run_approved() if lifted is not None else []
+            waiting = await self._open_requests()
+        except RedisError as exc:
+            raise ApprovalsUnavailable("the change freeze") from exc
+        if lifted is not None:
+            log.warning("change freeze lifted by %s; %d waiting request(s) ran", actor.user_id,
+                        len(ran))  # fmt: skip
+            await self.notify.redraw(waiting)
+        return lifted, ran
+
+    async def _open_requests(self) -> list[ApprovalRequest]:
+        return await self.store.list_pending()
 
     # -- background ------------------------------------------------------------------------
 

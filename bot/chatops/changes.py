@@ -16,6 +16,7 @@ changes that need approval are refused with "approvals are unavailable".
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from typing import Any
 
 from bot.approvals.results import RunResult
 from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.freeze import Freezes
 from bot.chatops.listings import held_in_review, unavailable
 from bot.chatops.locks import open_request_lock
 from bot.chatops.reads import Reads
@@ -62,7 +64,9 @@ class Changes:
         workflow: ApprovalWorkflow | None,
         *,
         project_id: str | None = None,
+        freezes: Freezes | None = None,
     ) -> None:
+        self._freezes = freezes if freezes is not None else Freezes(workflow, policy)
         self._client = client
         self._policy = policy
         self._reads = reads
@@ -78,8 +82,17 @@ class Changes:
         ctx: Context,
         text: str,
         rename: Callable[[str], Action],
+        *,
+        override_freeze: str | None = None,
     ) -> Proposal | Reply:
-        """Load and plan ``action`` (``rename`` rebuilds it for a corrected name), decide."""
+        """Load and plan ``action`` (``rename`` rebuilds it for a corrected name), decide.
+
+        A change freeze refuses it first (nothing is read from Statsig for a change that
+        cannot happen), unless an admin overrides it with a reason.
+        """
+        frozen = await self._freezes.check(action.action, action.entity_id, override_freeze, ctx)
+        if frozen.refusal is not None:
+            return frozen.refusal
 
         async def load(name: str) -> tuple[Action, Any]:
             chosen = action if name == action.entity_id else rename(name)
@@ -122,12 +135,16 @@ class Changes:
             if locked is not None:
                 return locked
         self._remember(plan, chosen)
+        warnings = tuple(plan.warnings)
+        if frozen.overriding is not None:
+            warnings += (f"Changes are frozen; this overrides the freeze: {override_freeze}",)
         return Proposal(
             plan=plan,
             decision=decision,
             message=render_plan(plan),
             command_text=text,
-            warnings=tuple(plan.warnings),
+            warnings=warnings,
+            freeze_override=override_freeze if frozen.overriding is not None else None,
         )
 
     async def restore_action(self, target: str, reason: str) -> Action | Reply:
@@ -161,17 +178,31 @@ class Changes:
         plan, decision = proposal.plan, proposal.decision
         if isinstance(decision, Denied):
             return Reply(message=render_error("not allowed", decision.reason), ok=False)
+        # Again: a freeze may have started since the plan was shown.
+        override = proposal.freeze_override
+        frozen = await self._freezes.check(plan.action, plan.entity_id, override, ctx)
+        if frozen.refusal is not None:
+            return frozen.refusal
+        why = override if frozen.overriding is not None and override else ""
         if isinstance(decision, NeedsApproval):
-            return await self._submit(plan, decision, ctx)
-        reply = await self._run_now(plan, decision, ctx)
-        if reply.outcome is not None and reply.outcome.succeeded:
-            self._reads.changed(plan.entity_kind, reply.outcome.after)
+            reply = await self._submit(plan, decision, ctx, why)
+        else:
+            reply = await self._run_now(plan, decision, ctx, why)
+            if reply.outcome is not None and reply.outcome.succeeded:
+                self._reads.changed(plan.entity_kind, reply.outcome.after)
+        if frozen.overriding is not None and reply.ok:
+            loud = self._freezes.override_notice(frozen.overriding, plan.summary, ctx, why)
+            reply = dataclasses.replace(
+                reply, announcements=(*reply.announcements, loud), incident_announcement=loud
+            )
         return reply
 
-    async def _submit(self, plan: Plan, need: NeedsApproval, ctx: Context) -> Reply:
+    async def _submit(self, plan: Plan, need: NeedsApproval, ctx: Context, override: str) -> Reply:
         if self._workflow is None:
             return unavailable("This change")
-        result = await self._workflow.submit(plan, need, ctx.actor, channel=ctx.channel_id)
+        result = await self._workflow.submit(
+            plan, need, ctx.actor, channel=ctx.channel_id, freeze_override=override
+        )
         if result.request is None:
             return Reply(message=result.message, ok=False)
         request_id = result.request.id
@@ -182,7 +213,7 @@ class Changes:
             request_id=request_id,
         )
 
-    async def _run_now(self, plan: Plan, decision: Allowed, ctx: Context) -> Reply:
+    async def _run_now(self, plan: Plan, decision: Allowed, ctx: Context, override: str) -> Reply:
         incident = is_incident(plan.action)
         if self._workflow is None:
             action = self._actions.get(plan.fingerprint())
@@ -192,7 +223,9 @@ class Changes:
             message = render_outcome(outcome, project_id=self._project_id)
             ran = RunResult(message, outcome, None, audit_saved=False)
             return _ran(ran, message if incident else None, ctx.channel_id)
-        result = await self._workflow.run_now(plan, ctx.actor, channel=ctx.channel_id)
+        result = await self._workflow.run_now(
+            plan, ctx.actor, channel=ctx.channel_id, freeze_override=override
+        )
         loud = result.announcement
         if loud is None and incident:
             loud = result.message

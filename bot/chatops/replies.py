@@ -85,6 +85,8 @@ class Proposal:
     message: Message
     command_text: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    freeze_override: str | None = None
+    """An admin's reason to run this change through a change freeze (announced loudly)."""
 
 
 R = TypeVar("R", "Reply", "Proposal", "Reply | Proposal")

@@ -22,6 +22,7 @@ from bot.approvals.results import ClickResult
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.listings import unavailable
 from bot.chatops.replies import Context, Reply, sandboxed
+from bot.ops.model.freeze import Freeze
 from bot.ops.model.identity import Actor
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
 from bot.ops.policy.rules import Policy
@@ -46,6 +47,8 @@ class HomeData:
     recent: list[AuditEvent] = field(default_factory=list)
     available: bool = True
     note: str | None = None
+    freeze: Freeze | None = None
+    """The change freeze that is on, shown first."""
 
 
 class Requests:
@@ -128,7 +131,8 @@ class Requests:
             waiting = awaiting_approval_by(self._policy, actor, await wf.pending())
             mine = await wf.mine(actor)
             recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
+            freeze = await wf.freeze_state()
         except ApprovalsUnavailable:  # Redis went away after the ping
             return HomeData(available=False, note="lost")
         recent = sorted(recent, key=lambda e: e.at, reverse=True)
-        return HomeData(waiting=waiting, mine=mine, recent=recent)
+        return HomeData(waiting=waiting, mine=mine, recent=recent, freeze=freeze)

@@ -29,6 +29,7 @@ import structlog
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.catalog import Catalog
 from bot.chatops.changes import Changes
+from bot.chatops.freeze import Freezes, with_freeze
 from bot.chatops.listings import approvals_reply, audit_reply
 from bot.chatops.reads import LIST_WAIT, Reads, list_query
 from bot.chatops.replies import Context, Proposal, Reply, sandboxed
@@ -42,6 +43,7 @@ from bot.ops.commands.models import (
     Command,
     DecisionCommand,
     EditCommand,
+    FreezeCommand,
     HelpCommand,
     HistoryCommand,
     ListCommand,
@@ -134,7 +136,11 @@ class ChatOps:
         self._reads = Reads(
             client, resolver, self._catalog, project_id=project_id, clock=clock, list_wait=list_wait
         )
-        self._changes = Changes(client, policy, self._reads, workflow, project_id=project_id)
+        self.freezes = Freezes(workflow, policy)
+        """The change freeze: ``freeze`` commands and the check every change passes."""
+        self._changes = Changes(
+            client, policy, self._reads, workflow, project_id=project_id, freezes=self.freezes
+        )
         self.requests = Requests(workflow, policy, sandbox=sandbox)
         """Approve, reject and cancel clicks, request cards and the Home tab's data."""
 
@@ -307,7 +313,10 @@ class ChatOps:
     async def _dispatch(self, command: Command, text: str, ctx: Context) -> Reply | Proposal:
         match command:
             case HelpCommand(topic=topic):
-                return self._help(topic, ctx)
+                return with_freeze(self._help(topic, ctx), await self.freezes.current())
+            case FreezeCommand():
+                return await self.freezes.handle(command, dataclasses.replace(
+                    ctx, actor=await self.enrich(ctx.actor)))  # fmt: skip
             case ShowCommand():
                 return await self._reads.show(command)
             case ListCommand():
@@ -359,7 +368,9 @@ class ChatOps:
         rename: Callable[[str], Action],
     ) -> Reply | Proposal:
         ctx = dataclasses.replace(ctx, actor=await self.enrich(ctx.actor))
-        return await self._changes.propose(action, command.kind.value, ctx, text, rename)
+        return await self._changes.propose(
+            action, command.kind.value, ctx, text, rename, override_freeze=command.override_freeze
+        )
 
     def _help(self, topic: str | None, ctx: Context) -> Reply:
         prefix = _prefix(ctx)

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.ops.actions.registry import KILL_ACTION, action_words
 from bot.ops.model.decisions import NeedsApproval
+from bot.ops.model.freeze import Freeze
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import UNVERIFIED_INTERRUPTION, ApprovalRequest, AuditEvent
 from bot.ops.model.states import ApprovalState
@@ -38,6 +39,7 @@ from bot.render.common import (
     plural,
     section,
 )
+from bot.render.freeze import waiting_line
 from bot.render.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT
 from bot.render.plans import render_plan
 from bot.render.states import STATE_ICONS, state_words
@@ -68,6 +70,8 @@ class ApprovalCard:
     outcome: Outcome | None = None
     review_result: str | None = None
     project_id: str | None = None
+    frozen: Freeze | None = None
+    """The change freeze that holds this request back (it runs once lifted)."""
 
     @property
     def quorum(self) -> int:
@@ -104,7 +108,13 @@ def _verdict(card: ApprovalCard) -> str:
         line = f"{icon} *Waiting for approval*: {needs}; expires {expires}"
         if request.invalidated_reason:
             line += f"\n⚠️ Approvals were reset because {esc(request.invalidated_reason, 500)}."
+        if card.frozen is not None:
+            line += f"\n{waiting_line(card.frozen)}"
         return line
+    if state is ApprovalState.APPROVED and card.frozen is not None:
+        return (
+            f"{icon} *Approved*; waiting for the change freeze to end.\n{waiting_line(card.frozen)}"
+        )
     if state is ApprovalState.APPROVED:
         return f"{icon} *Approved*; about to run."
     if state is ApprovalState.EXECUTING:

@@ -48,7 +48,8 @@ def as_(text: str, cls: type[C]) -> C:
 
 def fields(command: Command) -> dict[str, Any]:
     # ``ambiguous_ids`` has a test of its own (test_space_separated_ids_that_run_to_the_end)
-    return command.model_dump(exclude={"shape", "ambiguous_ids"})
+    # ``override_freeze`` too (tests/ops/test_commands_freeze.py)
+    return command.model_dump(exclude={"shape", "ambiguous_ids", "override_freeze"})
 
 
 # --- help ---------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ class _SpyWorkflow:
         self.calls.append("run_now")
         raise AssertionError("a no-op was run")
 
+    async def freeze_state(self) -> None:
+        return None  # never frozen
+
 
 @pytest.mark.parametrize(
     ("text", "why"),

@@ -12,6 +12,8 @@ Layout (default prefix ``statsig-bot:``)::
     statsig-bot:{idx}:audit              STREAM every transition, capped (MAXLEN ~)
     statsig-bot:{idx}:audit:KIND:ENTITY  STREAM the same entries for one entity, capped
     statsig-bot:{idx}:review-watch       ZSET   request id → next poll (submitted for review)
+    statsig-bot:{idx}:freeze             STRING the change freeze that is on (JSON), if any
+    statsig-bot:{idx}:freeze:log         STREAM every freeze on/off, capped
 
 Redis Cluster: a request's own keys share the hash tag ``{req:ID}``, so single-request reads
 (``get``) are one slot. The global indexes share the tag ``{idx}``, so they all live in one
@@ -170,6 +172,14 @@ class Keys:
     @property
     def review_watch(self) -> str:
         return self._index + "review-watch"
+
+    @property
+    def freeze(self) -> str:
+        return self._index + "freeze"
+
+    @property
+    def freeze_log(self) -> str:
+        return self._index + "freeze:log"
 
     @property
     def lock_pattern(self) -> str:

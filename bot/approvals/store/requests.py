@@ -28,6 +28,7 @@ import redis.asyncio as aioredis
 from bot.approvals.store.base import SWEEPER, bounded
 from bot.approvals.store.codec import decode_audit, decode_request, encode_approver, text, text_map
 from bot.approvals.store.execution import ExecutionTransitions
+from bot.approvals.store.freeze import FreezeStore
 from bot.approvals.store.keys import (
     CHANGE_LANE,
     DEFAULT_PREFIX,
@@ -70,6 +71,8 @@ class ApprovalStore(ExecutionTransitions):
         single_slot: bool = False,
     ) -> None:
         super().__init__(redis, keys=Keys(prefix, single_slot), clock=clock)
+        self.freeze = FreezeStore(redis, self.keys, self.now)
+        """The change freeze (one key and its log), on the same Redis and clock."""
 
     # -- creating and reading -------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from bot.ops.commands.models import (
     DecideCommand,
     DecisionCommand,
     EditCommand,
+    FreezeCommand,
     HelpCommand,
     HistoryCommand,
     KillCommand,
@@ -278,6 +279,31 @@ def _decision(a: Args) -> Command:
     return DecisionCommand(verb=verb, request_id=request_id, reason=reason, **a.base)
 
 
+_SWITCHES = ("on", "off")
+
+
+def _freeze(a: Args) -> Command:
+    token = a.next()
+    if token is None:
+        if a.flag("for") is not None:
+            raise ArgumentProblem("`--for` goes with `freeze on <reason>`")
+        return FreezeCommand(**a.base)
+    switch = plain_value(token.value).lower()
+    if switch not in _SWITCHES:
+        raise ArgumentProblem(
+            f"unknown freeze switch `{shown(switch)}` (on or off)",
+            tuple(suggest(switch, _SWITCHES)),
+        )
+    reason = a.rest()
+    window = a.flag("for")
+    if switch == "off" and window is not None:
+        raise ArgumentProblem("`--for` goes with `freeze on`; `freeze off` ends the freeze now")
+    if switch == "on" and not reason:
+        raise ArgumentProblem("a freeze needs a reason: freeze on <reason> [--for 2h]")
+    duration = arg.duration(window) if window is not None else None
+    return FreezeCommand(switch=switch, duration=duration, reason=reason, **a.base)
+
+
 def _audit(a: Args) -> Command:
     token = a.next()
     name = arg.entity_name(token.value, "name") if token is not None else None
@@ -326,6 +352,7 @@ HANDLERS: dict[str, _Handler] = {
     "approve": _decision,
     "reject": _decision,
     "cancel": _decision,
+    "freeze": _freeze,
     "audit": _audit,
     "edit": _edit,
 }

@@ -45,6 +45,7 @@ __all__ = [
     "DecideCommand",
     "DecisionCommand",
     "EditCommand",
+    "FreezeCommand",
     "HelpCommand",
     "HistoryCommand",
     "KillCommand",
@@ -66,6 +67,8 @@ class _Command(BaseModel):
     action: str
     kind: CommandKind
     reason: str = ""
+    override_freeze: str | None = None
+    """``--override-freeze WHY`` on a change command: an admin runs it through a freeze."""
 
     def to_action(self) -> Action | None:
         """The action a change command becomes; ``None`` for reads, ``restore`` (its
@@ -245,6 +248,14 @@ class DecisionCommand(_Command):
     request_id: str
 
 
+class FreezeCommand(_Command):
+    """``freeze`` (status), ``freeze on <reason> [--for D]``, ``freeze off [reason]``."""
+
+    shape: Literal["freeze"] = "freeze"
+    switch: Literal["status", "on", "off"] = "status"
+    duration: timedelta | None = None
+
+
 class AuditCommand(_Command):
     shape: Literal["audit"] = "audit"
     name: str | None = None
@@ -268,6 +279,7 @@ Command = Annotated[
     | SegmentIdsCommand
     | KillCommand
     | RestoreCommand
+    | FreezeCommand
     | ApprovalsCommand
     | DecisionCommand
     | AuditCommand

@@ -36,6 +36,7 @@ from bot.ops.commands.models import (
     DecideCommand,
     DecisionCommand,
     EditCommand,
+    FreezeCommand,
     HelpCommand,
     HistoryCommand,
     KillCommand,
@@ -49,8 +50,15 @@ from bot.ops.commands.models import (
     ToggleCommand,
     UsageError,
 )
-from bot.ops.commands.registry import NOUNS, CommandSpec, noun_for, spec_for, specs_for_noun
-from bot.ops.commands.text import MAX_INPUT_CHARS, Token, normalize, shown
+from bot.ops.commands.registry import (
+    NOUNS,
+    OVERRIDE_FREEZE,
+    CommandSpec,
+    noun_for,
+    spec_for,
+    specs_for_noun,
+)
+from bot.ops.commands.text import MAX_INPUT_CHARS, Token, normalize, readable_text, shown
 from bot.ops.commands.text import tokenize as _tokenize
 from bot.ops.model.words import suggest
 
@@ -62,6 +70,7 @@ __all__ = [
     "DecideCommand",
     "DecisionCommand",
     "EditCommand",
+    "FreezeCommand",
     "HelpCommand",
     "HistoryCommand",
     "KillCommand",
@@ -229,6 +238,10 @@ def parse(text: str) -> Command | UsageError:
         flags = _check_flags(spec, words.flags)
         args = Args(spec, noun, words.positionals[used:], max(forced - used, 0), flags,
                     marked=words.forced is not None)  # fmt: skip
-        return HANDLERS[spec.key](args)
+        command = HANDLERS[spec.key](args)
+        override = flags.get(OVERRIDE_FREEZE.name)
+        if override:
+            command = command.model_copy(update={"override_freeze": readable_text(override[-1])})
+        return command
     except ArgumentProblem as problem:
         return UsageError(problem.problem, spec.usage, problem.suggestions)

@@ -14,6 +14,7 @@ Usage lines and examples are written without the ``/statsig`` prefix; renderers 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ __all__ = [
     "COMMAND_PREFIX",
     "REGISTRY",
     "NOUNS",
+    "OVERRIDE_FREEZE",
     "CommandKind",
     "CommandSpec",
     "FlagSpec",
@@ -39,6 +41,7 @@ class CommandKind(StrEnum):
     CHANGE = "change"  # changes Statsig; by default it needs an approval
     INCIDENT = "incident"  # the break-glass path of DESIGN.md §5 (kill, restore)
     DECISION = "decision"  # approve, reject or cancel a request; the workflow judges it
+    CONTROL = "control"  # switches the bot itself (a change freeze): responders and admins
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,11 @@ _PAGE = FlagSpec("page", "N", "page number of a long list")
 _RULE = FlagSpec("rule", "R", "the rule's ID or name (default: the only or last rule)")
 _ENV = FlagSpec("env", "E", "only in this environment")
 _SINCE = FlagSpec("since", "D", "how far back: 30m, 2h, 7d")
+_FOR = FlagSpec("for", "D", "how long: 30m, 2h, 1d (then it ends by itself)")
+OVERRIDE_FREEZE = FlagSpec(
+    "override-freeze", "WHY", "admins only: run this change during a freeze (announced)"
+)
+"""Accepted by every change command (see :data:`REGISTRY`)."""
 
 
 def _status(values: str) -> FlagSpec:
@@ -103,7 +111,7 @@ def _status(values: str) -> FlagSpec:
 
 
 _R, _C, _I = CommandKind.READ, CommandKind.CHANGE, CommandKind.INCIDENT
-_D = CommandKind.DECISION
+_D, _X = CommandKind.DECISION, CommandKind.CONTROL
 
 NOUNS: tuple[NounSpec, ...] = (
     NounSpec("gate", "feature gates", ("flag", "flags", "gates"), "show"),
@@ -116,6 +124,7 @@ NOUNS: tuple[NounSpec, ...] = (
     NounSpec("approve", "approve an open request, as its Approve button does"),
     NounSpec("reject", "reject an open request, with a reason"),
     NounSpec("cancel", "withdraw your own open request"),
+    NounSpec("freeze", "incident: stop every change but kill and restore"),
     NounSpec("audit", "who changed what, from chat and from Statsig"),
     NounSpec("edit", "open a form for richer edits"),
     NounSpec("help", "usage and examples", ("?",)),
@@ -126,7 +135,7 @@ _IDS = (
     "quote the reason or put it after `--`."
 )
 
-REGISTRY: tuple[CommandSpec, ...] = (
+_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", None, "help [topic]", "Show commands, usage and examples.",
                 ("help", "help gate", "help gate rollout"), _R, "help.show"),
     # Gates
@@ -243,6 +252,11 @@ REGISTRY: tuple[CommandSpec, ...] = (
     CommandSpec("cancel", None, "cancel <request-id>",
                 "Withdraw your own open request (it frees the gate for another change).",
                 ("cancel req_01HZX3ABCD",), _D, "approvals.cancel"),
+    CommandSpec("freeze", None, "freeze [on <reason> [--for D] | off [reason]]",
+                "Incident: freeze every change but kill and restore (responders and admins); "
+                "`freeze` alone says whether changes are frozen.",
+                ("freeze", "freeze on INC-231 checkout errors --for 2h",
+                 "freeze off incident resolved"), _X, "freeze.set", (), (_FOR,)),
     CommandSpec("audit", None, "audit [name] [--since D]",
                 "Who changed what, from chat and from Statsig's audit log.",
                 ("audit", "audit checkout_v2 --since 2h"), _R, "audit.list", (), (_SINCE,)),
@@ -250,6 +264,16 @@ REGISTRY: tuple[CommandSpec, ...] = (
                 "Open a form for richer edits (rules, overrides).",
                 ("edit gate checkout_v2",), _C, "*.edit"),
 )  # fmt: skip
+
+
+def _overridable(spec: CommandSpec) -> CommandSpec:
+    """Every change command takes ``--override-freeze`` (edit opens a form instead)."""
+    if spec.kind is not CommandKind.CHANGE or spec.action == "*.edit":
+        return spec
+    return dataclasses.replace(spec, flags=(*spec.flags, OVERRIDE_FREEZE))
+
+
+REGISTRY: tuple[CommandSpec, ...] = tuple(_overridable(spec) for spec in _COMMANDS)
 
 _BY_KEY = {spec.key: spec for spec in REGISTRY}
 

@@ -50,6 +50,7 @@ from bot.ops.policy.model import (
 )
 
 __all__ = [
+    "ADMINS_GROUP",
     "READ",
     "Policy",
     "PolicyError",
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 READ = "read"
+ADMINS_GROUP = "admins"
+"""The ``[groups]`` entry whose members may override a change freeze (and freeze)."""
 
 
 def _not_an_editor(actor: Actor, action: str) -> str:
@@ -124,6 +127,23 @@ class Policy:
         name = self.model.incident.responders
         group = self.group(name) if name is not None else None
         return group is not None and group.contains(actor)
+
+    def is_admin(self, actor: Actor) -> bool:
+        """Whether ``actor`` belongs to the ``[groups] admins`` group (who may override a
+        change freeze)."""
+        group = self.model.groups.get(ADMINS_GROUP)
+        return group is not None and GroupRef(name=ADMINS_GROUP, members=group).contains(actor)
+
+    def may_freeze(self, actor: Actor) -> Allowed | Denied:
+        """Who may turn a change freeze on or off: incident responders and admins."""
+        if self.is_responder(actor):
+            return Allowed(reason=f"{actor.label} is an incident responder")
+        if self.is_admin(actor):
+            return Allowed(reason=f"{actor.label} is an admin")
+        return Denied(
+            reason="only incident responders (the policy's [incident] responders) and admins "
+            f"(the [groups] {ADMINS_GROUP} group) can freeze or unfreeze changes"
+        )
 
     def may_edit(self, actor: Actor) -> bool:
         """Whether the Statsig identity check lets ``actor`` change things."""

@@ -39,6 +39,7 @@ async def publish_home(deps: SlackDeps, user_id: str) -> None:
         recent=home.recent,
         note=note or (home.note if home.available else None),
         approvals_available=home.available,
+        freeze=home.freeze,
     )
     try:
         await deps.client.views_publish(user_id=user_id, view=view)

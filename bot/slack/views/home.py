@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.ops.actions.registry import action_words
+from bot.ops.model.freeze import Freeze
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
 from bot.render.common import context, divider, esc, fmt_time, header, ident, person, section
+from bot.render.freeze import freeze_line
 from bot.render.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 from bot.render.states import state_badge
 
@@ -102,6 +104,7 @@ def home_view(
     recent: Sequence[AuditEvent],
     note: str | None = None,
     approvals_available: bool = True,
+    freeze: Freeze | None = None,
 ) -> dict[str, Any]:
     """The Home tab for one person; every list is capped at :data:`MAX_HOME_ITEMS`.
 
@@ -111,6 +114,8 @@ def home_view(
     blocks: list[dict[str, Any]] = [header("Statsig Ops")]
     if note:
         blocks.append(context([esc(note, 500)]))
+    if freeze is not None:
+        blocks.append(section(freeze_line(freeze)))
     blocks.append(section("*Waiting for your approval*"))
     if not approvals_available:
         blocks.append(section(f"⚠️ {_UNAVAILABLE}"))
