@@ -132,6 +132,10 @@ class Clicks:
         request = await self._store.get(request_id)
         if request is None:
             return ClickResult(ok=False, message=render_unknown_request(request_id))
+        if request.state is ApprovalState.APPROVED and await holding_freeze(
+            self._store, request, stored_plan(request)
+        ):
+            return _no("This request was already approved; it waits for the change freeze to end.")
         if request.state is not ApprovalState.PENDING:
             return _no(refusal_text(TransitionResult(
                 request_id=request_id, ok=False, state=request.state,

@@ -23,6 +23,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from bot.approvals.announce import incident_announcement
 from bot.approvals.authorize import RoleDirectory, current_need, stored_requester, with_role
 from bot.approvals.freeze import holding_freeze
@@ -266,7 +268,10 @@ class Notifications:
             need = today if isinstance(today, NeedsApproval) else need
         frozen = None
         if request.state in (ApprovalState.PENDING, ApprovalState.APPROVED):
-            frozen = await holding_freeze(self._store, request, stored)
+            try:
+                frozen = await holding_freeze(self._store, request, stored)
+            except RedisError:  # the card without its freeze line beats no card
+                log.warning("could not read the change freeze for request %s", request.id)
         return ApprovalCard(
             request=request,
             plan=stored.plan if stored else None,

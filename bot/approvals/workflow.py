@@ -326,11 +326,13 @@ class ApprovalWorkflow:
         cards say that they wait. Raises :class:`ApprovalsUnavailable` without Redis."""
         try:
             freeze = await self.store.freeze.turn_on(actor.user_id, reason, duration)
-            waiting = await self._open_requests()
         except RedisError as exc:
             raise ApprovalsUnavailable("the change freeze") from exc
         log.warning("change freeze on by %s for %s", actor.user_id, duration or "until lifted")
-        await self.notify.redraw(waiting)
+        try:  # the freeze is on: a card that cannot be redrawn now must not hide that
+            await self.notify.redraw(await self._open_requests())
+        except RedisError:
+            log.warning("could not redraw the open requests' cards after freeze on")
         return freeze
 
     async def freeze_off(self, actor: Actor, reason: str) -> tuple[Freeze | None, list[str]]:
@@ -338,14 +340,18 @@ class ApprovalWorkflow:
         replica tries too). Returns the freeze that was on and the requests run."""
         try:
             lifted = await self.store.freeze.turn_off(actor.user_id, reason)
-            ran = await self._sweeper.run_approved() if lifted is not None else []
-            waiting = await self._open_requests()
         except RedisError as exc:
             raise ApprovalsUnavailable("the change freeze") from exc
-        if lifted is not None:
-            log.warning("change freeze lifted by %s; %d waiting request(s) ran", actor.user_id,
-                        len(ran))  # fmt: skip
-            await self.notify.redraw(waiting)
+        if lifted is None:
+            return None, []
+        ran: list[str] = []
+        try:  # the freeze is off whatever happens next; the sweeper retries what is left
+            ran = await self._sweeper.run_approved()
+            await self.notify.redraw(await self._open_requests())
+        except RedisError:
+            log.warning("after freeze off, the waiting requests are left to the sweeper")
+        log.warning("change freeze lifted by %s; %d waiting request(s) ran", actor.user_id,
+                    len(ran))  # fmt: skip
         return lifted, ran
 
     async def _open_requests(self) -> list[ApprovalRequest]:

@@ -43,6 +43,7 @@ from bot.ops.model.plans import Plan
 from bot.ops.policy.rules import Policy
 from bot.render import render_error, render_outcome, render_plan
 from bot.render.common import Message
+from bot.render.freeze import with_override_note
 from bot.render.replies import render_note, render_nothing_to_change, render_pointer
 from bot.statsig.client import ConsoleClient
 from bot.statsig.errors import ConsoleError
@@ -136,12 +137,14 @@ class Changes:
                 return locked
         self._remember(plan, chosen)
         warnings = tuple(plan.warnings)
+        shown = render_plan(plan)
         if frozen.overriding is not None:
             warnings += (f"Changes are frozen; this overrides the freeze: {override_freeze}",)
+            shown = with_override_note(shown, frozen.overriding, override_freeze or "")
         return Proposal(
             plan=plan,
             decision=decision,
-            message=render_plan(plan),
+            message=shown,
             command_text=text,
             warnings=warnings,
             freeze_override=override_freeze if frozen.overriding is not None else None,

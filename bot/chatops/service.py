@@ -32,6 +32,7 @@ from bot.chatops.changes import Changes
 from bot.chatops.freeze import Freezes, with_freeze
 from bot.chatops.listings import approvals_reply, audit_reply
 from bot.chatops.reads import LIST_WAIT, Reads, list_query
+from bot.chatops.recent import recent_reply
 from bot.chatops.replies import Context, Proposal, Reply, sandboxed
 from bot.chatops.requests import Requests
 from bot.chatops.resolve import EntityResolver
@@ -48,6 +49,7 @@ from bot.ops.commands.models import (
     HistoryCommand,
     ListCommand,
     OverrideCommand,
+    RecentCommand,
     RestoreCommand,
     SegmentIdsCommand,
     ShowCommand,
@@ -331,6 +333,8 @@ class ChatOps:
                 if verb == "reject":
                     return await self.requests.reject(request_id, ctx, reason)
                 return await self.requests.cancel(request_id, ctx)
+            case RecentCommand():
+                return await recent_reply(self.workflow, self.client, self._catalog, command)
             case AuditCommand(name=name, since=since):
                 seconds = since.total_seconds() if since is not None else None
                 return await audit_reply(self.workflow, self.client, name, seconds)

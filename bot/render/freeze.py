@@ -30,6 +30,7 @@ __all__ = [
     "render_frozen",
     "waiting_line",
     "with_freeze_banner",
+    "with_override_note",
 ]
 
 
@@ -101,7 +102,7 @@ def render_freeze_switched(
     if lifted is not None:
         text += f"\nIt was frozen by {person(lifted.by)} since {fmt_time(lifted.since)}."
     if waiting:
-        text += f"\n{waiting} approved request(s) that waited are running now."
+        text += f"\n{waiting} approved request(s) that waited for it ran."
     return message(f"Changes are no longer frozen: lifted by {person(by)}", [section(text)])
 
 
@@ -126,3 +127,11 @@ def with_freeze_banner(msg: Message, freeze: Freeze) -> Message:
     """``msg`` (help, the Home tab) with the freeze said first."""
     banner = section(freeze_line(freeze) + " Only `kill` and `restore` run until it ends.")
     return Message(text=f"{_fallback(freeze)}. {msg.text}", blocks=[banner, *msg.blocks][:50])
+
+
+def with_override_note(plan: Message, freeze: Freeze, why: str) -> Message:
+    """The plan an admin confirms, saying first that it goes through the freeze."""
+    note = section(
+        f"⚠️ *This change overrides the freeze* ({esc(why, 300)}).\n{freeze_line(freeze)}"
+    )
+    return Message(text=f"Overrides the freeze: {plan.text}", blocks=[note, *plan.blocks][:50])

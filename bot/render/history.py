@@ -34,7 +34,7 @@ from bot.render.parts import entity_footer, packed_sections
 from bot.render.values import ListKind
 from bot.statsig.models import AuditLogEntry, DynamicConfig, Experiment, Gate, Rule, Segment
 
-__all__ = ["Version", "render_audit", "render_history", "version_changes"]
+__all__ = ["Version", "audit_line", "render_audit", "render_history", "version_changes"]
 
 Version = Gate | DynamicConfig | Experiment | Segment
 
@@ -92,7 +92,8 @@ def _version_line(older: Version | None, newer: Version) -> str:
     return f"*{label}* · {esc(who, 60)} · {fmt_time(newer.last_modified_time)}\n      {changes}"
 
 
-def _audit_line(entry: AuditLogEntry) -> str:
+def audit_line(entry: AuditLogEntry) -> str:
+    """One entry as "when · who · what" (mrkdwn); the bot's own entries mention people."""
     when_dt = entry.when
     raw_when = f"{entry.date or ''} {entry.time or ''}".strip()
     when = fmt_time(when_dt) if when_dt else esc(raw_when or "undated", 60)
@@ -113,7 +114,7 @@ def render_audit(
     body: list[dict[str, Any]] = [header(f"📜 {esc_plain(title, 120)}")]
     if note:
         body.append(context([esc(note, 300)]))
-    lines = [_audit_line(e) for e in entries]
+    lines = [audit_line(e) for e in entries]
     if lines:
         body += packed_sections(lines, noun="entry", max_chars=9000, max_sections=8)
     else:

@@ -15,6 +15,7 @@ __all__ = [
     "APPROVAL_APPROVE",
     "APPROVAL_CANCEL",
     "APPROVAL_REJECT",
+    "INCIDENT_KILL",
     "INCIDENT_RESTORE",
     "LIST_NEXT_PAGE",
     "SHARE_IN_CHANNEL",
@@ -30,6 +31,8 @@ APPROVAL_APPROVE: Final = "approval_approve"
 APPROVAL_REJECT: Final = "approval_reject"
 APPROVAL_CANCEL: Final = "approval_cancel"
 INCIDENT_RESTORE: Final = "incident_restore"
+INCIDENT_KILL: Final = "incident_kill"
+"""Kill a gate from a list of recent changes; value: the gate ID."""
 
 ALL_ACTION_IDS: Final = frozenset(
     {
@@ -39,5 +42,6 @@ ALL_ACTION_IDS: Final = frozenset(
         APPROVAL_REJECT,
         APPROVAL_CANCEL,
         INCIDENT_RESTORE,
+        INCIDENT_KILL,
     }
 )

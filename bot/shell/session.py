@@ -39,6 +39,7 @@ from bot.render.ids import (
     APPROVAL_APPROVE,
     APPROVAL_CANCEL,
     APPROVAL_REJECT,
+    INCIDENT_KILL,
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
     SHARE_IN_CHANNEL,
@@ -254,6 +255,8 @@ class Session:
             return Status.OK
         if choice.action_id == INCIDENT_RESTORE:
             return await self._command(f"restore {value}")
+        if choice.action_id == INCIDENT_KILL:
+            return await self._command(f"kill {value} -- disabled from the list of recent changes")
         self.printer.line("That button only works in Slack.")
         return Status.USAGE
 

@@ -122,7 +122,12 @@ async def test_only_an_admin_overrides_the_freeze_and_it_is_announced(env: Freez
     assert isinstance(refused, Reply) and not refused.ok
     assert "only admins can override the freeze" in render_text(refused.message)
 
-    ran = await _commit(env, 'gate disable new_nav --override-freeze "INC-4 needs it off" hotfix')
+    ctx = await env.ctx(ALICE)
+    text = 'gate disable new_nav --override-freeze "INC-4 needs it off" hotfix'
+    proposal = await env.ops.handle(text, ctx)
+    assert isinstance(proposal, Proposal)
+    assert "overrides the freeze" in render_text(proposal.message)  # said before confirming
+    ran = await env.ops.commit(proposal, ctx)
 
     assert ran.ok, render_text(ran.message)
     assert env.state.gates["new_nav"]["isEnabled"] is False
@@ -159,6 +164,8 @@ async def test_a_request_approved_during_a_freeze_waits_then_runs_once_after_it(
     click = await env.workflow.approve(rid, (await env.ctx(CAROL)).actor)
 
     assert click.ok and "waits" in render_text(click.message)
+    again = await env.workflow.approve(rid, (await env.ctx(ALICE)).actor)
+    assert not again.ok and "waits for the change freeze" in render_text(again.message)
     assert _pct(env) == 25 - 15  # nothing ran
     request = await env.workflow.get(rid)
     assert request is not None and request.state is ApprovalState.APPROVED
@@ -171,7 +178,9 @@ async def test_a_request_approved_during_a_freeze_waits_then_runs_once_after_it(
 
     lifted = await _say(env, "freeze off INC-6 resolved", email=BOB)
 
-    assert lifted.ok and "1 approved request" in render_text(lifted.message)
+    assert lifted.ok and "1 approved request(s) that waited for it ran" in " ".join(
+        render_text(lifted.message).split()
+    )
     assert _pct(env) == 25
     request = await env.workflow.get(rid)
     assert request is not None and request.state is ApprovalState.EXECUTED
@@ -220,4 +229,6 @@ async def test_redis_down_the_freeze_says_so_and_a_kill_still_runs(
     assert not status.ok
     assert "change freeze is unavailable" in render_text(status.message)
     assert "Traceback" not in render_text(status.message)
+    killed = await _commit(env, "kill checkout_v2 INC-10 errors", email=BOB)
+    assert killed.ok and env.state.gates["checkout_v2"]["isEnabled"] is False
     await broken.redis.aclose()

@@ -28,6 +28,7 @@ from bot.ops.commands.models import (
     LifecycleCommand,
     ListCommand,
     OverrideCommand,
+    RecentCommand,
     RestoreCommand,
     RolloutCommand,
     SegmentIdsCommand,
@@ -146,21 +147,27 @@ def _history(a: Args) -> Command:
     return HistoryCommand(noun=a.entity, name=name, **a.base)
 
 
-def _list(a: Args) -> Command:
-    text = a.rest() or None
-    if a.spec.verb == "search" and text is None:
-        raise ArgumentProblem("missing search text")
+def _tags(a: Args) -> tuple[str, ...]:
+    """``--tag a --tag b,c``: each tag once, in order."""
     tags: dict[str, None] = {}
     for value in a.flags.get("tag", []):
         for piece in value.split(","):
             if piece.strip():
                 tags[arg.label_value(piece, "tag")] = None
+    return tuple(tags)
+
+
+def _list(a: Args) -> Command:
+    text = a.rest() or None
+    if a.spec.verb == "search" and text is None:
+        raise ArgumentProblem("missing search text")
+    tags = _tags(a)
     status = a.flag("status")
     page = a.flag("page")
     return ListCommand(
         noun=a.entity,
         text=text,
-        tags=tuple(tags),
+        tags=tags,
         status=arg.status_value(a.noun, status) if status is not None else None,
         page=arg.page_number(page) if page is not None else 1,
         **a.base,
@@ -304,6 +311,16 @@ def _freeze(a: Args) -> Command:
     return FreezeCommand(switch=switch, duration=duration, reason=reason, **a.base)
 
 
+def _recent(a: Args) -> Command:
+    token = a.next()
+    a.done()
+    window = arg.duration(token.value) if token is not None else None
+    tags = _tags(a)
+    if window is None:
+        return RecentCommand(tags=tags, **a.base)
+    return RecentCommand(window=window, tags=tags, **a.base)
+
+
 def _audit(a: Args) -> Command:
     token = a.next()
     name = arg.entity_name(token.value, "name") if token is not None else None
@@ -353,6 +370,7 @@ HANDLERS: dict[str, _Handler] = {
     "reject": _decision,
     "cancel": _decision,
     "freeze": _freeze,
+    "recent": _recent,
     "audit": _audit,
     "edit": _edit,
 }

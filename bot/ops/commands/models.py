@@ -46,6 +46,7 @@ __all__ = [
     "DecisionCommand",
     "EditCommand",
     "FreezeCommand",
+    "RecentCommand",
     "HelpCommand",
     "HistoryCommand",
     "KillCommand",
@@ -256,6 +257,14 @@ class FreezeCommand(_Command):
     duration: timedelta | None = None
 
 
+class RecentCommand(_Command):
+    """``recent [D] [--tag T]``: the incident commander's first question."""
+
+    shape: Literal["recent"] = "recent"
+    window: timedelta = timedelta(hours=2)
+    tags: tuple[str, ...] = ()
+
+
 class AuditCommand(_Command):
     shape: Literal["audit"] = "audit"
     name: str | None = None
@@ -280,6 +289,7 @@ Command = Annotated[
     | KillCommand
     | RestoreCommand
     | FreezeCommand
+    | RecentCommand
     | ApprovalsCommand
     | DecisionCommand
     | AuditCommand

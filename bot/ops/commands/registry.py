@@ -125,6 +125,7 @@ NOUNS: tuple[NounSpec, ...] = (
     NounSpec("reject", "reject an open request, with a reason"),
     NounSpec("cancel", "withdraw your own open request"),
     NounSpec("freeze", "incident: stop every change but kill and restore"),
+    NounSpec("recent", "incident: what changed recently, grouped by entity"),
     NounSpec("audit", "who changed what, from chat and from Statsig"),
     NounSpec("edit", "open a form for richer edits"),
     NounSpec("help", "usage and examples", ("?",)),
@@ -257,6 +258,12 @@ _COMMANDS: tuple[CommandSpec, ...] = (
                 "`freeze` alone says whether changes are frozen.",
                 ("freeze", "freeze on INC-231 checkout errors --for 2h",
                  "freeze off incident resolved"), _X, "freeze.set", (), (_FOR,)),
+    CommandSpec("recent", None, "recent [D] [--tag T]",
+                "Incident: what changed in the last 2 hours (or D) across gates, configs, "
+                "experiments and segments, from chat and from Statsig, newest first, with "
+                "Disable and Restore buttons.",
+                ("recent", "recent 30m", "recent 6h --tag checkout"), _R, "recent.list", (),
+                (_TAG,)),
     CommandSpec("audit", None, "audit [name] [--since D]",
                 "Who changed what, from chat and from Statsig's audit log.",
                 ("audit", "audit checkout_v2 --since 2h"), _R, "audit.list", (), (_SINCE,)),

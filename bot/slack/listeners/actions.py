@@ -11,6 +11,7 @@ from the request's state through the click's ``response_url``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.render.ids import (
     APPROVAL_APPROVE,
     APPROVAL_CANCEL,
     APPROVAL_REJECT,
+    INCIDENT_KILL,
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
     SHARE_IN_CHANNEL,
@@ -48,6 +50,7 @@ from bot.slack.views.modals import ModalMeta
 __all__ = ["click_target", "register"]
 
 Work = Callable[[dict[str, Any], Target], Awaitable[None]]
+_GATE_ID = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 
 
 def click_target(body: Mapping[str, Any]) -> Target:
@@ -128,6 +131,14 @@ class _Clicks:
     async def restore(self, body: dict[str, Any], target: Target) -> None:
         await self._command(f"restore {_value(body)}", target)
 
+    async def kill(self, body: dict[str, Any], target: Target) -> None:
+        """A Disable button on ``recent``: the kill path, as if ``kill <gate>`` was typed."""
+        gate = _value(body)
+        if not _GATE_ID.fullmatch(gate):
+            await send_private(self.deps, target, render_error("That button is out of date"))
+            return
+        await self._command(f"kill {gate} -- disabled from the list of recent changes", target)
+
     async def _command(self, text: str, target: Target) -> None:
         ops = self.deps.chatops
         ctx = await context_for(self.deps, target.user_id, target.channel_id)
@@ -204,6 +215,7 @@ def register(app: Registrar, deps: SlackDeps) -> None:
     app.action(APPROVAL_CANCEL, clicks.wrap("cancel", clicks.decide))
     app.action(APPROVAL_REJECT, clicks.wrap("reject", clicks.reject))
     app.action(INCIDENT_RESTORE, clicks.wrap("restore", clicks.restore))
+    app.action(INCIDENT_KILL, clicks.wrap("kill", clicks.kill))
     app.action(SHARE_IN_CHANNEL, clicks.wrap("share", clicks.share))
     app.action(LIST_NEXT_PAGE, clicks.wrap("next_page", clicks.next_page))
     app.action(modals.ROLLOUT_RULE, clicks.wrap("form_preview", clicks.form_changed))
