@@ -20,7 +20,6 @@ from bot.chatops.listings import unavailable
 from bot.chatops.replies import Context, Reply
 from bot.ops.actions.registry import action_words, is_incident
 from bot.ops.commands.models import FreezeCommand
-from bot.ops.commands.registry import COMMAND_PREFIX
 from bot.ops.model.decisions import Denied
 from bot.ops.model.freeze import Freeze
 from bot.ops.policy.rules import ADMINS_GROUP, Policy
@@ -47,10 +46,6 @@ class FreezeCheck:
 
     refusal: Reply | None = None
     overriding: Freeze | None = None
-
-
-def _prefix(ctx: Context) -> str:
-    return COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
 
 
 class Freezes:
@@ -82,7 +77,7 @@ class Freezes:
             return FreezeCheck()
         what = f"{action_words(action)} {entity_id}"
         if override is None:
-            refusal = render_frozen(freeze, what, prefix=_prefix(ctx))
+            refusal = render_frozen(freeze, what, prefix=ctx.prefix)
             return FreezeCheck(refusal=Reply(message=refusal, ok=False))
         if not self._policy.is_admin(ctx.actor):
             return FreezeCheck(refusal=Reply(message=render_error(
@@ -105,7 +100,7 @@ class Freezes:
         try:
             if command.switch == "status":
                 freeze, history = await wf.freeze_state(), await wf.freeze_history()
-                return Reply(message=render_freeze_status(freeze, history, prefix=_prefix(ctx)))
+                return Reply(message=render_freeze_status(freeze, history, prefix=ctx.prefix))
             allowed = self._policy.may_freeze(ctx.actor)
             if isinstance(allowed, Denied):
                 return Reply(message=render_error("not allowed", allowed.reason), ok=False)

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from bot.ops.commands.registry import COMMAND_PREFIX
 from bot.ops.model.decisions import Allowed, Denied, NeedsApproval
 from bot.ops.model.identity import Actor
 from bot.ops.model.plans import Outcome, Plan
@@ -42,6 +43,11 @@ class Context:
     actor: Actor
     channel_id: str | None = None
     surface: Literal["slack", "shell"] = "slack"
+
+    @property
+    def prefix(self) -> str:
+        """How commands are written here: ``/statsig `` in Slack, bare in the shell."""
+        return COMMAND_PREFIX + " " if self.surface == "slack" else ""
 
 
 @dataclass(frozen=True, slots=True)

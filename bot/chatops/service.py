@@ -234,7 +234,7 @@ class ChatOps:
             # bot out of this channel (changes are refused again by Policy.decide).
             return self._not_here()
         if isinstance(command, UsageError):
-            prefix = _prefix(ctx)
+            prefix = ctx.prefix
             return Reply(
                 message=render_error(
                     command.problem,
@@ -377,7 +377,7 @@ class ChatOps:
         )
 
     def _help(self, topic: str | None, ctx: Context) -> Reply:
-        prefix = _prefix(ctx)
+        prefix = ctx.prefix
         found = help_for(topic) if topic else None
         topics = [found] if found is not None else help_topics()
         items = [
@@ -395,14 +395,10 @@ def _ask_about_ids(proposal: Proposal, ids: tuple[str, ...], ctx: Context) -> Re
     would have become IDs. Never guess: Slack (where the command *is* the confirmation) gets
     the plan and the question, and nothing is sent; the shell asks before it confirms."""
     slack = ctx.surface == "slack"
-    question = render_ids_question(proposal.message, ids, prefix=_prefix(ctx), not_sent=slack)
+    question = render_ids_question(proposal.message, ids, prefix=ctx.prefix, not_sent=slack)
     if slack:
         return Reply(message=question, ok=False)
     return dataclasses.replace(proposal, message=question)
-
-
-def _prefix(ctx: Context) -> str:
-    return COMMAND_PREFIX + " " if ctx.surface == "slack" else ""
 
 
 def _edit_reply(noun: str, name: str, ctx: Context) -> Reply:
