@@ -79,6 +79,8 @@ def render_kill_announcement(
         title = f"↩️ RESTORED: gate {esc_plain(plan.entity_id, 100)} (it had been killed)"
     elif killed:
         title = f"🚨 KILLED: gate {esc_plain(plan.entity_id, 100)} is disabled"
+    elif outcome.status is OutcomeStatus.UNKNOWN:
+        title = f"❓ KILL UNCONFIRMED: gate {esc_plain(plan.entity_id, 100)} may still be on"
     else:
         title = f"🚨 KILL NOT DONE: gate {esc_plain(plan.entity_id, 100)}"
     by = f"*Gate* {gate} · *by* {esc(requester, 80)}"

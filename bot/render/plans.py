@@ -189,6 +189,7 @@ _OUTCOME_ICONS = {
     OutcomeStatus.PENDING_REVIEW: "🕒",
     OutcomeStatus.NOOP: "➖",
     OutcomeStatus.FAILED: "❌",
+    OutcomeStatus.UNKNOWN: "❓",
 }
 
 

@@ -18,6 +18,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -109,19 +110,37 @@ class SandboxMiddleware:
                 record.status = message["status"]
             await send(message)
 
-        early = await self._before_route(record)
+        fault = await self._arrive(record)
+        early = await self._before_route(record, fault)
         if early is not None:
             await early(scope, replay, recording_send)
+        elif fault is not None and fault.kind == "lost_answer":
+            answer: list[Message] = []
+
+            async def held(message: Message) -> None:
+                answer.append(message)
+
+            await self.app(scope, replay, held)  # the change is made now ...
+            await asyncio.sleep(fault.delay)  # ... and its answer comes too late
+            for message in answer:
+                await recording_send(message)
         else:
             await self.app(scope, replay, recording_send)
 
-    async def _before_route(self, record: RecordedRequest) -> Response | None:
+    async def _arrive(self, record: RecordedRequest) -> Fault | None:
         if self.faults.latency > 0:
             await asyncio.sleep(self.faults.latency)
         await self.faults.wait_for_holds(record.method, record.path)
-        fault = self.faults.take(record.method, record.path)
+        return self.faults.take(record.method, record.path)
+
+    async def _before_route(self, record: RecordedRequest, fault: Fault | None) -> Response | None:
         if fault is not None and fault.kind == "timeout":
             await asyncio.sleep(fault.delay)  # then answer normally: the ambiguous outcome
+        elif fault is not None and fault.kind == "hang":
+            await asyncio.sleep(fault.delay)  # never handled: the change is not made
+            return _fault_response(replace(fault, kind="504"))
+        elif fault is not None and fault.kind == "lost_answer":
+            pass  # handled by the app; the answer is held back by the caller
         elif fault is not None and fault.kind == "malformed":
             return _malformed()
         elif fault is not None:

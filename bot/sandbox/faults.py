@@ -14,7 +14,10 @@ Usage in a test::
 Kinds: ``"429"`` (``Retry-After`` only when ``retry_after`` is given), ``"500"`` (Statsig's
 JSON error body), ``"502"``/``"503"``/``"504"`` (a gateway's HTML page, as load balancers send),
 ``"timeout"`` (sleeps ``delay`` seconds, default 30, then answers normally — so a client that
-gave up may still have changed state, the ambiguous outcome real timeouts have) and
+gave up may still have changed state, the ambiguous outcome real timeouts have),
+``"lost_answer"`` (handles the request at once, then holds the answer ``delay`` seconds: the
+change is made and the client hears nothing in time), ``"hang"`` (sleeps ``delay`` seconds,
+then answers 504 without handling the request: the change is never made) and
 ``"malformed"`` (200, ``application/json``, body cut in half).
 """
 
@@ -27,7 +30,9 @@ from typing import Any
 
 __all__ = ["FAULT_KINDS", "Fault", "Faults", "Hold", "RecordedRequest"]
 
-FAULT_KINDS = frozenset({"429", "500", "502", "503", "504", "timeout", "malformed"})
+FAULT_KINDS = frozenset(
+    {"429", "500", "502", "503", "504", "timeout", "lost_answer", "hang", "malformed"}
+)
 
 
 @dataclass

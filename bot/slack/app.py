@@ -9,6 +9,10 @@ calls ``auth.test`` lazily, on the first request.
 ``ack()`` and lets the listener continue, which is what keeps every ack inside Slack's
 3-second window however slow Statsig is.
 
+Three global middlewares run before any listener, in both HTTP and Socket Mode: the
+payload's shape (:mod:`bot.slack.payloads`), the installed workspace
+(:mod:`bot.slack.workspace`) and the Events API's ``event_id`` (:mod:`bot.slack.dedupe`).
+
 Usage::
 
     app = create_app(settings, deps)
@@ -28,18 +32,57 @@ from slack_bolt.response import BoltResponse
 from bot.config import Settings
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import Registry, register_all
+from bot.slack.payloads import payload_problem
 
 __all__ = ["build_app", "create_app"]
 
 _log = structlog.get_logger(__name__)
 
 
-def _dedupe_middleware(deps: SlackDeps) -> Callable[..., Awaitable[BoltResponse | None]]:
+Next = Callable[[], Awaitable[BoltResponse]]
+Middleware = Callable[..., Awaitable[BoltResponse | None]]
+
+
+def _shape_middleware(deps: SlackDeps) -> Middleware:
+    """A payload whose fields do not have Slack's types never reaches a listener: 400.
+
+    Over HTTP the edge has checked already (Bolt's own middleware reads fields before
+    ours runs); this is the check for Socket Mode, and costs microseconds otherwise."""
+
+    async def check_shape(body: dict[str, Any], next: Next) -> BoltResponse | None:
+        problem = payload_problem(body)
+        if problem is not None:
+            deps.metrics.refused.labels(reason="malformed").inc()
+            _log.warning("slack.malformed_payload", problem=problem)
+            return BoltResponse(status=400, body='{"error":"malformed request"}')
+        return await next()
+
+    return check_shape
+
+
+def _workspace_middleware(deps: SlackDeps) -> Middleware:
+    """Drop (200, nothing run) whatever another workspace, enterprise or app sends."""
+
+    async def installed_only(body: dict[str, Any], next: Next) -> BoltResponse | None:
+        reason = await deps.workspace_guard().refusal(body)
+        if reason is not None:
+            deps.metrics.refused.labels(reason="foreign").inc()
+            _log.warning("slack.foreign_request_dropped", reason=reason, kind=_kind(body))
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    return installed_only
+
+
+def _kind(body: dict[str, Any]) -> str:
+    kind = body.get("type") or ("command" if "command" in body else "unknown")
+    return str(kind)[:40]
+
+
+def _dedupe_middleware(deps: SlackDeps) -> Middleware:
     """Drop Events API deliveries whose ``event_id`` some replica already took."""
 
-    async def dedupe_events(
-        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse | None:
+    async def dedupe_events(body: dict[str, Any], next: Next) -> BoltResponse | None:
         if body.get("type") == "event_callback":
             event_id = str(body.get("event_id") or "")
             if not await deps.event_dedupe().first_delivery(event_id):
@@ -71,7 +114,8 @@ def build_app(settings: Settings, deps: SlackDeps) -> tuple[AsyncApp, Registry]:
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
-    app.use(_dedupe_middleware(deps))
+    for middleware in (_shape_middleware, _workspace_middleware, _dedupe_middleware):
+        app.use(middleware(deps))
     app.error(_on_error)
     registry = register_all(app, deps)
     return app, registry

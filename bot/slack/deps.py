@@ -3,7 +3,8 @@
 Listeners reach the product only through :class:`~bot.chatops.service.ChatOps` (commands,
 clicks, forms' choices, the Home tab's data); everything else here is Slack's: the Web API
 client, identity (Slack user → email and groups), the gate-name cache of the type-ahead
-picker, event dedupe and metrics. The Redis client is for those Slack-side caches only.
+picker, the inbound guards (event dedupe, replayed deliveries, the installed workspace)
+and metrics. The Redis client is for those Slack-side caches only.
 
 Usage::
 
@@ -28,6 +29,8 @@ from bot.slack.dedupe import EventDedupe
 from bot.slack.gate_names import GateNameCache
 from bot.slack.identity import SlackIdentity
 from bot.slack.metrics import SlackMetrics
+from bot.slack.replays import ReplayGuard
+from bot.slack.workspace import WorkspaceGuard
 
 __all__ = ["ReadinessCheck", "SlackDeps"]
 
@@ -46,6 +49,8 @@ class SlackDeps:
     chatops: ChatOps
     gate_names: GateNameCache | None = None
     dedupe: EventDedupe | None = None
+    replays: ReplayGuard | None = None
+    workspace: WorkspaceGuard | None = None
     metrics: SlackMetrics = field(default_factory=SlackMetrics)
     readiness: Mapping[str, ReadinessCheck] = field(default_factory=dict)
     start_duties: Callable[[float], BackgroundDuties] | None = None
@@ -58,6 +63,18 @@ class SlackDeps:
         if self.dedupe is None:
             self.dedupe = EventDedupe(self.redis, prefix=self.settings.statsig_bot_redis_prefix)
         return self.dedupe
+
+    def replay_guard(self) -> ReplayGuard:
+        """The configured replay guard, or one on ``redis`` with the settings' key prefix."""
+        if self.replays is None:
+            self.replays = ReplayGuard(self.redis, prefix=self.settings.statsig_bot_redis_prefix)
+        return self.replays
+
+    def workspace_guard(self) -> WorkspaceGuard:
+        """The configured guard, or one that asks ``auth.test`` with the bot's client."""
+        if self.workspace is None:
+            self.workspace = WorkspaceGuard(self.client)
+        return self.workspace
 
     async def aclose(self) -> None:
         """Stop background work (the gate-name refresh, the core's list walks)."""

@@ -49,7 +49,13 @@ class SlackMetrics:
             "Events API deliveries dropped because their event_id was already handled.",
             registry=self.registry,
         )
-
+        self.refused = Counter(
+            "statsig_bot_slack_refused",
+            "Requests stopped before any listener ran, by reason (unsigned, too_large, "
+            "slow_body, content_type, malformed, foreign, replayed).",
+            ["reason"],
+            registry=self.registry,
+        )
         self.dependency_up = Gauge(
             "statsig_bot_dependency_up",
             "Whether a shared dependency (redis, statsig) answered at the last scrape (1 or 0).",

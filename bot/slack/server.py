@@ -2,8 +2,10 @@
 
 HTTP routes (DESIGN §7):
 
-- ``POST /slack/events`` — commands, interactivity, options and events, verified by Bolt
-  against the signing secret (401 otherwise) and answered at ``ack()`` (HTTP mode only);
+- ``POST /slack/events`` — commands, interactivity, options and events: bounded (413/408),
+  verified against the signing secret (401), decoded (415/400) by :mod:`bot.slack.edge`,
+  replays dropped (:mod:`bot.slack.replays`), then handed to Bolt and answered at
+  ``ack()`` (HTTP mode only). No request ever gets a 500 or a traceback;
 - ``GET /healthz`` — the process is alive;
 - ``GET /readyz`` — this process is ready: started, listeners registered, able to ack.
   It does not depend on Redis or Statsig, which every replica shares: a slow Statsig must
@@ -33,11 +35,11 @@ from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
+import structlog
 import uvicorn
 from redis.exceptions import RedisError
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -46,7 +48,17 @@ from starlette.routing import Route
 from bot.config import ConfigError, Settings, load_settings
 from bot.ops.policy.rules import Policy, load_policy
 from bot.slack.deps import ReadinessCheck, SlackDeps
+from bot.slack.edge import (
+    DEFAULT_LIMITS,
+    EdgeLimits,
+    Refused,
+    bolt_request,
+    decode,
+    read_body,
+    verify_signature,
+)
 from bot.slack.metrics import CONTENT_TYPE
+from bot.slack.payloads import payload_problem
 
 __all__ = [
     "NO_CONSOLE_KEY",
@@ -56,6 +68,8 @@ __all__ = [
     "redacted_url",
     "run",
 ]
+
+_log = structlog.get_logger(__name__)
 
 READINESS_TIMEOUT = 2.0
 NO_CONSOLE_KEY = (
@@ -78,7 +92,13 @@ def redacted_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def create_http_app(bolt_app: AsyncApp, deps: SlackDeps, *, slack_events: bool = True) -> Starlette:
+def create_http_app(
+    bolt_app: AsyncApp,
+    deps: SlackDeps,
+    *,
+    slack_events: bool = True,
+    limits: EdgeLimits = DEFAULT_LIMITS,
+) -> Starlette:
     """The ASGI app serving Slack (unless ``slack_events`` is off: Socket Mode) and the
     operational endpoints."""
 
@@ -106,35 +126,67 @@ def create_http_app(bolt_app: AsyncApp, deps: SlackDeps, *, slack_events: bool =
         Route("/metrics", metrics, methods=["GET"]),
     ]
     if slack_events:
-        routes.insert(0, Route("/slack/events", _events_endpoint(bolt_app, deps), methods=["POST"]))
+        endpoint = _events_endpoint(bolt_app, deps, limits)
+        routes.insert(0, Route("/slack/events", endpoint, methods=["POST"]))
     return Starlette(routes=routes)
 
 
+_REFUSAL_LABELS = {401: "unsigned", 408: "slow_body", 413: "too_large", 415: "content_type"}
+
+
 def _events_endpoint(
-    bolt_app: AsyncApp, deps: SlackDeps
+    bolt_app: AsyncApp, deps: SlackDeps, limits: EdgeLimits
 ) -> Callable[[Request], Awaitable[Response]]:
-    """``POST /slack/events`` (HTTP mode): verified, handed to Bolt, measured."""
-    handler = AsyncSlackRequestHandler(bolt_app)
+    """``POST /slack/events`` (HTTP mode): bounded, verified, decoded (see
+    :mod:`bot.slack.edge`), replays dropped, then handed to Bolt; measured."""
     secret = deps.settings.slack_signing_secret
-    # Bolt verifies too, but only after parsing the body: an unsigned malformed body would
-    # reach its parser (a 500). Checking the exact raw bytes first makes that a plain 401.
-    verifier = SignatureVerifier(secret.get_secret_value() if secret is not None else "")
+    signing_secret = secret.get_secret_value() if secret is not None else ""
 
     async def events(request: Request) -> Response:
         started = time.perf_counter()
-        body = await request.body()
-        if not verifier.is_valid_request(body, dict(request.headers)):
-            response: Response = JSONResponse({"error": "invalid request"}, status_code=401)
-        else:
-            try:
-                response = await handler.handle(request)
-            except ValueError:  # signed, yet not a Slack payload
-                response = JSONResponse({"error": "malformed request"}, status_code=400)
+        try:
+            response = await _admit_and_dispatch(bolt_app, deps, request, signing_secret, limits)
+        except Refused as refused:
+            label = _REFUSAL_LABELS.get(refused.status, "malformed")
+            deps.metrics.refused.labels(reason=label).inc()
+            _log.warning("slack.request_refused", status=refused.status, reason=refused.reason)
+            response = JSONResponse({"error": _PUBLIC_ERRORS[refused.status]}, refused.status)
         deps.metrics.response_seconds.observe(time.perf_counter() - started)
         deps.metrics.requests.labels(status=str(response.status_code)).inc()
         return response
 
     return events
+
+
+_PUBLIC_ERRORS = {
+    400: "malformed request",
+    401: "invalid request",
+    408: "request body too slow",
+    413: "request body too large",
+    415: "unsupported content type",
+}
+
+
+async def _admit_and_dispatch(
+    bolt_app: AsyncApp, deps: SlackDeps, request: Request, secret: str, limits: EdgeLimits
+) -> Response:
+    body = await read_body(request, limits)
+    verify_signature(body, request.headers, secret)
+    payload = decode(body, request.headers.get("content-type"))
+    problem = payload_problem(payload)  # before Bolt: its own middleware reads fields too
+    if problem is not None:
+        _log.warning("slack.malformed_payload", problem=problem)
+        raise Refused(400, "malformed payload")
+    if not await deps.replay_guard().first_delivery(request.headers["x-slack-signature"]):
+        deps.metrics.refused.labels(reason="replayed").inc()
+        _log.info("slack.replayed_delivery_dropped")
+        return Response(status_code=200)
+    try:
+        bolt_response = await bolt_app.async_dispatch(bolt_request(body, payload, request))
+    except Exception as exc:  # Bolt's own reading of a signed, odd payload
+        _log.warning("slack.bolt_rejected_payload", error=type(exc).__name__)
+        raise Refused(400, "Bolt could not read the payload") from None
+    return to_starlette_response(bolt_response)
 
 
 def _ping_redis(redis: aioredis.Redis) -> ReadinessCheck:

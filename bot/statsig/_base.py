@@ -14,7 +14,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from bot.statsig._http import Entity, HttpTransport
-from bot.statsig.errors import MalformedResponse
+from bot.statsig.errors import InvalidRequest, MalformedResponse
 from bot.statsig.models import Page, Pagination
 
 __all__ = ["ClientBase", "M", "path_id"]
@@ -24,7 +24,17 @@ PREFIX = "/console/v1"
 
 
 def path_id(value: str) -> str:
-    """An id made safe for one path segment (ids may hold ``.``; emails hold ``@``)."""
+    """An id made safe for one path segment (ids may hold ``.``; emails hold ``@``).
+
+    Every reserved character is percent-encoded, so an id can never add a segment or a
+    query. ``.`` and ``..`` are refused outright: a URL normaliser (httpx's, a proxy's,
+    Statsig's) resolves them to the parent path, so ``gate ..`` would read
+    ``GET /console/v1`` instead of a gate; encoding them as ``%2E`` is not safe either,
+    since some servers decode before normalising. Nothing is sent for such an id.
+    """
+    if value in ("", ".", ".."):
+        shown = "an empty name" if not value else f"{value!r}"
+        raise InvalidRequest(f"{shown} is not a Statsig ID", status=400)
     return quote(value, safe="@.-_~")
 
 

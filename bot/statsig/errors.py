@@ -74,6 +74,13 @@ class ConsoleError(Exception):
         """One short sentence for people (Slack, the shell); never holds secrets."""
         return self._user_message
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """A mutation may have been applied although it failed: the request reached
+        Statsig and no answer came back (a timeout, a connection cut after sending). The
+        caller must read the entity back before saying "failed"."""
+        return False
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, detail={self.detail!r})"
 
@@ -149,11 +156,18 @@ class RateLimited(ConsoleError):
 
 
 class ServerError(ConsoleError):
-    """Statsig failed (5xx); ``status`` says which."""
+    """Statsig failed (5xx); ``status`` says which, and is ``None`` when the connection
+    broke after the request was sent (the server may have acted on it)."""
 
     @property
     def user_message(self) -> str:
+        if self.status is None:
+            return "The connection to Statsig broke before it answered; try again shortly."
         return f"Statsig had an internal error (HTTP {self.status}); try again shortly."
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.status is None
 
 
 class Timeout(ConsoleError):
@@ -162,6 +176,10 @@ class Timeout(ConsoleError):
     def __init__(self, detail: str = "", *, may_have_applied: bool = False) -> None:
         self.may_have_applied = may_have_applied
         super().__init__(detail or "timed out")
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.may_have_applied
 
     @property
     def user_message(self) -> str:

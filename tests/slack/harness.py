@@ -24,6 +24,7 @@ from bot.sandbox import Faults, SandboxState, create_sandbox_app
 from bot.sandbox.demo import demo_state
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
+from bot.slack.edge import DEFAULT_LIMITS, EdgeLimits
 from bot.slack.server import create_http_app
 from bot.slack.wiring import assemble, slack_client
 from bot.statsig.client import ConsoleClient
@@ -149,7 +150,9 @@ class BotInstance:
         channel: str = CHANNEL,
         message_ts: str = "",
         view: dict[str, Any] | None = None,
+        overrides: dict[str, Any] | None = None,
     ) -> tuple[httpx.Response, str]:
+        """A button click; ``overrides`` replace top-level payload fields (``team``, …)."""
         response_url = self.slack.new_response_url(
             channel_id=channel, user_id=user, message_ts=message_ts or None
         )
@@ -171,6 +174,7 @@ class BotInstance:
                                     "channel_id": channel}  # fmt: skip
             payload["message"] = {"ts": message_ts}
             payload["response_url"] = response_url
+        payload.update(overrides or {})
         return await self.post(interactivity_body(payload)), response_url
 
     async def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U1ALICE"
@@ -187,10 +191,17 @@ class BotInstance:
         return await self.post(interactivity_body(payload))
 
     async def event(
-        self, event: dict[str, Any], event_id: str | None = None, **extra: str
+        self,
+        event: dict[str, Any],
+        event_id: str | None = None,
+        *,
+        delivery: int = 0,
+        **extra: str,
     ) -> httpx.Response:
+        """An Events API delivery; ``delivery`` > 0 is Slack's retry, signed anew (Slack's
+        retries come seconds later, so their timestamp and signature differ)."""
         body = event_body(event, event_id or f"Ev{next(_ids):08d}")
-        return await self.post(body, extra=extra)
+        return await self.post(body, timestamp=int(time.time()) + delivery, extra=extra)
 
 
 async def bolt_work_done(timeout: float = 10.0) -> None:
@@ -212,12 +223,18 @@ async def bolt_work_done(timeout: float = 10.0) -> None:
 
 @contextlib.asynccontextmanager
 async def deps_for(
-    w: World, *, policy: Policy | None = None, warm_gates: bool = False
+    w: World,
+    *,
+    policy: Policy | None = None,
+    warm_gates: bool = False,
+    console: ConsoleClient | None = None,
 ) -> AsyncIterator[tuple[Settings, SlackDeps]]:
-    """The production wiring around the world's fakes; everything closed afterwards."""
+    """The production wiring around the world's fakes; everything closed afterwards
+    (``console``, when given, is the caller's to close)."""
     settings = settings_for(w.slack, w.redis_url)
     redis = aioredis.Redis.from_url(w.redis_url)
-    console = w.console()
+    own_console = console is None
+    console = w.console() if console is None else console
     client = slack_client(w.slack.bot_token, w.slack.api_url)
     deps = assemble(
         settings, client=client, console=console, redis=redis, policy=policy or Policy()
@@ -229,19 +246,28 @@ async def deps_for(
     finally:
         await bolt_work_done()
         await deps.aclose()
-        await console.aclose()
+        if own_console:
+            await console.aclose()
         await redis.aclose()
 
 
 @contextlib.asynccontextmanager
 async def bot_instance(
-    w: World, *, policy: Policy | None = None, warm_gates: bool = False
+    w: World,
+    *,
+    policy: Policy | None = None,
+    warm_gates: bool = False,
+    console: ConsoleClient | None = None,
+    limits: EdgeLimits = DEFAULT_LIMITS,
 ) -> AsyncIterator[BotInstance]:
     """One replica serving ``/slack/events`` over real HTTP."""
-    async with deps_for(w, policy=policy, warm_gates=warm_gates) as (settings, deps):
+    async with deps_for(w, policy=policy, warm_gates=warm_gates, console=console) as (
+        settings,
+        deps,
+    ):
         app = create_app(settings, deps)
         async with (
-            serve_asgi(create_http_app(app, deps)) as url,
+            serve_asgi(create_http_app(app, deps, limits=limits)) as url,
             httpx.AsyncClient(timeout=30) as http,
         ):
             yield BotInstance(w, deps, url, http)

@@ -97,8 +97,8 @@ async def test_redelivered_events_run_once_across_replicas(w: World) -> None:
     async with bot_instance(w) as one, bot_instance(w) as two:
         first = await one.event(HOME_OPENED, event_id="Ev0DUPLICATE")
         retry_headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-        retry = await two.event(HOME_OPENED, event_id="Ev0DUPLICATE", **retry_headers)
-        plain = await one.event(HOME_OPENED, event_id="Ev0DUPLICATE")
+        retry = await two.event(HOME_OPENED, "Ev0DUPLICATE", delivery=1, **retry_headers)
+        plain = await one.event(HOME_OPENED, event_id="Ev0DUPLICATE", delivery=2)
         assert [first.status_code, retry.status_code, plain.status_code] == [200, 200, 200]
         other = await two.event(HOME_OPENED, event_id="Ev0SOMETHINGELSE")
         assert other.status_code == 200

@@ -12,10 +12,11 @@ Statsig errors (:class:`~bot.statsig.errors.ConsoleError`) become failed outcome
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import Any, ClassVar, Generic, Literal, Self, TypeVar, cast
 
 from bot.ops.actions.client import ConsoleAPI
 from bot.ops.actions.review import ALL_ENVIRONMENTS, ReviewVerdict, review_verdict, team_editors
@@ -55,9 +56,16 @@ __all__ = [
     "review_of",
     "stored_ids",
     "reviewers",
+    "untouched",
 ]
 
 Entity = Gate | DynamicConfig | Experiment | Segment
+SETTLE_DELAYS: tuple[float, ...] = (1.0, 2.0)
+"""Seconds between read-backs after a lost answer while the entity still looks untouched
+(the whole wait is at most 3 s: a person is waiting for the answer)."""
+LOST_ANSWER = "Statsig did not answer in time"
+LostAnswer = Literal["unchanged", "changed", "unreadable"]
+LATE_BUT_APPLIED = "(Statsig answered too late, but reading it back shows the change.)"
 E = TypeVar("E", Gate, DynamicConfig, Experiment, Segment)
 
 
@@ -236,6 +244,19 @@ def stored_ids(plan: Plan) -> tuple[str, ...]:
     return ids
 
 
+def untouched(plan: Plan, after: Entity) -> bool:
+    """Whether ``after`` is still the entity the plan was made from (nobody changed it).
+
+    Statsig bumps ``version`` and ``lastModifiedTime`` on every change; when it sends
+    neither, the whole entity is compared with the plan's snapshot.
+    """
+    if plan.base_version is not None and after.version is not None:
+        return after.version == plan.base_version
+    if plan.base_modified_time is not None and after.last_modified_time is not None:
+        return after.last_modified_time == plan.base_modified_time
+    return after.to_api() == plan.snapshot
+
+
 class ActionBase(ABC, Generic[E]):
     """Shared plan scaffolding and the mutate → read back → judge execution.
 
@@ -368,6 +389,8 @@ class ActionBase(ABC, Generic[E]):
         try:
             response = await self._mutate(client, plan)
         except ConsoleError as exc:
+            if exc.outcome_unknown:
+                return await self.settle(client, plan)
             return self._outcome(
                 OutcomeStatus.FAILED, f"Failed: {plan.summary}", error=exc.user_message
             )
@@ -383,6 +406,67 @@ class ActionBase(ABC, Generic[E]):
                 )
             after = response
         return self.judge(plan, after)
+
+    async def settle(self, client: ConsoleAPI, plan: Plan) -> Outcome:
+        """The change was sent and its answer lost: read back, and say which it was.
+
+        "Failed" would be a lie half the time (Statsig often applies a request whose answer
+        timed out), and so would "done". The entity is read at once and, while it still
+        looks untouched, again after each of :data:`SETTLE_DELAYS` (the request may still be
+        running at Statsig): it then shows the change (applied), still shows the state the
+        plan was made from (not applied: safe to try again), or neither (unknown).
+        """
+        after: E | None = None
+        for delay in (0.0, *SETTLE_DELAYS):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                after = await self._read(client)
+            except ConsoleError:
+                continue
+            if self._verify(plan, after) is None or not untouched(plan, after):
+                break
+        return self.settled(plan, after)
+
+    def settled(self, plan: Plan, after: E | None) -> Outcome:
+        """:meth:`settle`'s verdict on what was read back (``None``: nothing could be)."""
+        if after is None:
+            return self.lost_answer(plan, "unreadable")
+        if self._verify(plan, after) is None:
+            done = self.judge(plan, after)
+            return done.model_copy(update={"message": f"{done.message} {LATE_BUT_APPLIED}"})
+        if untouched(plan, after):
+            return self.lost_answer(plan, "unchanged", after=after.to_api())
+        if active_review(after) is not None:
+            return self.judge(plan, after)
+        return self.lost_answer(plan, "changed", after=after.to_api())
+
+    def lost_answer(
+        self, plan: Plan, found: LostAnswer, *, after: dict[str, Any] | None = None
+    ) -> Outcome:
+        """The outcome of a change whose answer was lost and whose read-back does not show
+        it: ``unchanged`` (not applied), ``changed`` otherwise or ``unreadable`` (unknown)."""
+        what = f"{self.entity_kind} {self.entity_id}"
+        if found == "unchanged":
+            return self._outcome(
+                OutcomeStatus.FAILED,
+                f"Not applied: Statsig did not answer in time and {what} is unchanged, "
+                f"so it is safe to try again: {plan.summary}",
+                error=LOST_ANSWER,
+                after=after,
+            )
+        seen = (
+            "could not be read back"
+            if found == "unreadable"
+            else "has changed, but not to what was asked"
+        )
+        return self._outcome(
+            OutcomeStatus.UNKNOWN,
+            f"Unknown whether it applied: Statsig did not answer in time and {what} {seen}. "
+            f"Check it in the console before retrying: {plan.summary}",
+            error=LOST_ANSWER,
+            after=after,
+        )
 
     def judge(self, plan: Plan, after: E) -> Outcome:
         """Applied, pending review or failed, from the state read back after the change."""

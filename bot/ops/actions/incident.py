@@ -90,12 +90,32 @@ class IncidentKill(_GateAction):
         try:
             after = await client.disable_gate(self.gate_id, priority=True)
         except ConsoleError as exc:
+            if exc.outcome_unknown:
+                return await self.settle(client, plan)
             return self._outcome(
                 OutcomeStatus.FAILED,
                 f"KILL FAILED: gate {self.gate_id} is NOT disabled.",
                 error=exc.user_message,
             )
         return self.judge(plan, after)
+
+    def settled(self, plan: Plan, after: Gate | None) -> Outcome:
+        """The lost answer judged in the kill's own words: is the gate off or not?"""
+        outcome = super().settled(plan, after)
+        if outcome.status is OutcomeStatus.FAILED:
+            message = (
+                f"KILL FAILED: gate {self.gate_id} is NOT disabled (Statsig did not answer "
+                "in time and the gate is unchanged). Run the kill again."
+            )
+            return outcome.model_copy(update={"message": message})
+        if outcome.status is OutcomeStatus.UNKNOWN:
+            message = (
+                f"KILL UNCONFIRMED: Statsig did not answer in time and I cannot tell "
+                f"whether gate {self.gate_id} is disabled. Check it in the console now, or "
+                "run the kill again (disabling twice is harmless)."
+            )
+            return outcome.model_copy(update={"message": message})
+        return outcome
 
     def judge(self, plan: Plan, after: Gate) -> Outcome:
         outcome = super().judge(plan, after)

@@ -12,10 +12,20 @@ Usage::
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.ops.actions.base import Current, PlanError, active_review, blast_radius, stored_ids
+from bot.ops.actions.base import (
+    LATE_BUT_APPLIED,
+    SETTLE_DELAYS,
+    Current,
+    LostAnswer,
+    PlanError,
+    active_review,
+    blast_radius,
+    stored_ids,
+)
 from bot.ops.actions.client import ConsoleAPI
 from bot.ops.actions.diff import diff_overrides, override_entries
 from bot.ops.actions.gate import _GateAction, refuse_if_archived
@@ -250,8 +260,15 @@ class GateOverride(_GateAction):
             desired = self._apply(gate, current)
             if override_entries(desired) == override_entries(current):
                 return self._outcome(OutcomeStatus.NOOP, f"Nothing to do: {plan.summary}")
+        except ConsoleError as exc:
+            return self._outcome(
+                OutcomeStatus.FAILED, f"Failed: {plan.summary}", error=exc.user_message
+            )
+        try:
             after = await _write(client, self.gate_id, desired)
         except ConsoleError as exc:
+            if exc.outcome_unknown:
+                return await self._settle_overrides(client, plan, current, desired)
             return self._outcome(
                 OutcomeStatus.FAILED, f"Failed: {plan.summary}", error=exc.user_message
             )
@@ -260,6 +277,30 @@ class GateOverride(_GateAction):
                 OutcomeStatus.APPLIED, f"Done: {plan.summary}", after=after.to_api()
             )
         return await self._unapplied(client, plan, after)
+
+    async def _settle_overrides(
+        self, client: ConsoleAPI, plan: Plan, before: GateOverrides, desired: GateOverrides
+    ) -> Outcome:
+        """The write's answer was lost: the overrides read back say which way it went."""
+        after: GateOverrides | None = None
+        for delay in (0.0, *SETTLE_DELAYS):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                after = await client.get_gate_overrides(self.gate_id)
+            except ConsoleError:
+                continue
+            if override_entries(after) != override_entries(before):
+                break
+        if after is None:
+            return self.lost_answer(plan, "unreadable")
+        if override_entries(after) == override_entries(desired):
+            message = f"Done: {plan.summary} {LATE_BUT_APPLIED}"
+            return self._outcome(OutcomeStatus.APPLIED, message, after=after.to_api())
+        found: LostAnswer = (
+            "unchanged" if override_entries(after) == override_entries(before) else "changed"
+        )
+        return self.lost_answer(plan, found, after=after.to_api())
 
     async def _unapplied(self, client: ConsoleAPI, plan: Plan, after: GateOverrides) -> Outcome:
         """The overrides did not change: a Statsig review, or a failure."""

@@ -12,12 +12,15 @@ Usage::
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Self, cast
 
 from bot.ops.actions.base import (
+    LATE_BUT_APPLIED,
+    SETTLE_DELAYS,
     ActionBase,
     Current,
     PlanError,
@@ -117,10 +120,20 @@ class _SegmentIds(ActionBase[Segment]):
                 await client.add_segment_ids(self.segment_id, ids)
             else:
                 await client.remove_segment_ids(self.segment_id, ids)
+        except ConsoleError as exc:
+            if exc.outcome_unknown:
+                return await self._settle_ids(client, plan, ids)
+            return self._outcome(
+                OutcomeStatus.FAILED, f"Failed: {plan.summary}", error=exc.user_message
+            )
+        try:
             members = await self._members(client)
         except ConsoleError as exc:
             return self._outcome(
-                OutcomeStatus.FAILED, f"Failed: {plan.summary}", error=exc.user_message
+                OutcomeStatus.FAILED,
+                f"The change was sent but segment {self.segment_id} could not be read back; "
+                "check it in the console before retrying.",
+                error=exc.user_message,
             )
         wrong = [i for i in ids if members is not None and (i in members) != self.adding]
         if not wrong:
@@ -137,6 +150,27 @@ class _SegmentIds(ActionBase[Segment]):
             "Statsig accepted the request but the list disagrees.",
             error=f"{len(wrong)} ID(s) not {verb}",
         )
+
+    async def _settle_ids(self, client: ConsoleAPI, plan: Plan, ids: list[str]) -> Outcome:
+        """The IDs' answer was lost: membership read back says all moved, none, or some."""
+        moved: list[str] | None = None
+        for delay in (0.0, *SETTLE_DELAYS):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                members = await self._members(client)
+            except ConsoleError:
+                continue
+            if members is None:  # a rule-based segment: membership cannot be listed
+                break
+            moved = [i for i in ids if (i in members) == self.adding]
+            if moved:
+                break
+        if moved is None:
+            return self.lost_answer(plan, "unreadable")
+        if len(moved) == len(ids):
+            return self._outcome(OutcomeStatus.APPLIED, f"Done: {plan.summary} {LATE_BUT_APPLIED}")
+        return self.lost_answer(plan, "unchanged" if not moved else "changed")
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,7 @@ class OutcomeStatus(StrEnum):
     PENDING_REVIEW = "pending_review"  # Statsig turned it into a review; nothing changed yet
     NOOP = "noop"  # the entity was already in the intended state
     FAILED = "failed"  # Statsig refused it or the read-back disagrees
+    UNKNOWN = "unknown"  # Statsig's answer was lost and the read-back cannot tell
 
 
 class Outcome(BaseModel):

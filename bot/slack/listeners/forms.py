@@ -254,9 +254,12 @@ async def preview_rollout(
 def _rules_from_view(view: Mapping[str, Any]) -> list[RuleChoice]:
     """The rule options the form already shows (no second Statsig read for a preview)."""
     for block in view.get("blocks") or []:
-        if block.get("block_id") != modals.ROLLOUT_RULE_BLOCK:
+        if not isinstance(block, dict) or block.get("block_id") != modals.ROLLOUT_RULE_BLOCK:
             continue
-        options = block.get("element", {}).get("options") or []
+        element = block.get("element")
+        options = element.get("options") if isinstance(element, dict) else None
+        if not isinstance(options, list):
+            return []
         choices = (RuleChoice.from_option(o) for o in options if isinstance(o, dict))
         return [c for c in choices if c is not None]
     return []

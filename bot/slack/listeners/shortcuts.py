@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from slack_bolt.async_app import AsyncAck
+from slack_sdk.errors import SlackApiError
 
+from bot.render.errors import render_error
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.registry import Registrar
-from bot.slack.listeners.support import Target, run_guarded
+from bot.slack.listeners.support import Target, run_guarded, send_private, slack_error_code
 from bot.slack.views import modals
 
 __all__ = ["register"]
+
+_log = structlog.get_logger(__name__)
 
 
 def register(app: Registrar, deps: SlackDeps) -> None:
@@ -26,7 +31,15 @@ def register(app: Registrar, deps: SlackDeps) -> None:
 
         async def work() -> None:
             view = modals.disable_gate_modal()
-            await deps.client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+            try:
+                await deps.client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+            except SlackApiError as exc:  # an expired or reused trigger, mostly
+                _log.warning("slack.views_open_failed", error=slack_error_code(exc))
+                await send_private(deps, target, render_error(
+                    "Slack did not let me open the form",
+                    "Please use the shortcut again, or type /statsig kill <gate> <reason>.",
+                ))  # fmt: skip
+                return
             if deps.gate_names is not None:
                 deps.gate_names.prefetch()
 

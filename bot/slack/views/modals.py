@@ -163,7 +163,8 @@ class RuleChoice:
         if parsed is None:
             return None
         ref, pct = parsed
-        label = str((option.get("text") or {}).get("text") or ref)
+        text = option.get("text")
+        label = str((text.get("text") if isinstance(text, dict) else None) or ref)
         return cls(ref, pct, ref, label=label)
 
 

@@ -1,0 +1,117 @@
+"""A change whose answer never came is read back and reported as it is: applied, not
+applied, or unknown (check the console), never a flat "Failed".
+
+Statsig here is the sandbox served over real HTTP on loopback, and the bot's client gives
+up after 0.3 s, so a timeout is a real socket timeout. ``gate rollout`` is a ``PATCH`` of
+a rule: not idempotent, so the client never resends it and only a read can tell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.ops.policy.rules import Policy
+from bot.statsig.client import ConsoleClient
+from tests.slack.harness import BotInstance, World, bot_instance, wait_responses
+from tests.support.asgi_server import serve_asgi
+
+SELF_SERVICE = Policy.from_toml('[groups]\nops = ["U1ALICE"]\n[defaults]\napprovals_required = 0\n')
+ROLLOUT = "gate rollout new_nav 50 --rule Rollout ramp"
+RULE_PATCH = r"/gates/new_nav/rules/"
+
+
+@pytest.fixture
+async def slow_statsig_bot(w: World) -> AsyncIterator[BotInstance]:
+    async with contextlib.AsyncExitStack() as stack:
+        url = await stack.enter_async_context(serve_asgi(w.sandbox))
+        console = ConsoleClient("console-test", base_url=url, timeout=0.3, retry_budget=0.5)
+        stack.push_async_callback(console.aclose)
+        bot = await stack.enter_async_context(bot_instance(w, policy=SELF_SERVICE, console=console))
+        yield bot
+
+
+def _rollout_pct(w: World) -> float:
+    gate = w.state.get("gate", "new_nav")
+    assert gate is not None
+    [rule] = [r for r in gate["rules"] if r["name"] == "Rollout"]
+    return float(rule["passPercentage"])
+
+
+async def _answer(bot: BotInstance) -> str:
+    _, url = await bot.command(ROLLOUT)
+    [answer] = await wait_responses(bot.slack, url, timeout=15)
+    return json.dumps(answer, ensure_ascii=False)
+
+
+async def test_applied_although_the_answer_was_lost(slow_statsig_bot: BotInstance) -> None:
+    w = slow_statsig_bot.world
+    w.faults.add(RULE_PATCH, "lost_answer", method="PATCH", delay=1.0)
+    text = await _answer(slow_statsig_bot)
+    assert "Done" in text and "answered too late" in text, text
+    assert "Failed" not in text
+    assert _rollout_pct(w) == 50.0
+    assert len(w.mutations(RULE_PATCH)) == 1  # never resent
+
+
+async def test_applied_late_is_seen_by_a_later_read(slow_statsig_bot: BotInstance) -> None:
+    w = slow_statsig_bot.world
+    w.faults.add(RULE_PATCH, "timeout", method="PATCH", delay=0.8)  # lands after we gave up
+    text = await _answer(slow_statsig_bot)
+    assert "Done" in text and "answered too late" in text, text
+    assert _rollout_pct(w) == 50.0
+
+
+async def test_not_applied_says_so_and_that_a_retry_is_safe(slow_statsig_bot: BotInstance) -> None:
+    w = slow_statsig_bot.world
+    before = _rollout_pct(w)
+    w.faults.add(RULE_PATCH, "hang", method="PATCH", delay=1.0)
+    text = await _answer(slow_statsig_bot)
+    assert "Not applied" in text and "safe to try again" in text, text
+    assert _rollout_pct(w) == before
+
+
+async def test_unknown_when_statsig_cannot_be_read_back(slow_statsig_bot: BotInstance) -> None:
+    w = slow_statsig_bot.world
+    hold = w.faults.hold(RULE_PATCH, method="PATCH")
+    w.faults.add(RULE_PATCH, "lost_answer", method="PATCH", delay=1.0)
+    _, url = await slow_statsig_bot.command(ROLLOUT)
+    await hold.arrived()  # the plan's reads are done: from now on Statsig cannot be read
+    w.faults.add(r"/gates/new_nav$", "503", method="GET", times=None)
+    hold.release()
+    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "Unknown whether it applied" in text and "console" in text, text
+    assert "❓" in text
+
+
+async def test_a_kill_whose_answers_are_all_lost_is_confirmed_by_reading(
+    slow_statsig_bot: BotInstance,
+) -> None:
+    """The disable is idempotent, so it is resent within the budget; when every answer is
+    lost the kill still says what the gate is now."""
+    w = slow_statsig_bot.world
+    w.faults.add(
+        r"/gates/mobile_dark_mode/disable$", "lost_answer", method="PUT", times=None, delay=1.0
+    )
+    _, url = await slow_statsig_bot.command("kill mobile_dark_mode INC-7", user="U1ALICE")
+    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "Killed" in text and "answered too late" in text, text
+    gate = w.state.get("gate", "mobile_dark_mode")
+    assert gate is not None and gate["isEnabled"] is False
+
+
+async def test_overrides_whose_answer_was_lost_are_read_back(
+    slow_statsig_bot: BotInstance,
+) -> None:
+    w = slow_statsig_bot.world
+    w.faults.add(r"/gates/new_nav/overrides$", "lost_answer", method="POST", delay=1.0)
+    _, url = await slow_statsig_bot.command("gate override new_nav pass user_9 -- QA")
+    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "Done" in text and "answered too late" in text, text
+    assert len(w.mutations("/gates/new_nav/overrides")) == 1
