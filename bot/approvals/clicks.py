@@ -21,7 +21,7 @@ from bot.approvals.authorize import (
     with_role,
 )
 from bot.approvals.execute import Executor
-from bot.approvals.freeze import holding_freeze
+from bot.approvals.freeze import exempt_from_freeze, holding_freeze
 from bot.approvals.notify import Notifications
 from bot.approvals.results import ClickResult, StoredPlan, stored_plan
 from bot.approvals.store import ApprovalStore
@@ -197,7 +197,9 @@ class Clicks:
                 "when the freeze is lifted.",
                 f"The freeze: {frozen.reason}",
             )
-        execution = await self._executor.claim_and_run(request_id)
+        execution = await self._executor.claim_and_run(
+            request_id, respect_freeze=not exempt_from_freeze(request.action, stored)
+        )
         if execution is None:
             return await self._not_claimed(request_id)
         return ClickResult(
@@ -210,6 +212,15 @@ class Clicks:
         if request is not None and request.state is ApprovalState.EXPIRED:
             await self._notify.transition(request_id)
             return _no("Approved, but the request expired before it could run; nothing was sent.")
+        if request is not None and request.state is ApprovalState.APPROVED:
+            frozen = await holding_freeze(self._store, request, stored_plan(request))
+            if frozen is not None:  # switched on between our check and the claim
+                await self._notify.transition(request_id)
+                return _yes(
+                    "Approved: the quorum is reached, but changes were frozen just now, so it "
+                    "waits and runs when the freeze is lifted.",
+                    f"The freeze: {frozen.reason}",
+                )
         return _yes("Approved; another replica is running it.")
 
     async def _count(

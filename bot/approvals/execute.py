@@ -29,6 +29,7 @@ from typing import Any, cast, get_args
 
 from redis.exceptions import RedisError
 
+from bot.approvals.freeze import exempt_from_freeze
 from bot.approvals.results import stored_plan
 from bot.approvals.store import ApprovalStore
 from bot.ops.actions.base import Action, PlanError
@@ -137,9 +138,23 @@ class Executor:
         self._on_finished = on_finished
         self._verify_deadline = verify_deadline
 
-    async def claim_and_run(self, request_id: str, *, check_stale: bool = True) -> Execution | None:
-        """Run the request if this call wins the claim; ``None`` if another caller has it."""
-        claim = await self._store.claim(request_id, self._id, self._lease)
+    async def claim_and_run(
+        self,
+        request_id: str,
+        *,
+        check_stale: bool = True,
+        respect_freeze: bool | None = None,
+    ) -> Execution | None:
+        """Run the request if this call wins the claim; ``None`` if another caller has it,
+        or a change freeze holds it (``respect_freeze``; ``None``: judged from the request).
+        """
+        if respect_freeze is None:
+            request = await self._store.get(request_id)
+            stored = stored_plan(request) if request is not None else None
+            respect_freeze = request is not None and not exempt_from_freeze(request.action, stored)
+        claim = await self._store.claim(
+            request_id, self._id, self._lease, respect_freeze=respect_freeze
+        )
         if not claim.ok:
             return None
         # No notifier here: surface calls are slow and the lease is running.

@@ -10,10 +10,12 @@ missing (the snapshot then goes into the announcement itself).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
 from bot.approvals.execute import Execution, Executor
+from bot.approvals.freeze import exempt_from_freeze
 from bot.approvals.notify import Notifications
 from bot.approvals.results import RunResult, StoredPlan
 from bot.approvals.store import ApprovalStore
@@ -87,6 +89,13 @@ async def _supersede(
     return done.ok
 
 
+@dataclass(frozen=True, slots=True)
+class FrozenMeanwhile:
+    """The claim found a freeze that began after the plan was checked."""
+
+    request_id: str
+
+
 async def _record_and_run(
     store: ApprovalStore,
     executor: Executor,
@@ -95,9 +104,10 @@ async def _record_and_run(
     requester: Actor,
     channel: str | None,
     freeze_override: str,
-) -> Execution | LockHeld | None:
+) -> Execution | LockHeld | FrozenMeanwhile | None:
     """Create, self-approve, claim and run; ``None`` if the claim was lost (cannot happen
-    unless someone else approved the same fresh request)."""
+    unless someone else approved the same fresh request); :class:`FrozenMeanwhile` when a
+    freeze was switched on after the plan passed its check (the request waits, approved)."""
     stored = StoredPlan(
         plan=plan, need=None, requester_label=requester.label, freeze_override=freeze_override
     )
@@ -122,7 +132,13 @@ async def _record_and_run(
         email=requester.email, statsig_role=requester.statsig_role,
     )  # fmt: skip
     # Planned a moment ago by this very call: no stale check, so a kill stays one PUT.
-    return await executor.claim_and_run(created.id, check_stale=False)
+    respect_freeze = not exempt_from_freeze(plan.action, stored)
+    execution = await executor.claim_and_run(
+        created.id, check_stale=False, respect_freeze=respect_freeze
+    )
+    if execution is None and respect_freeze and await store.freeze.current() is not None:
+        return FrozenMeanwhile(created.id)
+    return execution
 
 
 async def run_now(
@@ -153,6 +169,12 @@ async def run_now(
             return RunResult(message, None, None, audit_saved=True)
         note = f"another open kill request ({ran.holder_request_id}) holds this gate; ran anyway"
         ran = None
+    if isinstance(ran, FrozenMeanwhile):
+        text = (
+            "Changes were frozen a moment ago, so nothing was sent: your change waits as "
+            f"approved request {ran.request_id} and runs once the freeze is lifted."
+        )
+        return RunResult(render_notice(text, ok=False), None, ran.request_id, audit_saved=True)
     if ran is not None:
         return _result(plan, ran.outcome, requester, ran.request_id, ran.recorded, note)
     if not is_kill:

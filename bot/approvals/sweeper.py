@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.approvals.execute import Executor
-from bot.approvals.freeze import holding_freeze
+from bot.approvals.freeze import exempt_from_freeze, holding_freeze
 from bot.approvals.results import stored_plan
 from bot.approvals.store import ApprovalStore
 from bot.approvals.store.codec import text
@@ -100,6 +100,8 @@ class Sweeper:
                 continue
             if await holding_freeze(self._store, request, stored_plan(request)) is not None:
                 continue  # it runs when the freeze is lifted, or ends
-            if await self._executor.claim_and_run(request.id) is not None:
+            exempt = exempt_from_freeze(request.action, stored_plan(request))
+            ran = await self._executor.claim_and_run(request.id, respect_freeze=not exempt)
+            if ran is not None:
                 recovered.append(request.id)
         return expired, recovered

@@ -232,3 +232,48 @@ async def test_redis_down_the_freeze_says_so_and_a_kill_still_runs(
     killed = await _commit(env, "kill checkout_v2 INC-10 errors", email=BOB)
     assert killed.ok and env.state.gates["checkout_v2"]["isEnabled"] is False
     await broken.redis.aclose()
+
+
+async def test_a_freeze_switched_on_between_the_check_and_the_claim_still_holds(
+    env: FreezeEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the claim script closes: the click's own check saw no freeze, a responder
+    froze changes a moment later, and the claim must not run the change anyway."""
+    import bot.approvals.clicks as clicks
+
+    requested = await _commit(env, "gate rollout new_nav 25 ramp")
+    rid = requested.request_id
+    assert rid is not None
+    checked = clicks.holding_freeze
+    bob = (await env.ctx(BOB)).actor
+
+    async def check_then_freeze(*args: object) -> object:
+        verdict = await checked(*args)  # type: ignore[arg-type]
+        await env.workflow.freeze_on(bob, "INC-9 froze just now", None)
+        return verdict
+
+    monkeypatch.setattr(clicks, "holding_freeze", check_then_freeze)
+    click = await env.workflow.approve(rid, (await env.ctx(CAROL)).actor)
+    monkeypatch.setattr(clicks, "holding_freeze", checked)
+
+    assert click.ok and "frozen just now" in render_text(click.message)
+    assert _pct(env) == 10, "nothing ran"
+    request = await env.workflow.get(rid)
+    assert request is not None and request.state is ApprovalState.APPROVED
+    await _say(env, "freeze off INC-9 over", email=BOB)
+    assert _pct(env) == 25
+
+
+async def test_an_unreadable_freeze_still_freezes_until_it_is_lifted(
+    env: FreezeEnv, redis_client: aioredis.Redis
+) -> None:
+    store = env.workflow.store
+    await redis_client.set(store.keys.freeze, b"{not a freeze")
+    refused = await _say(env, "gate rollout new_nav 25 ramp")
+    assert not refused.ok and "could not be read" in render_text(refused.message)
+    lifted = await _say(env, "freeze off the record was broken", email=BOB)
+    assert lifted.ok
+    assert await store.freeze.current() is None
+    assert isinstance(
+        await env.ops.handle("gate rollout new_nav 25 ramp", await env.ctx()), Proposal
+    )

@@ -132,13 +132,18 @@ class StoreBase:
         )
 
     async def _transition(
-        self, script: AsyncScript, request_id: str, actor: str, *extra: str
+        self,
+        script: AsyncScript,
+        request_id: str,
+        actor: str,
+        *extra: str,
+        more_keys: tuple[str, ...] = (),
     ) -> TransitionResult:
         keys = await self._locate(request_id)
         if keys is None:
             return not_found(request_id)
         args = [*self._shared_args(request_id, actor), *extra]
-        reply = await script(keys=keys.as_list(), args=args)
+        reply = await script(keys=[*keys.as_list(), *more_keys], args=args)
         return decode_result(request_id, reply)
 
     async def _due(self, index: str, limit: int) -> list[str]:

@@ -36,15 +36,29 @@ class ExecutionTransitions(StoreBase):
     """Claim → renew → finish, and the sweeper's and review watcher's transitions."""
 
     async def claim(
-        self, request_id: str, executor_id: str, lease_seconds: float
+        self,
+        request_id: str,
+        executor_id: str,
+        lease_seconds: float,
+        *,
+        respect_freeze: bool = False,
     ) -> TransitionResult:
         """Approved → executing under a lease; exactly one of any number of callers wins.
 
         An approved request past its expiry is expired instead (refused as ``expired``).
+        With ``respect_freeze`` the claim is refused as ``frozen`` while a change freeze is
+        on, judged in the same script (see ``CLAIM``).
         """
         if lease_seconds <= 0:
             raise ValueError("lease_seconds must be positive")
-        return await self._transition(self._claim, request_id, executor_id, repr(lease_seconds))
+        return await self._transition(
+            self._claim,
+            request_id,
+            executor_id,
+            repr(lease_seconds),
+            "1" if respect_freeze else "0",
+            more_keys=(self._keys.freeze,),
+        )
 
     async def renew(
         self, request_id: str, executor_id: str, lease_seconds: float

@@ -13,9 +13,14 @@ __all__ = ["CLAIM", "FINISH", "FINISH_INTERRUPTED", "RECLAIM", "RENEW", "RESOLVE
 CLAIM = _script(
     """
 -- claim: approved → executing under a lease; exactly one caller wins. An approved request
--- past its expiry is expired instead (refused as 'expired').
--- KEYS: shared layout. ARGV[1..6]: shared (ARGV[3] is the executor id).
--- ARGV[7] lease length in seconds (the lease ends at now + ARGV[7], on the script's clock).
+-- past its expiry is expired instead (refused as 'expired'). While a change freeze is on
+-- (its key holds a value whose until_s, if any, is still ahead; an unreadable value counts
+-- as on) a request that respects it stays approved (refused as 'frozen'): the check and
+-- the claim are one step, so a freeze switched on between a caller's own check and its
+-- claim still holds the change back.
+-- KEYS: shared layout, then KEYS[11] the freeze key. ARGV[1..6]: shared (ARGV[3] is the
+-- executor id). ARGV[7] lease length in seconds (the lease ends at now + ARGV[7], on the
+-- script's clock). ARGV[8] '1' when the freeze holds this request back, else '0'.
 -- Reply: {'ok', 'executing'} | {'refused', code, state}
 """,
     """
@@ -25,6 +30,14 @@ if state ~= 'approved' then return refuse('wrong_state') end
 if past_expiry() then
   finalize('expired', 'expired', 'approved')
   return refuse('expired')
+end
+if ARGV[8] == '1' then
+  local raw = redis.call('GET', KEYS[11])
+  if raw then
+    local readable, freeze = pcall(cjson.decode, raw)
+    local till = readable and type(freeze) == 'table' and freeze['until_s'] or nil
+    if type(till) ~= 'number' or tonumber(now) < till then return refuse('frozen') end
+  end
 end
 local lease_end = later(ARGV[7])
 redis.call('HSET', KEYS[1], 'state', 'executing', 'executor', actor, 'claimed_at', now,

@@ -151,3 +151,4 @@ class Refusal(StrEnum):
     NOT_INTERRUPTED = "not_interrupted"  # finish_interrupted on a request nobody reclaimed
     NOT_DUE = "not_due"  # expiry or lease end not reached yet
     INVALID_STATE = "invalid_state"  # finish asked for a state it may not set
+    FROZEN = "frozen"  # claim: a change freeze is on and the request is not exempt
