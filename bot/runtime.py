@@ -106,11 +106,12 @@ class Core:
     directory: StatsigDirectory
 
     def start_duties(self, *, interval: float = 15.0) -> BackgroundDuties:
-        """Start the approval duties (expiry, recovery, Statsig review watch) on this loop.
+        """Start the approval duties (expiry, recovery, Statsig review watch, timed kills'
+        reminders) on this loop.
 
         Idempotent and safe on every replica; stop them with ``await duties.stop()``.
         """
-        return BackgroundDuties(self.workflow, interval=interval)
+        return BackgroundDuties(self.workflow, interval=interval, extra=(self.ops.timers.fire_due,))
 
 
 def build_core(

@@ -6,7 +6,8 @@ on any number of replicas, but something has to call them. :func:`run_duties` do
 ``interval`` seconds, until ``stop`` is set. It never raises: a failing round (Redis or
 Statsig down, or a bug) is logged in one line and retried with exponential backoff, capped
 at ``max_backoff``, so an outage does not turn into a tight loop of errors; the first good
-round after failures logs that the duties recovered.
+round after failures logs that the duties recovered. ``extra`` duties (the timed kills'
+reminders, which need the door above this layer) run in the same rounds.
 
 Usage (a process that serves people, e.g. the shell or ``serve``)::
 
@@ -30,10 +31,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-__all__ = ["BackgroundDuties", "DutiesWorkflow", "Wait", "next_delay", "run_duties", "wait_or_stop"]
+__all__ = [
+    "BackgroundDuties",
+    "Duty",
+    "DutiesWorkflow",
+    "Wait",
+    "next_delay",
+    "run_duties",
+    "wait_or_stop",
+]
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +71,19 @@ def next_delay(interval: float, failures: int, max_backoff: float) -> float:
     return float(min(max_backoff, interval * 2.0**failures))
 
 
-async def _round(workflow: DutiesWorkflow) -> list[str]:
-    """One sweep and one review poll; what went wrong, in words (empty: all good)."""
+Duty = Callable[[], Awaitable[Any]]
+"""One more idempotent duty a round runs (the timed kills' reminders, from the door)."""
+
+
+async def _round(workflow: DutiesWorkflow, extra: Sequence[Duty] = ()) -> list[str]:
+    """One sweep, one review poll and the extra duties; what went wrong, in words (empty:
+    all good)."""
     problems: list[str] = []
+    for duty in extra:
+        try:
+            await duty()
+        except Exception as exc:
+            problems.append(f"{getattr(duty, '__name__', 'a duty')} raised {type(exc).__name__}")
     try:
         report = await workflow.sweep()
         problems += [f"sweep: {e}" for e in getattr(report, "errors", None) or ()]
@@ -85,6 +104,7 @@ async def run_duties(
     clock: Callable[[], float] = time.monotonic,
     max_backoff: float = 300.0,
     wait: Wait = wait_or_stop,
+    extra: Sequence[Duty] = (),
 ) -> None:
     """Run both duties every ``interval`` seconds until ``stop`` is set; never raises.
 
@@ -94,7 +114,7 @@ async def run_duties(
     failures = 0
     while not stop.is_set():
         started = clock()
-        problems = await _round(workflow)
+        problems = await _round(workflow, extra)
         if problems:
             failures += 1
             delay = next_delay(interval, failures, max_backoff)
@@ -121,10 +141,11 @@ class BackgroundDuties:
         *,
         interval: float = 15.0,
         clock: Callable[[], float] = time.monotonic,
+        extra: Sequence[Duty] = (),
     ) -> None:
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(
-            run_duties(workflow, interval=interval, stop=self._stop, clock=clock),
+            run_duties(workflow, interval=interval, stop=self._stop, clock=clock, extra=extra),
             name="approval-duties",
         )
 

@@ -30,6 +30,7 @@ from bot.approvals.authorize import RoleDirectory, current_need, stored_requeste
 from bot.approvals.freeze import holding_freeze
 from bot.approvals.results import outcome_of, stored_plan
 from bot.approvals.store import ApprovalStore
+from bot.approvals.timed_kills import follow_timers
 from bot.ops.actions.registry import RESTORE_ACTION, action_words, is_incident
 from bot.ops.model.decisions import Denied, NeedsApproval
 from bot.ops.model.identity import Actor, People
@@ -80,6 +81,9 @@ class Notifier(Protocol):
 
     async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
         """Redraw a message posted earlier (a kill's announcement, once it is restored)."""
+
+    async def post_in_thread(self, channel_id: str, thread_ts: str, message: Message) -> None:
+        """Reply in the thread of a message posted earlier (a timed kill's reminder)."""
 
 
 class Notifications:
@@ -133,9 +137,16 @@ class Notifications:
 
     async def finished(self, request_id: str) -> None:
         """What follows a request that reached its end: an approved kill or restore is
-        announced, and an executed one voids the approvals of the open change on its gate
-        (they were given for a gate that is no longer in that state)."""
+        announced, a timed kill starts its timer (a restore stops it), and an executed one
+        voids the approvals of the open change on its gate (they were given for a gate that
+        is no longer in that state)."""
         await self.announce_if_incident(request_id)
+        try:
+            request = await self._store.get(request_id)
+            if request is not None:
+                await follow_timers(self._store, request)
+        except Exception:  # the kill ran; its reminders are second to that
+            log.exception("could not start or stop the timer of request %s", request_id)
         try:
             request = await self._store.get(request_id)
             executed = request is not None and request.state is ApprovalState.EXECUTED
@@ -308,6 +319,9 @@ class FanOut:
 
     async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
         await self._each(lambda n: n.update_message(channel_id, ts, message))
+
+    async def post_in_thread(self, channel_id: str, thread_ts: str, message: Message) -> None:
+        await self._each(lambda n: n.post_in_thread(channel_id, thread_ts, message))
 
     async def _each(self, call: Callable[[Notifier], Awaitable[None]]) -> None:
         for notifier in self._notifiers:

@@ -50,6 +50,7 @@ from bot.approvals.reviews_watch import ReviewWatch
 from bot.approvals.run_now import create_request, run_now
 from bot.approvals.store import ApprovalStore
 from bot.approvals.sweeper import Sweeper
+from bot.approvals.timers import KillTimers
 from bot.ops.actions.client import ConsoleAPI
 from bot.ops.actions.incident import with_references
 from bot.ops.actions.registry import KILL_ACTION
@@ -111,6 +112,8 @@ class ApprovalWorkflow:
             on_finished=self.notify.finished,
         )
         self._sweeper = Sweeper(store, self.executor)
+        self.timers = KillTimers(store, self.notify)
+        """Timed kills: fire the due ones, extend, keep for good, list."""
         self._audit = AuditReader(store, clock=clock)
         self._clicks = Clicks(store, client, policy, self.executor, self.notify, directory)
 

@@ -36,6 +36,7 @@ from bot.chatops.recent import recent_reply
 from bot.chatops.replies import Context, Proposal, Reply, sandboxed
 from bot.chatops.requests import Requests
 from bot.chatops.resolve import EntityResolver
+from bot.chatops.timers import TimedKills
 from bot.ops.actions.base import Action
 from bot.ops.commands.help import help_for, help_topics
 from bot.ops.commands.models import (
@@ -145,6 +146,8 @@ class ChatOps:
         )
         self.requests = Requests(workflow, policy, sandbox=sandbox)
         """Approve, reject and cancel clicks, request cards and the Home tab's data."""
+        self.timers = TimedKills(workflow, policy, run=self._run_as, enrich=self.enrich)
+        """Timed kills: the due reminders and auto-restores, Keep disabled (for good)."""
 
     @property
     def incident_channel(self) -> str | None:
@@ -245,6 +248,11 @@ class ChatOps:
             )
         result = await self._guard(command.action, self._dispatch(command, text, ctx))
         return self._finished(command.action, result, ctx, share_ref(command))
+
+    async def _run_as(self, text: str, ctx: Context) -> Reply:
+        """Handle ``text`` and commit the change it proposes: what a typed command does."""
+        result = await self.handle(text, ctx)
+        return await self.commit(result, ctx) if isinstance(result, Proposal) else result
 
     async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
         """Carry out a confirmed proposal: run it, ask for approval, or refuse it."""

@@ -19,6 +19,8 @@ __all__ = [
     "INCIDENT_RESTORE",
     "LIST_NEXT_PAGE",
     "SHARE_IN_CHANNEL",
+    "TIMER_EXTEND",
+    "TIMER_KEEP",
 ]
 
 SHARE_IN_CHANNEL: Final = "share_in_channel"
@@ -33,6 +35,10 @@ APPROVAL_CANCEL: Final = "approval_cancel"
 INCIDENT_RESTORE: Final = "incident_restore"
 INCIDENT_KILL: Final = "incident_kill"
 """Kill a gate from a list of recent changes; value: the gate ID."""
+TIMER_EXTEND: Final = "timer_extend"
+"""A timed kill's "Keep disabled": the same window again; value: the kill's request ID."""
+TIMER_KEEP: Final = "timer_keep"
+"""A timed kill's "Keep disabled for good": no more reminders; value: the kill's request ID."""
 
 ALL_ACTION_IDS: Final = frozenset(
     {
@@ -43,5 +49,7 @@ ALL_ACTION_IDS: Final = frozenset(
         APPROVAL_CANCEL,
         INCIDENT_RESTORE,
         INCIDENT_KILL,
+        TIMER_EXTEND,
+        TIMER_KEEP,
     }
 )

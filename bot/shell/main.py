@@ -74,6 +74,10 @@ class ShellNotifier(Notifier):
     async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
         return None  # a terminal has no earlier message to redraw; the reply said it
 
+    async def post_in_thread(self, channel_id: str, thread_ts: str, message: Message) -> None:
+        self.printer.line("🧵 In the kill's thread:")
+        self.printer.out.write(render_text(message, width=self.printer.width))
+
     async def announce(
         self,
         channel_id: str | None,

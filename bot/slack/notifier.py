@@ -110,6 +110,9 @@ class SlackNotifier:
     async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
         await self._call_update(channel_id, ts, message)
 
+    async def post_in_thread(self, channel_id: str, thread_ts: str, message: Message) -> None:
+        await self._post(channel_id, message, thread_ts=thread_ts)
+
     async def _call_update(self, channel: str, ts: str, card: Message) -> None:
         try:
             await self._client.chat_update(channel=channel, ts=ts, **card.to_dict())

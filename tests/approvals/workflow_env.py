@@ -82,6 +82,7 @@ class RecordingNotifier:
         self.dms: list[tuple[str, Message]] = []
         self.announcements: list[tuple[str | None, Message, bool]] = []
         self.redrawn: list[tuple[str, str, Message]] = []
+        self.threads: list[tuple[str, str, Message]] = []
 
     async def request_updated(self, request_id: str) -> None:
         self.updates.append(request_id)
@@ -101,6 +102,9 @@ class RecordingNotifier:
 
     async def update_message(self, channel_id: str, ts: str, message: Message) -> None:
         self.redrawn.append((channel_id, ts, message))
+
+    async def post_in_thread(self, channel_id: str, thread_ts: str, message: Message) -> None:
+        self.threads.append((channel_id, thread_ts, message))
 
 
 def sandbox_state() -> SandboxState:

@@ -9,6 +9,8 @@ from bot.ops.commands.text import shown
 
 TWO_DECIMALS = "a percentage takes at most 2 decimals (e.g. 12.55)"
 
+KILL_USAGE = "`/statsig kill <gate> [--for D [--auto-restore]] [reason]`"
+
 
 def error(text: str) -> str:
     result = parse(text)
@@ -35,7 +37,7 @@ def test_unknown_command_suggests_the_noun_and_verb() -> None:
         " Did you mean `gate disable`?"
     )
     assert error("kil checkout_v2") == (
-        "Error: unknown command `kil`. Usage: `/statsig kill <gate> [reason]`. Did you mean `kill`?"
+        f"Error: unknown command `kil`. Usage: {KILL_USAGE}. Did you mean `kill`?"
     )
     assert error("deploy everything") == "Error: unknown command `deploy`. Usage: `/statsig help`."
 
@@ -44,7 +46,7 @@ def test_missing_name() -> None:
     assert error("gate disable") == (
         "Error: missing gate name. Usage: `/statsig gate disable <name> [reason]`."
     )
-    assert error("kill") == "Error: missing gate name. Usage: `/statsig kill <gate> [reason]`."
+    assert error("kill") == f"Error: missing gate name. Usage: {KILL_USAGE}."
     assert error('experiment start ""') == (
         "Error: missing experiment name. Usage: `/statsig experiment start <name> [reason]`."
     )
@@ -71,8 +73,7 @@ def test_backticks_in_echoed_input_cannot_break_the_formatting() -> None:
 
 def test_a_slack_mention_is_not_a_name() -> None:
     assert error("kill <@U123|alice> now") == (
-        "Error: `@alice` is a Slack mention, not a gate name."
-        " Usage: `/statsig kill <gate> [reason]`."
+        f"Error: `@alice` is a Slack mention, not a gate name. Usage: {KILL_USAGE}."
     )
 
 
@@ -136,7 +137,7 @@ def test_bad_percentages(pct: str, problem: str) -> None:
         ),
         (
             "kill checkout_v2 --force",
-            "Error: unknown flag `--force` for `kill`. Usage: `/statsig kill <gate> [reason]`.",
+            f"Error: unknown flag `--force` for `kill`. Usage: {KILL_USAGE}. Did you mean `--for`?",
         ),
         (
             "audit --since",

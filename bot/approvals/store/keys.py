@@ -14,6 +14,9 @@ Layout (default prefix ``statsig-bot:``)::
     statsig-bot:{idx}:review-watch       ZSET   request id → next poll (submitted for review)
     statsig-bot:{idx}:freeze             STRING the change freeze that is on (JSON), if any
     statsig-bot:{idx}:freeze:log         STREAM every freeze on/off, capped
+    statsig-bot:{idx}:timers             ZSET   timed kill (its request id) → next due time
+    statsig-bot:{idx}:timers:firing      ZSET   timed kill being handled → lease end
+    statsig-bot:{idx}:timer:ID           STRING the timed kill (JSON)
 
 Redis Cluster: a request's own keys share the hash tag ``{req:ID}``, so single-request reads
 (``get``) are one slot. The global indexes share the tag ``{idx}``, so they all live in one
@@ -180,6 +183,19 @@ class Keys:
     @property
     def freeze_log(self) -> str:
         return self._index + "freeze:log"
+
+    @property
+    def timers(self) -> str:
+        return self._index + "timers"
+
+    @property
+    def timers_firing(self) -> str:
+        return self._index + "timers:firing"
+
+    def timer(self, timer_id: str) -> str:
+        if not is_valid_request_id(timer_id):
+            raise ValueError("malformed timer id")
+        return f"{self._index}timer:{timer_id}"
 
     @property
     def lock_pattern(self) -> str:

@@ -37,6 +37,7 @@ from bot.approvals.store.keys import (
     Keys,
     is_valid_request_id,
 )
+from bot.approvals.store.timers import TimerStore
 from bot.ops.model.requests import (
     ApprovalRequest,
     AuditEvent,
@@ -73,6 +74,8 @@ class ApprovalStore(ExecutionTransitions):
         super().__init__(redis, keys=Keys(prefix, single_slot), clock=clock)
         self.freeze = FreezeStore(redis, self.keys, self.now)
         """The change freeze (one key and its log), on the same Redis and clock."""
+        self.timers = TimerStore(redis, self.keys, self.now)
+        """Timed kills (a sorted set of due times), on the same Redis and clock."""
 
     # -- creating and reading -------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from bot.ops.actions.diff import diff_entity, diff_rules, format_value, rules_eq
 from bot.ops.actions.gate import _GateAction, pipeline_warning
 from bot.ops.actions.load import load_gate
 from bot.ops.model.plans import FieldChange, Outcome, OutcomeStatus, Plan, RuleChange
+from bot.ops.model.timers import kill_window, span_words
 from bot.ops.model.words import field_words
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
@@ -43,6 +44,9 @@ class IncidentKill(_GateAction):
 
     gate_id: str
     reason: str = ""
+    window_s: float | None = None
+    """``--for``: seconds the gate stays off before a reminder (or the restore)."""
+    auto_restore: bool = False
     action = "incident.kill"
     absolute = True
     words = "kill gate"
@@ -72,13 +76,29 @@ class IncidentKill(_GateAction):
             changes.append(FieldChange(field="isEnabled", before=True, after=False))
         else:
             warnings.insert(0, f"{gate.id} is already disabled.")
+        summary = f"KILL gate {gate.id}: disable it for everyone"
+        change: dict[str, Any] = {"isEnabled": False}
+        if self.window_s is not None:
+            then = "then restore it" if self.auto_restore else "then remind"
+            summary += f" for {span_words(self.window_s)} ({then})"
+            change |= {"windowSeconds": self.window_s, "autoRestore": self.auto_restore}
         return self._plan(
             current,
-            summary=f"KILL gate {gate.id}: disable it for everyone",
+            summary=summary,
             changes=changes,
             blast_radius=blast_radius(current, rules=gate.rules),
-            change={"isEnabled": False},
+            change=change,
             warnings=warnings + pipeline_warning(current.running_pipelines),
+        )
+
+    @classmethod
+    def from_plan(cls, plan: Plan) -> IncidentKill:
+        window = kill_window(plan)
+        return cls(
+            plan.entity_id,
+            reason=plan.reason,
+            window_s=window[0] if window else None,
+            auto_restore=window[1] if window else False,
         )
 
     async def execute(self, client: ConsoleAPI, plan: Plan) -> Outcome:

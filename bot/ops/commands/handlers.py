@@ -9,6 +9,7 @@ registry exactly.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, cast
 
 from bot.ops.commands import arguments as arg
@@ -246,9 +247,21 @@ def _segment_ids(a: Args) -> Command:
     )
 
 
+MIN_KILL_WINDOW = timedelta(minutes=2)
+
+
 def _kill(a: Args) -> Command:
     gate = a.name("gate")
-    return KillCommand(gate=gate, reason=a.rest(), **a.base)
+    window_text = a.flag("for")
+    auto_restore = a.flag("auto-restore") is not None
+    window = arg.duration(window_text) if window_text is not None else None
+    if auto_restore and window is None:
+        raise ArgumentProblem("`--auto-restore` needs `--for D` (when to restore the gate)")
+    if window is not None and window < MIN_KILL_WINDOW:
+        raise ArgumentProblem("a timed kill lasts at least 2 minutes (`--for 2m`)")
+    return KillCommand(
+        gate=gate, window=window, auto_restore=auto_restore, reason=a.rest(), **a.base
+    )
 
 
 def _restore(a: Args) -> Command:

@@ -215,9 +215,15 @@ class SegmentIdsCommand(_Command):
 class KillCommand(_Command):
     shape: Literal["kill"] = "kill"
     gate: str
+    window: timedelta | None = None
+    """``--for D``: how long the gate stays off before the reminder (or the restore)."""
+    auto_restore: bool = False
 
     def to_action(self) -> Action:
-        return IncidentKill(self.gate, reason=self.reason)
+        window = self.window.total_seconds() if self.window is not None else None
+        return IncidentKill(
+            self.gate, reason=self.reason, window_s=window, auto_restore=self.auto_restore
+        )
 
     @property
     def entity(self) -> tuple[EntityKind, str] | None:

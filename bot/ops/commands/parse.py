@@ -54,6 +54,7 @@ from bot.ops.commands.models import (
 from bot.ops.commands.registry import (
     NOUNS,
     OVERRIDE_FREEZE,
+    SWITCHES,
     CommandSpec,
     noun_for,
     spec_for,
@@ -99,6 +100,10 @@ class _Words:
     flags: list[tuple[str, str | None]] = field(default_factory=list)
 
 
+SWITCH_ON = "on"
+"""The value a switch flag (``--auto-restore``) carries once parsed."""
+
+
 def _is_flag(token: Token) -> bool:
     return not token.quoted and token.value.startswith("--")
 
@@ -118,6 +123,9 @@ def _split_flags(tokens: list[Token]) -> _Words:
                 continue
             if eq:
                 words.flags.append((name.lower(), value))
+                i += 1
+            elif name.lower() in SWITCHES:
+                words.flags.append((name.lower(), SWITCH_ON))
                 i += 1
             elif i + 1 < len(tokens) and not _is_flag(tokens[i + 1]):
                 words.flags.append((name.lower(), tokens[i + 1].value))
@@ -206,6 +214,8 @@ def _check_flags(spec: CommandSpec, flags: list[tuple[str, str | None]]) -> dict
                 f"unknown flag `--{shown(name)}` for `{spec.key}`",
                 tuple(suggest(f"--{name}", known)),
             )
+        if not flag_spec.takes_value and value != SWITCH_ON:
+            raise ArgumentProblem(f"flag `--{name}` takes no value")
         if not value:
             raise ArgumentProblem(f"flag `--{name}` needs a value")
         if name in collected and not flag_spec.repeatable:

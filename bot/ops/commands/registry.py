@@ -23,6 +23,7 @@ __all__ = [
     "REGISTRY",
     "NOUNS",
     "OVERRIDE_FREEZE",
+    "SWITCHES",
     "CommandKind",
     "CommandSpec",
     "FlagSpec",
@@ -46,12 +47,13 @@ class CommandKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FlagSpec:
-    """A ``--name value`` option; all our flags take a value."""
+    """A ``--name value`` option, or a ``--name`` switch (``takes_value`` false)."""
 
     name: str
     metavar: str
     help: str
     repeatable: bool = False
+    takes_value: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,10 @@ _RULE = FlagSpec("rule", "R", "the rule's ID or name (default: the only or last 
 _ENV = FlagSpec("env", "E", "only in this environment")
 _SINCE = FlagSpec("since", "D", "how far back: 30m, 2h, 7d")
 _FOR = FlagSpec("for", "D", "how long: 30m, 2h, 1d (then it ends by itself)")
+_KILL_FOR = FlagSpec("for", "D", "how long it stays off: 30m, 2h (a reminder comes before)")
+_AUTO_RESTORE = FlagSpec(
+    "auto-restore", "", "with --for: restore the gate when the time is up", takes_value=False
+)
 OVERRIDE_FREEZE = FlagSpec(
     "override-freeze", "WHY", "admins only: run this change during a freeze (announced)"
 )
@@ -232,9 +238,14 @@ _COMMANDS: tuple[CommandSpec, ...] = (
                 "Remove IDs from an ID-list segment. " + _IDS,
                 ("seg remove-ids beta_users u_1003",), _C, "segment.remove-ids", ("remove",)),
     # Shortcuts
-    CommandSpec("kill", None, "kill <gate> [reason]",
-                "Incident: disable a gate now (responders) or ask any responder to approve.",
-                ("kill checkout_v2 INC-231 errors spiking",), _I, "incident.kill"),
+    CommandSpec("kill", None, "kill <gate> [--for D [--auto-restore]] [reason]",
+                "Incident: disable a gate now (responders) or ask any responder to approve. "
+                "With --for, the kill's thread gets a reminder 5 minutes before the time is "
+                "up and at the end (Restore now, Keep disabled, Keep disabled for good); "
+                "--auto-restore restores it then.",
+                ("kill checkout_v2 INC-231 errors spiking",
+                 "kill checkout_v2 --for 30m --auto-restore INC-231 bad deploy"),
+                _I, "incident.kill", (), (_KILL_FOR, _AUTO_RESTORE)),
     CommandSpec("restore", None, "restore <request-id|gate> [reason]",
                 "Put a gate back as it was before a kill or a gate disable (the changes that "
                 "keep a snapshot); undo other changes with their opposite command.",
@@ -283,6 +294,12 @@ def _overridable(spec: CommandSpec) -> CommandSpec:
 REGISTRY: tuple[CommandSpec, ...] = tuple(_overridable(spec) for spec in _COMMANDS)
 
 _BY_KEY = {spec.key: spec for spec in REGISTRY}
+
+
+SWITCHES: frozenset[str] = frozenset(
+    f.name for spec in REGISTRY for f in spec.flags if not f.takes_value
+)
+"""Flags that never take a value, wherever they appear (``--auto-restore``)."""
 
 
 def noun_for(word: str) -> NounSpec | None:

@@ -1,4 +1,4 @@
-"""Button clicks: approval decisions, restore, share, next page, and clicks inside forms.
+"""Button clicks: approval decisions, restore, timed kills, share, next page, form clicks.
 
 Every click is acked first. Approval decisions go through ``ChatOps.requests``, which answers
 the clicker privately and moves the shared card itself through the workflow's notifier
@@ -29,6 +29,8 @@ from bot.render.ids import (
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
     SHARE_IN_CHANNEL,
+    TIMER_EXTEND,
+    TIMER_KEEP,
 )
 from bot.render.values import PageRef, ReplyRef
 from bot.slack.deps import SlackDeps
@@ -139,6 +141,18 @@ class _Clicks:
             return
         await self._command(f"kill {gate} -- disabled from the list of recent changes", target)
 
+    async def timer(self, body: dict[str, Any], target: Target) -> None:
+        """A timed kill's reminder: Keep disabled (the same window again) or for good."""
+        action_id = str((body.get("actions") or [{}])[0].get("action_id"))
+        ctx = await context_for(self.deps, target.user_id, target.channel_id)
+        timers = self.deps.chatops.timers
+        kill_id = _value(body)
+        if action_id == TIMER_EXTEND:
+            reply = await timers.extend(kill_id, ctx)
+        else:
+            reply = await timers.keep(kill_id, ctx)
+        await send_private(self.deps, target, reply.message)
+
     async def _command(self, text: str, target: Target) -> None:
         ops = self.deps.chatops
         ctx = await context_for(self.deps, target.user_id, target.channel_id)
@@ -216,6 +230,8 @@ def register(app: Registrar, deps: SlackDeps) -> None:
     app.action(APPROVAL_REJECT, clicks.wrap("reject", clicks.reject))
     app.action(INCIDENT_RESTORE, clicks.wrap("restore", clicks.restore))
     app.action(INCIDENT_KILL, clicks.wrap("kill", clicks.kill))
+    app.action(TIMER_EXTEND, clicks.wrap("timer", clicks.timer))
+    app.action(TIMER_KEEP, clicks.wrap("timer", clicks.timer))
     app.action(SHARE_IN_CHANNEL, clicks.wrap("share", clicks.share))
     app.action(LIST_NEXT_PAGE, clicks.wrap("next_page", clicks.next_page))
     app.action(modals.ROLLOUT_RULE, clicks.wrap("form_preview", clicks.form_changed))

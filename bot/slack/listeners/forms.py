@@ -30,6 +30,7 @@ from bot.slack.views.modals import ModalMeta, RuleChoice
 __all__ = [
     "UpdateResult",
     "ViewRef",
+    "checked",
     "chosen_rule",
     "kill_command",
     "form_values",
@@ -110,11 +111,24 @@ def overrides_command(gate: str, mode: str, ids: list[str], env: str, reason: st
     return f"{text} -- {_q(reason)}" if reason else text
 
 
-def kill_command(gate: str, reason: str) -> str:
+def kill_command(
+    gate: str, reason: str, *, window: str | None = None, auto_restore: bool = False
+) -> str:
     """The shortcut's "Disable a gate" is the incident kill: snapshot, break glass for
-    responders, announcements and a Restore button, exactly as ``/statsig kill``."""
+    responders, announcements and a Restore button, exactly as ``/statsig kill`` (with
+    ``--for`` and ``--auto-restore`` when the form says so)."""
     text = f"kill {_q(gate)}"
+    if window:
+        text += f" --for {_q(window)}" + (" --auto-restore" if auto_restore else "")
     return f"{text} -- {_q(reason)}" if reason else text
+
+
+def checked(view: Mapping[str, Any], block: str, action: str) -> set[str]:
+    """The values of a checkboxes element's ticked options."""
+    options = _element(view, block, action).get("selected_options")
+    if not isinstance(options, list):
+        return set()
+    return {str(o.get("value")) for o in options if isinstance(o, dict)}
 
 
 @dataclass(frozen=True)

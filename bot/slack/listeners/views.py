@@ -18,6 +18,7 @@ from bot.slack.listeners.commands import run_command
 from bot.slack.listeners.events import publish_home
 from bot.slack.listeners.forms import (
     MAX_IDS,
+    checked,
     chosen_rule,
     kill_command,
     overrides_command,
@@ -85,6 +86,12 @@ def validate_disable(view: View) -> Errors:
         errors[modals.GATE_BLOCK] = "Pick the gate to disable."
     if not selected(view, modals.CHANNEL_BLOCK, modals.CHANNEL_PICKER):
         errors[modals.CHANNEL_BLOCK] = "Pick the channel to announce the change in."
+    window = selected(view, modals.KILL_WINDOW_BLOCK, modals.KILL_WINDOW)
+    auto = checked(view, modals.KILL_AUTO_RESTORE_BLOCK, modals.KILL_AUTO_RESTORE)
+    if modals.AUTO_RESTORE in auto and window in ("", modals.UNTIL_RESTORED):
+        errors[modals.KILL_AUTO_RESTORE_BLOCK] = (
+            "Pick how long it stays disabled, to restore it then."
+        )
     return errors
 
 
@@ -107,7 +114,12 @@ def _command_text(callback_id: str, view: View) -> str:
         env = selected(view, modals.OVERRIDE_ENV_BLOCK, modals.OVERRIDE_ENV)
         return overrides_command(meta.gate, mode, ids, env, reason)
     gate = selected(view, modals.GATE_BLOCK, modals.GATE_PICKER)
-    return kill_command(gate, reason)
+    window = selected(view, modals.KILL_WINDOW_BLOCK, modals.KILL_WINDOW)
+    auto = modals.AUTO_RESTORE in checked(
+        view, modals.KILL_AUTO_RESTORE_BLOCK, modals.KILL_AUTO_RESTORE
+    )
+    timed = window if window and window != modals.UNTIL_RESTORED else None
+    return kill_command(gate, reason, window=timed, auto_restore=auto and timed is not None)
 
 
 def _channel(callback_id: str, view: View) -> str | None:

@@ -43,6 +43,12 @@ __all__ = [
     "OVERRIDE_IDS",
     "OVERRIDE_IDS_BLOCK",
     "OVERRIDE_MODE",
+    "KILL_WINDOW",
+    "KILL_WINDOW_BLOCK",
+    "KILL_AUTO_RESTORE",
+    "KILL_AUTO_RESTORE_BLOCK",
+    "UNTIL_RESTORED",
+    "AUTO_RESTORE",
     "OVERRIDE_MODE_BLOCK",
     "REASON",
     "REASON_BLOCK",
@@ -97,8 +103,12 @@ OVERRIDE_MODE: Final = "override_mode"
 OVERRIDE_IDS: Final = "override_ids"
 OVERRIDE_ENV: Final = "override_env"
 OPEN_OVERRIDES: Final = "open_overrides"
+KILL_WINDOW: Final = "kill_window"
+KILL_AUTO_RESTORE: Final = "kill_auto_restore"
 ALL_MODAL_ACTION_IDS: Final = frozenset(
     {
+        KILL_WINDOW,
+        KILL_AUTO_RESTORE,
         ROLLOUT_RULE,
         ROLLOUT_PCT,
         REASON,
@@ -120,6 +130,11 @@ CHANNEL_BLOCK: Final = "channel_block"
 OVERRIDE_MODE_BLOCK: Final = "override_mode_block"
 OVERRIDE_IDS_BLOCK: Final = "override_ids_block"
 OVERRIDE_ENV_BLOCK: Final = "override_env_block"
+KILL_WINDOW_BLOCK: Final = "kill_window_block"
+KILL_AUTO_RESTORE_BLOCK: Final = "kill_auto_restore_block"
+UNTIL_RESTORED: Final = "until_restored"
+"""The kill window option that means "no --for": disabled until someone restores it."""
+AUTO_RESTORE: Final = "auto_restore"
 _PREVIEW_BLOCK = "plan_preview"
 
 ALL_ENVIRONMENTS: Final = "__all__"
@@ -128,6 +143,15 @@ ALL_ENVIRONMENTS: Final = "__all__"
 _MAX_OPTIONS = 100
 _MAX_PREVIEW_BLOCKS = 40
 _OVERRIDE_MODES = (("pass", "Force pass"), ("fail", "Force fail"), ("remove", "Remove overrides"))
+_KILL_WINDOWS = (
+    (UNTIL_RESTORED, "Until someone restores it"),
+    ("15m", "15 minutes"),
+    ("30m", "30 minutes"),
+    ("1h", "1 hour"),
+    ("2h", "2 hours"),
+    ("4h", "4 hours"),
+    ("1d", "1 day"),
+)
 
 
 @dataclass(frozen=True)
@@ -364,6 +388,18 @@ def disable_gate_modal(meta: ModalMeta | None = None) -> dict[str, Any]:
     }
     if meta is not None and meta.channel:
         channel["initial_conversation"] = meta.channel
+    windows = [_option(label, value) for value, label in _KILL_WINDOWS]
+    window = {
+        "type": "static_select",
+        "action_id": KILL_WINDOW,
+        "options": windows,
+        "initial_option": windows[0],
+    }
+    auto_restore = {
+        "type": "checkboxes",
+        "action_id": KILL_AUTO_RESTORE,
+        "options": [_option("Restore it automatically when the time is up", AUTO_RESTORE)],
+    }
     blocks = [
         section(
             "Everyone will *fail* the gate you pick: it is killed, as `/statsig kill` does. "
@@ -372,6 +408,13 @@ def disable_gate_modal(meta: ModalMeta | None = None) -> dict[str, Any]:
         ),
         _input(GATE_BLOCK, "Gate", picker),
         _input(CHANNEL_BLOCK, "Announce in", channel),
+        _input(
+            KILL_WINDOW_BLOCK,
+            "Disable for",
+            window,
+            hint="A reminder comes in the kill's thread 5 minutes before the time is up.",
+        ),
+        _input(KILL_AUTO_RESTORE_BLOCK, "At the end", auto_restore, optional=True),
         _reason_input(),
     ]
     return _view(

@@ -1,0 +1,181 @@
+"""Timed kills at the door: firing the due ones, and the reminders' two buttons.
+
+Every replica's duty loop calls :meth:`TimedKills.fire_due` (the claim gives each due timer
+to exactly one of them). An early reminder is posted in the kill's thread and the timer
+waits for the end. At the end, ``--auto-restore`` runs ``restore <kill>`` *as the person
+who killed it*, through the same door as a typed restore: the same policy, the same
+refusal with a diff when the gate changed since the kill, the same announcements; the
+result goes to the thread. Without it, the last reminder asks. **Restore now** is the
+kill's own Restore button; **Keep disabled** and **Keep disabled for good** are here, for
+whoever killed the gate and for the incident responders.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.approvals.errors import ApprovalsUnavailable
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.listings import unavailable
+from bot.chatops.replies import Context, Reply
+from bot.ops.model.identity import SHELL_ID_PREFIX, Actor
+from bot.ops.model.requests import ApprovalRequest
+from bot.ops.model.timers import KillTimer, span_words
+from bot.ops.policy.rules import Policy
+from bot.render import render_error
+from bot.render.common import Message
+from bot.render.timers import render_auto_restore, render_timer_kept, render_timer_reminder
+
+__all__ = ["TimedKills"]
+
+log = logging.getLogger(__name__)
+
+RunCommand = Callable[[str, Context], Awaitable[Reply]]
+"""Handle (and commit) one command as someone: ``ChatOps``'s own door."""
+Enrich = Callable[[Actor], Awaitable[Actor]]
+
+
+class TimedKills:
+    """The due timers and the reminders' buttons; one per process."""
+
+    def __init__(
+        self,
+        workflow: ApprovalWorkflow | None,
+        policy: Policy,
+        *,
+        run: RunCommand,
+        enrich: Enrich,
+    ) -> None:
+        self._workflow = workflow
+        self._policy = policy
+        self._run = run
+        self._enrich = enrich
+
+    async def fire_due(self) -> int:
+        """Fire every due timer this replica wins; how many. Raises ``RedisError`` when
+        Redis cannot be asked (the duty loop logs it and backs off)."""
+        if self._workflow is None:
+            return 0
+        timers = await self._workflow.timers.due()
+        for timer in timers:
+            try:
+                await self._fire(timer)
+            except Exception:  # its lease runs out and another round fires it again
+                log.exception("timed kill %s could not be handled", timer.id)
+        return len(timers)
+
+    async def _fire(self, timer: KillTimer) -> None:
+        assert self._workflow is not None
+        timers = self._workflow.timers
+        kill = await timers.kill(timer.id)
+        if kill is None or kill.restored is not None:  # restored, or gone: nothing to say
+            await timers.finish(timer, keep=False)
+            return
+        now = await timers.now()
+        if not timer.is_over(now):
+            await timers.post(kill, render_timer_reminder(timer, now))
+            await timers.finish(timer.model_copy(update={"reminded": True}), keep=True)
+            return
+        if not timer.auto_restore:
+            await timers.post(kill, render_timer_reminder(timer, now))
+            await timers.finish(timer, keep=False)
+            return
+        reply = await self._restore(timer, kill)
+        await timers.post(kill, render_auto_restore(timer, reply.message, ok=reply.ok))
+        for announcement in reply.announcements:  # an approval card, when one is needed
+            await timers.post(kill, announcement)
+        await timers.finish(timer, keep=False)
+
+    async def _restore(self, timer: KillTimer, kill: ApprovalRequest) -> Reply:
+        """``restore <kill>`` as the person who killed it, where they killed it."""
+        requester = kill.requester
+        shell = requester.user_id.startswith(SHELL_ID_PREFIX)
+        actor = await self._enrich(Actor(requester.user_id, email=requester.email))
+        ctx = Context(
+            actor=actor, channel_id=kill.channel or None, surface="shell" if shell else "slack"
+        )
+        why = f"the {span_words(timer.window_s)} timed kill is over (--auto-restore)"
+        return await self._run(f"restore {kill.id} -- {why}", ctx)
+
+    async def extend(self, timer_id: str, ctx: Context) -> Reply:
+        """The reminder's **Keep disabled**: the same window again."""
+        refused = await self._refusal(timer_id, ctx)
+        if refused is not None:
+            return refused
+        assert self._workflow is not None
+        try:
+            longer = await self._workflow.timers.extend(timer_id)
+            now = await self._workflow.timers.now()
+        except ApprovalsUnavailable as exc:
+            return _unavailable(exc)
+        if longer is None:
+            return _not_running(timer_id)
+        notice = render_timer_kept(longer, ctx.actor.user_id, for_good=False, now=now)
+        await self._announce(timer_id, notice)
+        return Reply(message=notice)
+
+    async def keep(self, timer_id: str, ctx: Context) -> Reply:
+        """The reminder's **Keep disabled for good**: no more reminders."""
+        refused = await self._refusal(timer_id, ctx)
+        if refused is not None:
+            return refused
+        assert self._workflow is not None
+        try:
+            timer = await self._workflow.timers.keep(timer_id)
+            now = await self._workflow.timers.now()
+        except ApprovalsUnavailable as exc:
+            return _unavailable(exc)
+        if timer is None:
+            return _not_running(timer_id)
+        notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True, now=now)
+        await self._announce(timer_id, notice)
+        return Reply(message=notice)
+
+    async def active(self) -> list[KillTimer]:
+        """The running timed kills (empty when Redis cannot say: a listing's extra)."""
+        if self._workflow is None:
+            return []
+        try:
+            return await self._workflow.timers.active()
+        except ApprovalsUnavailable:
+            return []
+
+    async def _refusal(self, timer_id: str, ctx: Context) -> Reply | None:
+        if self._workflow is None:
+            return unavailable("A timed kill")
+        kill = await self._workflow.timers.kill(timer_id)
+        if kill is None:
+            return _not_running(timer_id)
+        if kill.requester.user_id == ctx.actor.user_id or self._policy.is_responder(ctx.actor):
+            return None
+        return Reply(
+            message=render_error(
+                "only whoever killed the gate, or an incident responder, decides that",
+                "Ask them in the kill's thread, or use Restore now (which is checked like "
+                "any restore).",
+            ),
+            ok=False,
+        )
+
+    async def _announce(self, timer_id: str, notice: Message) -> None:
+        """Say it in the kill's thread too: everyone following the kill sees the decision."""
+        assert self._workflow is not None
+        kill = await self._workflow.timers.kill(timer_id)
+        if kill is not None:
+            await self._workflow.timers.post(kill, notice)
+
+
+def _not_running(timer_id: str) -> Reply:
+    return Reply(
+        message=render_error(
+            "that timed kill is not running",
+            f"Request {timer_id} is not a timed kill that is still in force (restored, or "
+            "kept for good already).",
+        ),
+        ok=False,
+    )
+
+
+def _unavailable(exc: ApprovalsUnavailable) -> Reply:
+    return Reply(message=render_error("timed kills are unavailable", str(exc)), ok=False)

@@ -1,0 +1,112 @@
+"""Timed kills in words: the reminders in the kill's thread and the list of those running.
+
+A reminder always says which gate, that it is still disabled, who killed it (a mention, so
+they hear it) and what happens next, with the three ways out as buttons: **Restore now**
+(the kill's own Restore), **Keep disabled** (the same window again) and **Keep disabled
+for good** (no more reminders).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.ops.model.timers import KillTimer, span_words
+from bot.render.common import (
+    Message,
+    actions,
+    button,
+    context,
+    esc_plain,
+    fmt_time,
+    ident,
+    message,
+    person,
+    section,
+)
+from bot.render.ids import INCIDENT_RESTORE, TIMER_EXTEND, TIMER_KEEP
+
+__all__ = [
+    "render_auto_restore",
+    "render_timer_kept",
+    "render_timer_reminder",
+    "render_timers",
+    "timer_line",
+]
+
+
+def _buttons(timer: KillTimer) -> dict[str, object]:
+    window = span_words(timer.window_s)
+    return actions(
+        [
+            button("Restore now", INCIDENT_RESTORE, timer.id, style="primary"),
+            button(f"Keep disabled ({window} more)", TIMER_EXTEND, timer.id),
+            button("Keep disabled for good", TIMER_KEEP, timer.id),
+        ]
+    )
+
+
+def render_timer_reminder(timer: KillTimer, now: datetime) -> Message:
+    """The early reminder (the window ends soon) or the last one (it has ended)."""
+    gate = ident(timer.gate_id)
+    who = person(timer.killed_by)
+    if timer.is_over(now):
+        title = f"⏰ The {span_words(timer.window_s)} kill of gate {gate} is over"
+        body = f"{who}: gate {gate} is *still disabled*. Restore it, or keep it disabled?"
+    else:
+        left = span_words(timer.left(now))
+        then = "I will restore it then" if timer.auto_restore else "I will ask again then"
+        title = f"⏰ The kill of gate {gate} ends in {left}"
+        body = f"{who}: gate {gate} is disabled until {fmt_time(timer.ends_at)}; {then}."
+    fallback = f"{title}. {body}"
+    return message(
+        esc_plain(fallback, 300),
+        [section(f"*{title}*\n{body}")],
+        [_buttons(timer), context([f"kill request {ident(timer.id, 70)}"])],
+    )
+
+
+def render_auto_restore(timer: KillTimer, result: Message, *, ok: bool) -> Message:
+    """What the restore at the end of the window did (or why it was refused), as a lead
+    line above the restore's own answer."""
+    gate = ident(timer.gate_id)
+    lead = (
+        f"⏰ The {span_words(timer.window_s)} kill of gate {gate} is over: restored it, "
+        f"as {person(timer.killed_by)} asked (`--auto-restore`)."
+        if ok
+        else f"⏰ The {span_words(timer.window_s)} kill of gate {gate} is over, but the "
+        f"automatic restore did not happen: gate {gate} is *still disabled*. "
+        f"{person(timer.killed_by)}, see below."
+    )
+    tail = [] if ok else [_buttons(timer)]
+    return message(esc_plain(lead, 300), [section(lead), *result.blocks], tail)
+
+
+def render_timer_kept(timer: KillTimer, by: str, *, for_good: bool, now: datetime) -> Message:
+    """The notice in the thread (and to the clicker) after Keep disabled / for good."""
+    gate = ident(timer.gate_id)
+    if for_good:
+        text = f"🔒 {person(by)} keeps gate {gate} disabled for good: no more reminders."
+    else:
+        text = (
+            f"⏳ {person(by)} keeps gate {gate} disabled for {span_words(timer.window_s)} more, "
+            f"until {fmt_time(timer.ends_at)}; reminders as before."
+        )
+    return message(esc_plain(text, 300), [section(text)])
+
+
+def timer_line(timer: KillTimer, now: datetime) -> str:
+    """One timed kill in a list: gate, time left, what happens at the end, who."""
+    then = "restores itself" if timer.auto_restore else "asks again"
+    left = "time is up" if timer.is_over(now) else f"{span_words(timer.left(now))} left"
+    return (
+        f"⏱️ gate {ident(timer.gate_id)}: {left} (until {fmt_time(timer.ends_at)}), then "
+        f"{then} · killed by {person(timer.killed_by)}"
+    )
+
+
+def render_timers(timers: list[KillTimer], now: datetime) -> list[dict[str, object]]:
+    """The "Timed kills" section of ``approvals`` and App Home (no blocks when none)."""
+    if not timers:
+        return []
+    lines = [timer_line(t, now) for t in timers[:20]]
+    return [section("*Timed kills*\n" + "\n".join(lines))]

@@ -1,0 +1,214 @@
+"""Timed kills (issue 10.1) through ChatOps, on a real redis-server and the sandbox.
+
+The store runs on a fake clock, so the windows pass in an instant; everything else is
+real: the timers' sorted set and claim script, two "replicas" (two ChatOps with their own
+workflows) polling one Redis, a "restart" (a third one built after the kill), and the
+restore going through the same door as a typed one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+import redis.asyncio as aioredis
+from starlette.applications import Starlette
+
+from bot.approvals.store import ApprovalStore
+from bot.approvals.workflow import ApprovalWorkflow
+from bot.chatops.replies import Proposal, Reply
+from bot.chatops.service import ChatOps
+from bot.ops.policy.directory import StatsigDirectory
+from bot.runtime import sandbox_policy
+from bot.shell.render import render_text
+from bot.statsig.client import ConsoleClient
+from tests.approvals.helpers import FakeClock
+from tests.approvals.workflow_env import RecordingNotifier
+from tests.ops.service_support import ALICE, BOB, CAROL, Env, sandbox_client
+
+GATE = "checkout_v2"
+CHANNEL, KILL_TS = "C0OPS", "1700000000.000100"
+
+
+@dataclass
+class Replica:
+    ops: ChatOps
+    workflow: ApprovalWorkflow
+    notifier: RecordingNotifier
+
+
+class TimerEnv(Env):
+    clock: FakeClock
+    redis: aioredis.Redis
+    replicas: list[Replica]
+
+    def replica(self) -> Replica:
+        """Another process on the same Redis, Statsig and clock."""
+        policy = sandbox_policy()
+        notifier = RecordingNotifier()
+        directory = StatsigDirectory(self.client)
+        store = ApprovalStore(self.redis, clock=self.clock)
+        workflow = ApprovalWorkflow(
+            store, self.client, policy, directory=directory, clock=self.clock, notifier=notifier
+        )
+        ops = ChatOps(self.client, policy, workflow=workflow, directory=directory)
+        built = Replica(ops, workflow, notifier)
+        self.replicas.append(built)
+        return built
+
+
+@pytest.fixture
+async def env(redis_client: aioredis.Redis) -> AsyncIterator[TimerEnv]:
+    async with sandbox_client() as (client, app):
+        built = _env(client, app, redis_client)
+        first = built.replica()
+        built.ops = first.ops
+        yield built
+
+
+def _env(client: ConsoleClient, app: Starlette, redis: aioredis.Redis) -> TimerEnv:
+    placeholder = ChatOps(client, sandbox_policy())
+    built = TimerEnv(placeholder, client, app)
+    built.clock, built.redis, built.replicas = FakeClock(time.time()), redis, []
+    return built
+
+
+async def _kill(env: TimerEnv, text: str, email: str = ALICE) -> str:
+    ctx = await env.ctx(email)
+    proposal = await env.ops.handle(text, ctx)
+    assert isinstance(proposal, Proposal), render_text(proposal.message)
+    reply = await env.ops.commit(proposal, ctx)
+    assert reply.ok and reply.request_id, render_text(reply.message)
+    # What the surface does with the loud message: it becomes the kill's thread.
+    await env.replicas[0].workflow.attach_message(reply.request_id, CHANNEL, KILL_TS)
+    return reply.request_id
+
+
+def _threads(env: TimerEnv) -> list[str]:
+    return [
+        render_text(m)
+        for r in env.replicas
+        for channel, ts, m in r.notifier.threads
+        if (channel, ts) == (CHANNEL, KILL_TS)
+    ]
+
+
+def _enabled(env: TimerEnv) -> bool:
+    return bool(env.state.gates[GATE]["isEnabled"])
+
+
+async def _fire_everywhere(env: TimerEnv) -> int:
+    counts = await asyncio.gather(*(r.ops.timers.fire_due() for r in env.replicas))
+    return sum(counts)
+
+
+async def test_a_timed_kill_reminds_before_and_at_the_end_with_the_three_buttons(
+    env: TimerEnv,
+) -> None:
+    kill_id = await _kill(env, f"kill {GATE} --for 30m INC-1 checkout errors")
+    assert not _enabled(env)
+    [running] = await env.ops.timers.active()
+    assert running.gate_id == GATE and running.window_s == 1800
+
+    env.clock.advance(60)
+    assert await _fire_everywhere(env) == 0 and _threads(env) == []
+    env.clock.advance(24 * 60 + 1)  # 5 minutes before the end
+    assert await _fire_everywhere(env) == 1
+    [early] = _threads(env)
+    assert "ends in 5 minutes" in early and "ask again" in early
+    buttons = [b for r in env.replicas for _, _, m in r.notifier.threads for b in _buttons(m)]
+    assert buttons == ["Restore now", "Keep disabled (30 minutes more)", "Keep disabled for good"]
+
+    env.clock.advance(5 * 60)
+    assert await _fire_everywhere(env) == 1
+    assert "is over" in _threads(env)[-1] and "still disabled" in _threads(env)[-1]
+    assert not _enabled(env), "without --auto-restore nothing is restored"
+    assert await env.ops.timers.active() == []
+    assert kill_id
+
+
+def _buttons(message: object) -> list[str]:
+    blocks = getattr(message, "blocks", [])
+    return [
+        e["text"]["text"]
+        for b in blocks
+        if b.get("type") == "actions"
+        for e in b.get("elements", [])
+    ]
+
+
+async def test_auto_restore_runs_once_with_two_replicas_and_after_a_restart(
+    env: TimerEnv,
+) -> None:
+    await _kill(env, f"kill {GATE} --for 10m --auto-restore INC-2 bad deploy")
+    env.replica()  # a second replica on the same Redis
+    env.clock.advance(10 * 60 + 1)  # the early reminder's time has passed as well
+    env.replica()  # and one that started after the kill: nothing lives in a process
+
+    fired = await _fire_everywhere(env)
+    while await _fire_everywhere(env):  # the end comes after the early reminder
+        fired += 1
+    assert _enabled(env), "restored"
+    restores = [r for r in env.app.state.request_log if r.method == "PATCH" and GATE in r.path]
+    assert len(restores) == 1, "exactly one restore, whoever polled"
+    said = _threads(env)
+    assert sum("restored it" in s for s in said) == 1
+    assert await env.ops.timers.active() == []
+
+
+async def test_a_changed_gate_refuses_the_auto_restore_and_the_thread_says_why(
+    env: TimerEnv,
+) -> None:
+    await _kill(env, f"kill {GATE} --for 5m --auto-restore INC-3")
+    env.state.touch_gate(GATE)  # someone edits the gate in the console meanwhile
+    rules = env.state.gates[GATE]["rules"]
+    rules[0]["passPercentage"] = 1
+    env.clock.advance(5 * 60 + 1)
+    await _fire_everywhere(env)
+    [said] = _threads(env)
+    assert "did not happen" in said and "still disabled" in said
+    assert "changed" in said.lower()
+    assert not _enabled(env)
+
+
+async def test_keep_disabled_extends_and_for_good_stops_the_reminders(env: TimerEnv) -> None:
+    kill_id = await _kill(env, f"kill {GATE} --for 20m INC-4")
+    [before] = await env.ops.timers.active()
+
+    refused = await env.ops.timers.extend(kill_id, await env.ctx(CAROL))
+    assert not refused.ok and "responder" in render_text(refused.message)
+    extended = await env.ops.timers.extend(kill_id, await env.ctx(BOB))
+    assert extended.ok and "20 minutes more" in render_text(extended.message)
+    [after] = await env.ops.timers.active()
+    assert (after.ends_at - before.ends_at).total_seconds() == 20 * 60
+    assert any("keeps gate" in s for s in _threads(env))
+
+    kept = await env.ops.timers.keep(kill_id, await env.ctx(ALICE))
+    assert kept.ok and "for good" in render_text(kept.message)
+    assert await env.ops.timers.active() == []
+    env.clock.advance(3600)
+    assert await _fire_everywhere(env) == 0
+
+
+async def test_restoring_by_hand_stops_the_timer(env: TimerEnv) -> None:
+    kill_id = await _kill(env, f"kill {GATE} --for 1h INC-5")
+    ctx = await env.ctx(BOB)
+    proposal = await env.ops.handle(f"restore {kill_id} fixed", ctx)
+    assert isinstance(proposal, Proposal)
+    restored = await env.ops.commit(proposal, ctx)
+    assert restored.ok and _enabled(env)
+    assert await env.ops.timers.active() == []
+    env.clock.advance(2 * 3600)
+    assert await _fire_everywhere(env) == 0 and _threads(env) == []
+
+
+async def test_a_kill_for_too_short_or_auto_restore_alone_is_a_usage_error(
+    env: TimerEnv,
+) -> None:
+    for text in (f"kill {GATE} --auto-restore INC", f"kill {GATE} --for 1m INC"):
+        reply = await env.ops.handle(text, await env.ctx())
+        assert isinstance(reply, Reply) and not reply.ok, text
+    assert _enabled(env)
