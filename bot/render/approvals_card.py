@@ -20,7 +20,7 @@ from typing import Any
 from bot.ops.actions.registry import KILL_ACTION, action_words
 from bot.ops.model.decisions import NeedsApproval
 from bot.ops.model.freeze import Freeze
-from bot.ops.model.plans import Outcome, Plan
+from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
 from bot.ops.model.requests import UNVERIFIED_INTERRUPTION, ApprovalRequest, AuditEvent
 from bot.ops.model.states import ApprovalState
 from bot.render.approvals_incident import restore_button, restored_line
@@ -42,7 +42,7 @@ from bot.render.common import (
 from bot.render.freeze import waiting_line
 from bot.render.ids import APPROVAL_APPROVE, APPROVAL_CANCEL, APPROVAL_REJECT
 from bot.render.plans import render_plan
-from bot.render.states import STATE_ICONS, state_words
+from bot.render.states import STATE_ICONS, result_words
 
 __all__ = [
     "ApprovalCard",
@@ -148,6 +148,8 @@ def _finished_verdict(card: ApprovalCard, icon: str) -> str:
                 "not show the change; it was not retried. Check the entity and ask again."
             )
         error = f" ({esc(outcome.error, 300)})" if outcome and outcome.error else ""
+        if outcome is not None and outcome.status is OutcomeStatus.UNKNOWN:
+            return f"❓ *Outcome unknown*{error}: check it in the console. {detail}".rstrip()
         return f"{icon} *Failed*{error}. {detail}".rstrip()
     review = ident(outcome.review_id, 60) if outcome and outcome.review_id else "–"
     if request.state is ApprovalState.REVIEW_REJECTED:
@@ -235,7 +237,7 @@ def render_approval_card(card: ApprovalCard) -> Message:
         context([f"request {ident(request.id, 70)}", f"created {fmt_time(request.created_at)}"])
     )
     fallback = (
-        f"Approval {state_words(request.state)}: {esc_plain(title, 200)} "
+        f"Approval {result_words(request.state, request.outcome)}: {esc_plain(title, 200)} "
         f"(requested by {mention(request.requester.user_id)})"
     )
     return message(fallback, body, tail)
@@ -263,7 +265,8 @@ def render_thread_entry(event: AuditEvent) -> Message:
     """One thread reply per transition: who did what, when."""
     actor = mention(event.shown_actor)
     if event.event in ("finished", "finished_interrupted"):
-        what = f"finished it: *{esc(state_words(event.to_state), 40)}*"
+        words = result_words(event.to_state, event.detail.get("outcome"))
+        what = f"finished it: *{esc(words, 40)}*"
         if event.event == "finished_interrupted":
             what += " (after an interruption)"
     else:
@@ -277,7 +280,8 @@ def render_thread_entry(event: AuditEvent) -> Message:
         f"{actor} {what}" + (f" ({'; '.join(extra)})" if extra else "") + f" · {fmt_time(event.at)}"
     )
     who = mention(event.shown_actor)
-    fallback = f"{who}: {esc_plain(event.event, 40)} → {state_words(event.to_state)}"
+    outcome = event.detail.get("outcome")
+    fallback = f"{who}: {esc_plain(event.event, 40)} → {result_words(event.to_state, outcome)}"
     return message(fallback, [section(line)])
 
 
@@ -286,7 +290,8 @@ def render_requester_dm(card: ApprovalCard) -> Message:
     plan, request = card.plan, card.request
     title = plan.summary if plan else f"{action_words(request.action)} {request.entity_id}"
     lines = [f"Your request {ident(request.id, 70)}: {esc(title, 300)}", _verdict(card)]
-    fallback = f"Your request is {state_words(request.state)}: {esc_plain(title, 200)}"
+    words = result_words(request.state, request.outcome)
+    fallback = f"Your request ({words}): {esc_plain(title, 200)}"
     return message(fallback, [section("\n".join(lines))])
 
 

@@ -8,10 +8,27 @@ would hide that the executor stopped mid-way.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.ops.model.plans import OutcomeStatus
 from bot.ops.model.requests import ApprovalRequest
 from bot.ops.model.states import ApprovalState
 
-__all__ = ["STATE_ICONS", "STATE_LABELS", "state_badge", "state_words"]
+__all__ = [
+    "STATE_ICONS",
+    "STATE_LABELS",
+    "UNKNOWN_OUTCOME",
+    "outcome_unknown",
+    "result_words",
+    "state_badge",
+    "state_words",
+]
+
+UNKNOWN_OUTCOME = "outcome unknown"
+"""A failed request whose Statsig answer was lost and whose read-back could not tell: it
+may have applied, so it must never read "failed" (see ``OutcomeStatus.UNKNOWN``)."""
 
 STATE_ICONS: dict[ApprovalState, str] = {
     ApprovalState.PENDING: "⏳",
@@ -42,10 +59,30 @@ STATE_LABELS: dict[ApprovalState, str] = {
 }
 
 
+def outcome_unknown(state: ApprovalState, outcome: Mapping[str, Any] | str | None) -> bool:
+    """Whether a finished request's recorded outcome (a mapping, or the audit's JSON) says
+    nobody knows if the change applied."""
+    if state is not ApprovalState.FAILED or not outcome:
+        return False
+    if isinstance(outcome, str):
+        try:
+            outcome = json.loads(outcome)
+        except ValueError:
+            return False
+    return isinstance(outcome, Mapping) and outcome.get("status") == OutcomeStatus.UNKNOWN
+
+
+def result_words(state: ApprovalState, outcome: Mapping[str, Any] | str | None) -> str:
+    """:func:`state_words`, except that an unknown outcome is never called "failed"."""
+    return UNKNOWN_OUTCOME if outcome_unknown(state, outcome) else state_words(state)
+
+
 def state_badge(request: ApprovalRequest) -> str:
     """``"❌ failed: interrupted"``: icon and label of the request's state (plain text)."""
     state = request.state
     label = STATE_LABELS.get(state, str(state))
+    if outcome_unknown(state, request.outcome):
+        return f"❓ {UNKNOWN_OUTCOME}"
     if request.interrupted and state is ApprovalState.FAILED:
         label = "failed: interrupted"
     return f"{STATE_ICONS.get(state, '•')} {label}"

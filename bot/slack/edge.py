@@ -38,6 +38,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from starlette.requests import ClientDisconnect, Request
 
+from bot.slack.payloads import EVENTS_API_TYPES
+
 __all__ = [
     "BODY_TIMEOUT_SECONDS",
     "DEFAULT_LIMITS",
@@ -50,6 +52,7 @@ __all__ = [
     "Refused",
     "bolt_request",
     "decode",
+    "is_ssl_check",
     "read_body",
     "verify_signature",
 ]
@@ -136,6 +139,19 @@ def verify_signature(
         raise Refused(401, "bad signature")
 
 
+def is_ssl_check(body: bytes, content_type: str | None) -> bool:
+    """Slack's certificate probe of a slash command URL (``ssl_check=1``, unsigned): it
+    only wants a 200, and it carries nothing that could act."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media != FORM or len(body) > 200:
+        return False
+    try:
+        fields = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return fields.get("ssl_check") == "1" and set(fields) <= {"ssl_check", "token"}
+
+
 def decode(body: bytes, content_type: str | None) -> dict[str, Any]:
     """The payload as Slack meant it; :class:`Refused` (415/400) for anything else."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
@@ -146,7 +162,10 @@ def decode(body: bytes, content_type: str | None) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise Refused(400, "body is not UTF-8") from None
     if media == JSON:
-        return _json_object(text)
+        event = _json_object(text)
+        if _kind(event) not in EVENTS_API_TYPES:
+            raise Refused(400, "JSON that is not an Events API payload")
+        return event
     try:
         fields = parse_qsl(
             text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FORM_FIELDS
@@ -160,10 +179,18 @@ def decode(body: bytes, content_type: str | None) -> dict[str, Any]:
     if "payload" in form:
         if len(form) != 1:
             raise Refused(400, "interactivity with extra fields")
-        return _json_object(form["payload"])
+        interaction = _json_object(form["payload"])
+        if _kind(interaction) in EVENTS_API_TYPES:
+            raise Refused(400, "an Events API payload sent as a form")
+        return interaction
     if "command" not in form:
         raise Refused(400, "form body that is neither a command nor interactivity")
     return dict(form)
+
+
+def _kind(payload: dict[str, Any]) -> str:
+    kind = payload.get("type")
+    return kind if isinstance(kind, str) else ""
 
 
 def _json_object(text: str) -> dict[str, Any]:

@@ -7,8 +7,9 @@ listener (a 500, or a silent failure after the ack). Each model names only the f
 listeners and Bolt's own routing read, with the types Slack documents; everything else in
 a payload is allowed and ignored, so a new field from Slack never breaks the bot.
 
-Payload types the app does not listen to pass through untouched: Bolt answers them 404
-("unhandled request"), with no listener run.
+Payload types the app does not use (legacy ``interactive_message``, dialogs, workflow
+steps) are refused too: Bolt would route some of them to our listeners by ``callback_id``,
+with shapes those listeners never expect.
 
 Usage::
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["payload_problem"]
+__all__ = ["EVENTS_API_TYPES", "payload_problem"]
 
 
 class _Shape(BaseModel):
@@ -150,6 +151,12 @@ _BY_TYPE: dict[str, type[_Shape]] = {
 }
 
 
+_UNREAD = frozenset({"app_rate_limited"})
+"""Types Slack sends that no listener reads: Bolt answers them, nothing runs."""
+EVENTS_API_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limited"})
+"""The payloads Slack sends as JSON (the Events API); the rest come form-encoded."""
+
+
 def payload_problem(body: dict[str, Any]) -> str | None:
     """``None`` when ``body`` has the shape its listener reads; else why not, for the log."""
     if "command" in body and "type" not in body:
@@ -158,9 +165,11 @@ def payload_problem(body: dict[str, Any]) -> str | None:
         kind = body.get("type")
         if not isinstance(kind, str):
             return "no payload type"
+        if kind in _UNREAD:
+            return None
         found = _BY_TYPE.get(kind)
         if found is None:
-            return None  # not ours to read: Bolt leaves it unhandled
+            return f"a payload type this app does not use ({kind[:40]})"
         model = found
     try:
         model.model_validate(body)

@@ -54,6 +54,7 @@ from bot.slack.edge import (
     Refused,
     bolt_request,
     decode,
+    is_ssl_check,
     read_body,
     verify_signature,
 )
@@ -171,13 +172,17 @@ async def _admit_and_dispatch(
     bolt_app: AsyncApp, deps: SlackDeps, request: Request, secret: str, limits: EdgeLimits
 ) -> Response:
     body = await read_body(request, limits)
+    if is_ssl_check(body, request.headers.get("content-type")):
+        return Response(status_code=200)
     verify_signature(body, request.headers, secret)
     payload = decode(body, request.headers.get("content-type"))
     problem = payload_problem(payload)  # before Bolt: its own middleware reads fields too
     if problem is not None:
         _log.warning("slack.malformed_payload", problem=problem)
         raise Refused(400, "malformed payload")
-    if not await deps.replay_guard().first_delivery(request.headers["x-slack-signature"]):
+    signature = request.headers["x-slack-signature"]
+    stamp = int(request.headers["x-slack-request-timestamp"])
+    if not await deps.replay_guard().first_delivery(signature, stamp):
         deps.metrics.refused.labels(reason="replayed").inc()
         _log.info("slack.replayed_delivery_dropped")
         return Response(status_code=200)

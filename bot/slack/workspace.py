@@ -46,11 +46,14 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _teams(body: dict[str, Any]) -> Iterator[object]:
-    """Every team ID a payload names (commands, interactivity, views, events)."""
+def _teams(body: dict[str, Any], *, grid: bool) -> Iterator[object]:
+    """Every team ID a payload names (commands, interactivity, views, events). On
+    Enterprise Grid ``user.team_id`` is the person's primary workspace, not where they
+    clicked, so there it is left to the enterprise check."""
     yield body.get("team_id")
     yield _dict(body.get("team")).get("id")
-    yield _dict(body.get("user")).get("team_id")
+    if not grid:
+        yield _dict(body.get("user")).get("team_id")
     yield _dict(body.get("view")).get("team_id")
     yield from _authorizations(body, "team_id")
 
@@ -87,7 +90,7 @@ def foreign_reason(body: dict[str, Any], installed: Installation) -> str | None:
         return "an enterprise this bot is not installed in"
     if installed.enterprise_id is not None and enterprises - {installed.enterprise_id}:
         return "another enterprise"
-    teams = _named(_teams(body))
+    teams = _named(_teams(body, grid=installed.enterprise_id is not None))
     if not installed.org_wide:
         if not teams:
             return "no workspace named"

@@ -15,8 +15,18 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.ops.policy.rules import Policy
+from bot.render.ids import APPROVAL_APPROVE
 from bot.statsig.client import ConsoleClient
-from tests.slack.harness import BotInstance, World, bot_instance, wait_responses
+from tests.slack.harness import (
+    CHANNEL,
+    BotInstance,
+    World,
+    bot_instance,
+    button_value,
+    eventually,
+    visible,
+    wait_responses,
+)
 from tests.support.asgi_server import serve_asgi
 
 SELF_SERVICE = Policy.from_toml('[groups]\nops = ["U1ALICE"]\n[defaults]\napprovals_required = 0\n')
@@ -65,12 +75,14 @@ async def test_applied_late_is_seen_by_a_later_read(slow_statsig_bot: BotInstanc
     assert _rollout_pct(w) == 50.0
 
 
-async def test_not_applied_says_so_and_that_a_retry_is_safe(slow_statsig_bot: BotInstance) -> None:
+async def test_not_applied_says_so_and_to_read_again_before_retrying(
+    slow_statsig_bot: BotInstance,
+) -> None:
     w = slow_statsig_bot.world
     before = _rollout_pct(w)
     w.faults.add(RULE_PATCH, "hang", method="PATCH", delay=1.0)
     text = await _answer(slow_statsig_bot)
-    assert "Not applied" in text and "safe to try again" in text, text
+    assert "Not applied so far" in text and "read gate new_nav again" in text, text
     assert _rollout_pct(w) == before
 
 
@@ -115,3 +127,47 @@ async def test_overrides_whose_answer_was_lost_are_read_back(
     text = json.dumps(answer, ensure_ascii=False)
     assert "Done" in text and "answered too late" in text, text
     assert len(w.mutations("/gates/new_nav/overrides")) == 1
+
+
+async def test_segment_ids_whose_answer_was_lost_are_read_back(
+    slow_statsig_bot: BotInstance,
+) -> None:
+    w = slow_statsig_bot.world
+    w.faults.add(r"/segments/beta_users/id_list$", "lost_answer", method="PATCH", delay=1.0)
+    _, url = await slow_statsig_bot.command("segment add-ids beta_users u_lost_1,u_lost_2 -- QA")
+    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "Done" in text and "answered too late" in text, text
+    assert len(w.mutations("/segments/beta_users/id_list")) == 1
+
+
+async def test_an_approved_change_of_unknown_outcome_is_never_called_failed(
+    w: World,
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        url = await stack.enter_async_context(serve_asgi(w.sandbox))
+        console = ConsoleClient("console-test", base_url=url, timeout=0.3, retry_budget=0.5)
+        stack.push_async_callback(console.aclose)
+        bot = await stack.enter_async_context(bot_instance(w, console=console))
+        _, reply_url = await bot.command(ROLLOUT)
+        await wait_responses(bot.slack, reply_url)
+        [card] = await eventually(lambda: visible(bot.slack))
+        request_id = button_value(card, APPROVAL_APPROVE)
+        assert request_id is not None
+
+        hold = w.faults.hold(RULE_PATCH, method="PATCH")
+        w.faults.add(RULE_PATCH, "lost_answer", method="PATCH", delay=1.0)
+        await bot.click(APPROVAL_APPROVE, request_id, user="U2BOB", message_ts=card.ts)
+        await hold.arrived()
+        w.faults.add(r"/gates/new_nav$", "503", method="GET", times=None)
+        hold.release()
+
+        def redrawn() -> str:
+            edits = bot.slack.message(CHANNEL, card.ts).edits
+            text = bot.slack.message(CHANNEL, card.ts).text
+            return text if edits and "unknown" in text.lower() else ""
+
+        text = await eventually(redrawn, timeout=15)
+        assert "failed" not in text.lower(), text
+        thread = " ".join(m.text for m in bot.slack.thread(CHANNEL, card.ts))
+        assert "outcome unknown" in thread and "→ failed" not in thread

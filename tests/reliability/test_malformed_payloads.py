@@ -301,3 +301,44 @@ async def test_one_signed_kill_delivered_many_times_runs_once(responder_bot: Bot
     assert len(responder_bot.world.mutations("/gates/mobile_dark_mode")) == 1
     replayed = responder_bot.deps.metrics.refused.labels(reason="replayed")._value.get()  # noqa: SLF001
     assert replayed == 11
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["interactive_message", "dialog_submission", "dialog_cancellation", "workflow_step_edit"],
+)
+async def test_payload_types_the_app_does_not_use_never_reach_a_listener(
+    bot: BotInstance, kind: str
+) -> None:
+    payload = {
+        "type": kind,
+        "callback_id": APPROVAL_APPROVE,
+        "team": {"id": "T1"},
+        "user": {"id": "U2BOB", "team_id": "T1"},
+        "channel": "C0OPS",
+        "actions": [5],
+    }
+    response = await bot.post(interactivity_body(payload))
+    assert response.status_code == 400
+    await asyncio.sleep(0.2)
+    errors = bot.deps.metrics.handled.labels(kind="approve", result="error")._value.get()  # noqa: SLF001
+    assert errors == 0
+
+
+async def test_a_slash_command_sent_as_json_is_refused(responder_bot: BotInstance) -> None:
+    url = responder_bot.slack.new_response_url(channel_id=CHANNEL, user_id="U2BOB")
+    fields = {"command": "/statsig", "text": "kill mobile_dark_mode INC", "user_id": "U2BOB",
+              "team_id": "T1", "channel_id": CHANNEL, "response_url": url}  # fmt: skip
+    response = await responder_bot.post(json.dumps(fields).encode(), extra={"Content-Type": JSON})
+    assert response.status_code == 400
+    await asyncio.sleep(0.2)
+    assert responder_bot.world.mutations() == []
+
+
+async def test_slacks_ssl_check_is_answered(bot: BotInstance) -> None:
+    body = b"ssl_check=1&token=deprecated-verification-token"
+    response = await bot.http.post(
+        f"{bot.url}/slack/events", content=body, headers={"Content-Type": FORM}
+    )
+    assert response.status_code == 200
+    assert bot.slack.calls == []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.slack.replays import ReplayGuard
+from bot.slack.replays import ReplayGuard, remember_for
 from bot.slack.wiring import slack_client
 from bot.slack.workspace import Installation, WorkspaceGuard, foreign_reason
 from tests.fakes.slack import FakeSlack
@@ -49,6 +49,8 @@ def _click(**fields: Any) -> dict[str, Any]:
         (ORG_WIDE, _click(enterprise="E2"), "another enterprise"),
         # Without an app ID from auth.test the app is not checked (the secret is the app's).
         (Installation(team_id="T1"), _click(api_app_id="A2"), None),
+        # On Grid, user.team_id is the person's primary workspace, not where they clicked.
+        (GRID, _click(enterprise={"id": "E1"}, user={"id": "U1", "team_id": "T3"}), None),
         # Events name the team in their authorizations too.
         (
             OURS,
@@ -87,6 +89,12 @@ async def test_replays_are_dropped_across_replicas_and_without_redis(
     finally:
         await dead.aclose()
     assert sorted(results) == [False, False, False, True]  # memory still says "seen"
+
+
+def test_a_signature_is_remembered_as_long_as_it_is_valid() -> None:
+    assert remember_for(1000, 360, now=1000) == 360
+    assert remember_for(1250, 360, now=1000) == 610  # signed 250 s "ahead" of our clock
+    assert remember_for(None, 360, now=1000) == 360
 
 
 def test_the_local_memory_forgets_after_the_window() -> None:

@@ -414,7 +414,8 @@ class ActionBase(ABC, Generic[E]):
         timed out), and so would "done". The entity is read at once and, while it still
         looks untouched, again after each of :data:`SETTLE_DELAYS` (the request may still be
         running at Statsig): it then shows the change (applied), still shows the state the
-        plan was made from (not applied: safe to try again), or neither (unknown).
+        plan was made from (not applied so far: read it again before retrying), or neither
+        (unknown).
         """
         after: E | None = None
         for delay in (0.0, *SETTLE_DELAYS):
@@ -448,10 +449,12 @@ class ActionBase(ABC, Generic[E]):
         it: ``unchanged`` (not applied), ``changed`` otherwise or ``unreadable`` (unknown)."""
         what = f"{self.entity_kind} {self.entity_id}"
         if found == "unchanged":
+            waited = f"{sum(SETTLE_DELAYS):g} s"
             return self._outcome(
                 OutcomeStatus.FAILED,
-                f"Not applied: Statsig did not answer in time and {what} is unchanged, "
-                f"so it is safe to try again: {plan.summary}",
+                f"Not applied so far: Statsig did not answer in time and {what} was still "
+                f"unchanged {waited} later. A slow Statsig may yet apply it, so read "
+                f"{what} again before retrying: {plan.summary}",
                 error=LOST_ANSWER,
                 after=after,
             )
