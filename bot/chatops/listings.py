@@ -20,6 +20,7 @@ from bot.ops.model.states import ApprovalState
 from bot.ops.policy.rules import Policy
 from bot.render import render_audit, render_error
 from bot.render.replies import render_request_list
+from bot.render.timers import with_timers
 from bot.statsig.client import ConsoleClient
 
 __all__ = [
@@ -54,7 +55,8 @@ def redis_unavailable(exc: ApprovalsUnavailable) -> Reply:
 async def approvals_reply(
     workflow: ApprovalWorkflow | None, scope: str, actor: Actor, *, policy: Policy | None = None
 ) -> Reply:
-    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them.
+    """``approvals [mine|pending]``: open requests, the actor's own, or those awaiting them;
+    ``approvals`` alone also lists the timed kills still running, with their time left.
 
     ``pending`` lists only what ``actor`` may approve (group, four eyes, Statsig role and
     reviewers, as a click would be judged); without a ``policy`` it hides only their own.
@@ -63,9 +65,11 @@ async def approvals_reply(
         return unavailable("Listing approval requests")
     try:
         requests, title = await _requests(workflow, scope, actor, policy)
+        timers = await workflow.timers.active() if scope == "all" else []
+        now = await workflow.timers.now()
     except ApprovalsUnavailable as exc:
         return redis_unavailable(exc)
-    return Reply(message=render_request_list(title, requests))
+    return Reply(message=with_timers(render_request_list(title, requests), timers, now))
 
 
 async def _requests(

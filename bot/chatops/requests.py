@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.approvals.authorize import awaiting_approval_by
 from bot.approvals.errors import ApprovalsUnavailable
@@ -25,6 +26,7 @@ from bot.chatops.replies import Context, Reply, sandboxed
 from bot.ops.model.freeze import Freeze
 from bot.ops.model.identity import Actor
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
+from bot.ops.model.timers import KillTimer
 from bot.ops.policy.rules import Policy
 from bot.render.common import Message
 from bot.render.replies import render_references
@@ -49,6 +51,10 @@ class HomeData:
     note: str | None = None
     freeze: Freeze | None = None
     """The change freeze that is on, shown first."""
+    timers: list[KillTimer] = field(default_factory=list)
+    """The timed kills still running, soonest end first."""
+    now: datetime | None = None
+    """The store's time the timers' "time left" is counted from."""
 
 
 class Requests:
@@ -132,7 +138,11 @@ class Requests:
             mine = await wf.mine(actor)
             recent = await wf.audit_entries(since_seconds=RECENT_CHANGES_SECONDS)
             freeze = await wf.freeze_state()
+            timers = await wf.timers.active()
+            now = await wf.timers.now()
         except ApprovalsUnavailable:  # Redis went away after the ping
             return HomeData(available=False, note="lost")
         recent = sorted(recent, key=lambda e: e.at, reverse=True)
-        return HomeData(waiting=waiting, mine=mine, recent=recent, freeze=freeze)
+        return HomeData(
+            waiting=waiting, mine=mine, recent=recent, freeze=freeze, timers=timers, now=now
+        )

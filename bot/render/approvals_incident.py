@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
 from bot.ops.model.requests import Restoration
+from bot.ops.model.timers import REMINDER_LEAD, kill_window, span_words
 from bot.render.common import (
     Message,
     actions,
@@ -93,6 +94,12 @@ def render_kill_announcement(
         lines.append(f"*Reason* {esc(plan.reason, 500)}")
     if killed:
         lines.append(f"*Used by* {used_by_text(plan, unreadable=references_unreadable)}")
+    window = kill_window(plan)
+    if killed and window is not None and restored is None:
+        then = "then restored automatically" if window[1] else "then a reminder asks again"
+        early = window[0] > REMINDER_LEAD.total_seconds()
+        when = "5 minutes before the time is up" if early else "when the time is up"
+        lines.append(f"*For* {span_words(window[0])}, {then} (a reminder in this thread {when})")
     if outcome.error and outcome.error not in outcome.message:
         lines.append(f"*Error* {esc(outcome.error, 500)}")
     if restored is not None:

@@ -9,6 +9,7 @@ for good** (no more reminders).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.ops.model.timers import KillTimer, span_words
 from bot.render.common import (
@@ -30,11 +31,12 @@ __all__ = [
     "render_timer_kept",
     "render_timer_reminder",
     "render_timers",
+    "with_timers",
     "timer_line",
 ]
 
 
-def _buttons(timer: KillTimer) -> dict[str, object]:
+def _buttons(timer: KillTimer) -> dict[str, Any]:
     window = span_words(timer.window_s)
     return actions(
         [
@@ -104,7 +106,15 @@ def timer_line(timer: KillTimer, now: datetime) -> str:
     )
 
 
-def render_timers(timers: list[KillTimer], now: datetime) -> list[dict[str, object]]:
+def with_timers(listing: Message, timers: list[KillTimer], now: datetime) -> Message:
+    """``listing`` (the ``approvals`` reply) with the running timed kills after it."""
+    blocks = render_timers(timers, now)
+    if not blocks:
+        return listing
+    return Message(text=listing.text, blocks=[*listing.blocks, *blocks][:50])
+
+
+def render_timers(timers: list[KillTimer], now: datetime) -> list[dict[str, Any]]:
     """The "Timed kills" section of ``approvals`` and App Home (no blocks when none)."""
     if not timers:
         return []

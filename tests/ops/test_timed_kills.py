@@ -212,3 +212,15 @@ async def test_a_kill_for_too_short_or_auto_restore_alone_is_a_usage_error(
         reply = await env.ops.handle(text, await env.ctx())
         assert isinstance(reply, Reply) and not reply.ok, text
     assert _enabled(env)
+
+
+async def test_approvals_and_home_list_the_running_timed_kills(env: TimerEnv) -> None:
+    await _kill(env, f"kill {GATE} --for 2h --auto-restore INC-6")
+    env.clock.advance(30 * 60)
+    listing = await env.ops.handle("approvals", await env.ctx(BOB))
+    assert isinstance(listing, Reply)
+    text = render_text(listing.message)
+    assert "Timed kills" in text and GATE in text and "1 h 30 min left" in text
+    assert "restores itself" in text
+    home = await env.ops.requests.home((await env.ctx(BOB)).actor)
+    assert [t.gate_id for t in home.timers] == [GATE] and home.now is not None

@@ -40,6 +40,8 @@ async def publish_home(deps: SlackDeps, user_id: str) -> None:
         note=note or (home.note if home.available else None),
         approvals_available=home.available,
         freeze=home.freeze,
+        timers=home.timers,
+        now=home.now,
     )
     try:
         await deps.client.views_publish(user_id=user_id, view=view)

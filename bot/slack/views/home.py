@@ -19,10 +19,12 @@ from typing import Any
 from bot.ops.actions.registry import action_words
 from bot.ops.model.freeze import Freeze
 from bot.ops.model.requests import ApprovalRequest, AuditEvent
+from bot.ops.model.timers import KillTimer
 from bot.render.common import context, divider, esc, fmt_time, header, ident, person, section
 from bot.render.freeze import freeze_line
 from bot.render.ids import APPROVAL_APPROVE, APPROVAL_REJECT
 from bot.render.states import state_badge
+from bot.render.timers import render_timers
 
 __all__ = ["MAX_HOME_ITEMS", "approve_confirm", "home_view"]
 
@@ -105,6 +107,8 @@ def home_view(
     note: str | None = None,
     approvals_available: bool = True,
     freeze: Freeze | None = None,
+    timers: Sequence[KillTimer] = (),
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The Home tab for one person; every list is capped at :data:`MAX_HOME_ITEMS`.
 
@@ -116,6 +120,8 @@ def home_view(
         blocks.append(context([esc(note, 500)]))
     if freeze is not None:
         blocks.append(section(freeze_line(freeze)))
+    if timers and now is not None:
+        blocks += render_timers(list(timers), now)
     blocks.append(section("*Waiting for your approval*"))
     if not approvals_available:
         blocks.append(section(f"⚠️ {_UNAVAILABLE}"))
