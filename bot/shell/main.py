@@ -76,7 +76,7 @@ class ShellNotifier(Notifier):
 
     async def post_in_thread(self, channel_id: str, thread_ts: str, message: Message) -> None:
         self.printer.line("🧵 In the kill's thread:")
-        self.printer.out.write(render_text(message, width=self.printer.width))
+        self.printer.messages(message)  # its buttons become numbered choices
 
     async def announce(
         self,

@@ -43,6 +43,8 @@ from bot.render.ids import (
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
     SHARE_IN_CHANNEL,
+    TIMER_EXTEND,
+    TIMER_KEEP,
 )
 from bot.render.values import PageRef
 from bot.shell.emails import email_problem
@@ -257,6 +259,10 @@ class Session:
             return await self._command(f"restore {value}")
         if choice.action_id == INCIDENT_KILL:
             return await self._command(f"kill {value} -- disabled from the list of recent changes")
+        if choice.action_id == TIMER_EXTEND:
+            return self._show(await ops.timers.extend(value, self.ctx))
+        if choice.action_id == TIMER_KEEP:
+            return self._show(await ops.timers.keep(value, self.ctx))
         self.printer.line("That button only works in Slack.")
         return Status.USAGE
 
