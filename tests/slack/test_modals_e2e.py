@@ -153,9 +153,22 @@ async def test_disable_shortcut_picker_and_submit(bot: BotInstance) -> None:
         modals.CHANNEL_BLOCK: {modals.CHANNEL_PICKER: {"type": "conversations_select",
                                                        "selected_conversation": "C0OPS"}},
     }  # fmt: skip
-    assert (await bot.submit(view, values_in)).status_code == 200
+    auto_alone = {
+        **values_in,
+        modals.KILL_AUTO_RESTORE_BLOCK: {modals.KILL_AUTO_RESTORE: {
+            "type": "checkboxes", "selected_options": [{"value": modals.AUTO_RESTORE}]}},
+    }  # fmt: skip
+    refused = (await bot.submit(view, auto_alone)).json()
+    assert set(refused["errors"]) == {modals.KILL_AUTO_RESTORE_BLOCK}
+    timed = {
+        **auto_alone,
+        modals.KILL_WINDOW_BLOCK: {modals.KILL_WINDOW: {
+            "type": "static_select", "selected_option": {"value": "30m"}}},
+    }  # fmt: skip
+    assert (await bot.submit(view, timed)).status_code == 200
     [card] = await eventually(lambda: visible(bot.slack))
     assert "disable" in card.text and "mobile_dark_mode" in card.text
+    assert "30 minutes" in all_text({"blocks": card.blocks}), "the form's window is the kill's"
 
 
 async def test_edit_of_a_non_gate_explains_which_forms_exist(bot: BotInstance) -> None:
