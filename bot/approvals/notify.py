@@ -31,7 +31,13 @@ from bot.approvals.freeze import holding_freeze
 from bot.approvals.results import outcome_of, stored_plan
 from bot.approvals.store import ApprovalStore
 from bot.approvals.timed_kills import follow_timers
-from bot.ops.actions.registry import RESTORE_ACTION, action_words, is_incident
+from bot.ops.actions.registry import (
+    KILL_ACTION,
+    RESTORE_ACTION,
+    action_words,
+    is_announced,
+    is_incident,
+)
 from bot.ops.model.decisions import Denied, NeedsApproval
 from bot.ops.model.identity import Actor, People
 from bot.ops.model.plans import Plan
@@ -44,6 +50,7 @@ from bot.render.approvals import (
     render_approver_invitation,
     render_kill_announcement,
     render_requester_dm,
+    render_review_verdict,
 )
 from bot.render.common import Message
 
@@ -234,6 +241,33 @@ class Notifications:
                 )
         except Exception:  # the change ran; a surface problem must not turn it into an error
             log.exception("could not announce request %s", request_id)
+
+    async def review_resolved(self, request_id: str) -> None:
+        """A kill or restore that Statsig held for review was decided: re-announce it (as
+        loudly as the hold was), redraw its messages, and start a timed kill's timer.
+
+        An approved one's announcement is :meth:`announce_if_incident`'s; this covers the
+        verdict itself, for break-glass kills too, whose first message said "NOT disabled".
+        """
+        if self.notifier is None:
+            return
+        try:
+            request = await self._store.get(request_id)
+            stored = stored_plan(request) if request is not None else None
+            if request is None or stored is None or not is_announced(request.action):
+                return
+            committed = request.state is ApprovalState.EXECUTED
+            if not committed and request.state is not ApprovalState.REVIEW_REJECTED:
+                return
+            who = stored.requester_label or request.requester.user_id
+            notice = render_review_verdict(stored.plan, committed=committed, requester=who)
+            await self.notifier.announce(request.channel or None, notice, incident=True)
+            if committed:
+                await follow_timers(self._store, request)
+            if request.action == KILL_ACTION:
+                await self.redraw_kill(request)
+        except Exception:  # the verdict is recorded; telling people is best effort
+            log.exception("could not announce the review verdict of request %s", request_id)
 
     async def invite_approvers(self, request: ApprovalRequest, need: NeedsApproval) -> None:
         """DM exactly the people who could approve now, when the policy asks for it.

@@ -96,7 +96,9 @@ class Sweeper:
                     expired.append(request.id)
                 continue
             approved_at = request.approved_at or request.created_at
-            if now - approved_at.timestamp() < grace:
+            # ``grace`` 0 (freeze off) runs everything: no comparison, since the stored time
+            # is rounded to microseconds and may read a hair later than ``now``.
+            if grace > 0 and now - approved_at.timestamp() < grace:
                 continue
             if await holding_freeze(self._store, request, stored_plan(request)) is not None:
                 continue  # it runs when the freeze is lifted, or ends

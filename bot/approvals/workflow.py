@@ -385,4 +385,5 @@ class ApprovalWorkflow:
         for request_id in resolved:
             await self.notify.transition(request_id)
             await self.notify.announce_if_incident(request_id)
+            await self.notify.review_resolved(request_id)
         return len(resolved)

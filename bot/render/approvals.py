@@ -32,6 +32,7 @@ from bot.render.approvals_incident import (
     esc_multiline,
     render_kill_announcement,
     render_restore_result,
+    render_review_verdict,
 )
 from bot.render.common import Message, esc, esc_plain, ident, message, section
 from bot.render.plans import render_outcome
@@ -46,6 +47,7 @@ __all__ = [
     "render_notice",
     "render_requester_dm",
     "render_restore_result",
+    "render_review_verdict",
     "render_run_result",
     "render_run_warnings",
     "render_thread_entry",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.ops.actions.registry import KILL_ACTION
 from bot.ops.model.plans import Outcome, OutcomeStatus, Plan
 from bot.ops.model.requests import Restoration
 from bot.ops.model.timers import REMINDER_LEAD, kill_window, span_words
@@ -39,6 +40,7 @@ from bot.render.ids import INCIDENT_RESTORE
 from bot.statsig.links import console_url
 
 __all__ = [
+    "render_review_verdict",
     "esc_multiline",
     "render_kill_announcement",
     "render_restore_result",
@@ -174,3 +176,24 @@ def esc_multiline(value: str, limit: int = 2500) -> str:
     """Escape text line by line, keeping its line breaks (diffs span several lines)."""
     lines = value.splitlines()[:40]
     return "\n".join(esc(line, 300) for line in lines)[:limit]
+
+
+def render_review_verdict(plan: Plan, *, committed: bool, requester: str) -> Message:
+    """A held kill's (or restore's) Statsig review was decided: say so where it was held.
+
+    The first announcement said loudly that the gate was NOT changed yet; the people who
+    read it must hear just as loudly that it now is (or that it never will be)."""
+    gate, name = ident(plan.entity_id), esc_plain(plan.entity_id, 100)
+    what = "kill" if plan.action == KILL_ACTION else "restore"
+    by = esc(requester, 80)
+    if committed:
+        state = "disabled" if plan.action == KILL_ACTION else "restored"
+        title = f"✅ Statsig review committed: gate {name} is {state} now"
+        body = f"The {what} of gate {gate} by {by} was held for review; it is in force now."
+    else:
+        title = f"🚫 Statsig review rejected: the {what} of gate {name} did not happen"
+        body = (
+            f"The {what} of gate {gate} by {by} was rejected or withdrawn in "
+            f"Statsig: the gate is unchanged. Run `/statsig {what}` again if it is still needed."
+        )
+    return message(esc_plain(title, 200), [header(title), section(body)])

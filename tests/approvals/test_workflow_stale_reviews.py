@@ -172,3 +172,36 @@ async def test_restore_refuses_when_the_gate_changed_since_the_kill(env: Env) ->
     with pytest.raises(RestoreRefused) as refused:
         await env.plan(restore)
     assert "since the kill" in refused.value.user_message
+
+
+@pytest.mark.parametrize("verdict", ["commit", "reject"])
+async def test_a_kill_held_for_review_is_announced_again_when_statsig_decides(
+    env: Env, verdict: str
+) -> None:
+    """Issue 10.5: the first message said "still ON"; the verdict is said as loudly."""
+    wf = env.workflow()
+    kill = await env.plan(IncidentKill("reviewed_gate", reason="INC-7", window_s=1800))
+    held = await wf.run_now(kill, ONCALL, channel="C1")
+    assert held.outcome is not None and held.outcome.status is OutcomeStatus.PENDING_REVIEW
+    assert held.request_id is not None and held.outcome.review_id
+    assert await wf.timers.active() == [], "a held kill starts no timer"
+    announced = len(env.notifier.announcements)
+
+    decide = sandbox_reviews.commit if verdict == "commit" else sandbox_reviews.reject
+    decide(env.state, held.outcome.review_id)
+    env.clock.advance(60)
+    assert await wf.watch_reviews_once() == 1
+
+    channel, notice, incident = env.notifier.announcements[announced]
+    assert (channel, incident) == ("C1", True)
+    text = notice.text
+    if verdict == "commit":
+        assert "review committed" in text and "disabled now" in text
+        [timer] = await wf.timers.active()
+        assert timer.id == held.request_id, "the timed kill's window starts when it lands"
+    else:
+        assert "review rejected" in text and "did not happen" in text
+        assert await wf.timers.active() == []
+    env.clock.advance(3600)
+    assert await wf.watch_reviews_once() == 0
+    assert len(env.notifier.announcements) == announced + 1, "announced once"

@@ -260,8 +260,8 @@ async def test_a_freeze_switched_on_between_the_check_and_the_claim_still_holds(
     assert _pct(env) == 10, "nothing ran"
     request = await env.workflow.get(rid)
     assert request is not None and request.state is ApprovalState.APPROVED
-    await _say(env, "freeze off INC-9 over", email=BOB)
-    assert _pct(env) == 25
+    lifted = await _say(env, "freeze off INC-9 over", email=BOB)
+    assert _pct(env) == 25, render_text(lifted.message)
 
 
 async def test_an_unreadable_freeze_still_freezes_until_it_is_lifted(
