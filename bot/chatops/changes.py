@@ -30,7 +30,7 @@ from bot.chatops.locks import open_request_lock
 from bot.chatops.reads import Reads
 from bot.chatops.replies import Context, Proposal, Reply
 from bot.ops.actions.base import Action, PlanError
-from bot.ops.actions.incident import Restore, with_references
+from bot.ops.actions.incident import Restore, RestoreRefused, with_references
 from bot.ops.actions.registry import is_incident
 from bot.ops.model.decisions import (
     Allowed,
@@ -42,6 +42,7 @@ from bot.ops.model.decisions import (
 from bot.ops.model.plans import Plan
 from bot.ops.policy.rules import Policy
 from bot.render import render_error, render_outcome, render_plan
+from bot.render.approvals import render_restore_refused
 from bot.render.common import Message
 from bot.render.freeze import with_override_note
 from bot.render.replies import render_note, render_nothing_to_change, render_pointer
@@ -105,6 +106,11 @@ class Changes:
         chosen, current = got
         try:
             plan = chosen.plan(current)
+        except RestoreRefused as exc:
+            refused = render_restore_refused(
+                exc.gate_id, exc.headline, exc.lines, exc.way_out, exc.source_request
+            )
+            return Reply(message=refused, ok=False)
         except PlanError as exc:
             return Reply(
                 message=render_error("cannot plan this change", exc.user_message), ok=False
@@ -150,7 +156,9 @@ class Changes:
             freeze_override=override_freeze if frozen.overriding is not None else None,
         )
 
-    async def restore_action(self, target: str, reason: str) -> Action | Reply:
+    async def restore_action(
+        self, target: str, reason: str, *, anyway: bool = False
+    ) -> Action | Reply:
         """The :class:`Restore` for a request ID or gate, from the workflow's snapshot."""
         if self._workflow is None:
             return unavailable("Restoring a snapshot")
@@ -174,6 +182,7 @@ class Changes:
             after_kill=dict(source.after_kill) if source.after_kill is not None else None,
             source=source.action,
             source_request=source.request_id,
+            anyway=anyway,
         )
 
     async def commit(self, proposal: Proposal, ctx: Context) -> Reply:

@@ -348,8 +348,8 @@ class ChatOps:
                 return await audit_reply(self.workflow, self.client, name, seconds)
             case EditCommand(noun=noun, name=name):
                 return _edit_reply(noun, name, ctx)
-            case RestoreCommand(target=target, reason=reason):
-                restore = await self._changes.restore_action(target, reason)
+            case RestoreCommand(target=target, reason=reason, anyway=anyway):
+                restore = await self._changes.restore_action(target, reason, anyway=anyway)
                 if isinstance(restore, Reply):
                     return restore
                 return await self._propose(command, restore, text, ctx, lambda _n: restore)

@@ -25,7 +25,12 @@ from bot.ops.model.timers import KillTimer, span_words
 from bot.ops.policy.rules import Policy
 from bot.render import render_error
 from bot.render.common import Message
-from bot.render.timers import render_auto_restore, render_timer_kept, render_timer_reminder
+from bot.render.timers import (
+    render_auto_restore,
+    render_kept_current,
+    render_timer_kept,
+    render_timer_reminder,
+)
 
 __all__ = ["TimedKills"]
 
@@ -130,6 +135,22 @@ class TimedKills:
             return _not_running(timer_id)
         notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True, now=now)
         await self._announce(timer_id, notice)
+        return Reply(message=notice)
+
+    async def keep_current(self, request_id: str, ctx: Context) -> Reply:
+        """A refused restore's **Keep current**: nothing is restored; a timed kill stops
+        reminding. Anyone may say so (it changes nothing in Statsig)."""
+        if self._workflow is None:
+            return unavailable("Keeping a gate as it is")
+        kill = await self._workflow.get(request_id)
+        if kill is None:
+            return _not_running(request_id)
+        try:
+            await self._workflow.timers.keep(request_id)
+        except ApprovalsUnavailable as exc:
+            return _unavailable(exc)
+        notice = render_kept_current(kill.entity_id, ctx.actor.user_id)
+        await self._workflow.timers.post(kill, notice)
         return Reply(message=notice)
 
     async def active(self) -> list[KillTimer]:

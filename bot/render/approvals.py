@@ -31,6 +31,7 @@ from bot.render.approvals_card import (
 from bot.render.approvals_incident import (
     esc_multiline,
     render_kill_announcement,
+    render_restore_refused,
     render_restore_result,
     render_review_verdict,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "render_lock_held",
     "render_notice",
     "render_requester_dm",
+    "render_restore_refused",
     "render_restore_result",
     "render_review_verdict",
     "render_run_result",

@@ -36,10 +36,11 @@ from bot.render.common import (
     plural,
     section,
 )
-from bot.render.ids import INCIDENT_RESTORE
+from bot.render.ids import INCIDENT_RESTORE, RESTORE_ANYWAY, RESTORE_KEEP
 from bot.statsig.links import console_url
 
 __all__ = [
+    "render_restore_refused",
     "render_review_verdict",
     "esc_multiline",
     "render_kill_announcement",
@@ -197,3 +198,30 @@ def render_review_verdict(plan: Plan, *, committed: bool, requester: str) -> Mes
             f"Statsig: the gate is unchanged. Run `/statsig {what}` again if it is still needed."
         )
     return message(esc_plain(title, 200), [header(title), section(body)])
+
+
+def render_restore_refused(
+    gate_id: str, headline: str, lines: Sequence[str], way_out: str, request_id: str
+) -> Message:
+    """A restore refused because the gate changed since the kill: the three states side by
+    side (snapshot · after the kill · now), and the two ways on: **Restore snapshot
+    anyway** (asks why; through approval unless a responder) or **Keep current**."""
+    diff = "\n".join(f"• {esc(line, 300)}" for line in lines[:15])
+    if len(lines) > 15:
+        diff += f"\n• …and {len(lines) - 15} more"
+    body = [
+        section(f"↩️ *Restore refused* for gate {ident(gate_id)}\n{esc(headline, 400)}"),
+        section(diff or "_no visible difference_"),
+        context([esc(way_out, 300)]),
+    ]
+    tail: list[dict[str, Any]] = []
+    if request_id:
+        tail.append(
+            actions(
+                [
+                    button("Restore snapshot anyway", RESTORE_ANYWAY, request_id, style="danger"),
+                    button("Keep current", RESTORE_KEEP, request_id),
+                ]
+            )
+        )
+    return message(f"Restore refused for {esc_plain(gate_id, 100)}: it changed since", body, tail)

@@ -19,6 +19,8 @@ __all__ = [
     "INCIDENT_RESTORE",
     "LIST_NEXT_PAGE",
     "SHARE_IN_CHANNEL",
+    "RESTORE_ANYWAY",
+    "RESTORE_KEEP",
     "TIMER_EXTEND",
     "TIMER_KEEP",
 ]
@@ -35,6 +37,10 @@ APPROVAL_CANCEL: Final = "approval_cancel"
 INCIDENT_RESTORE: Final = "incident_restore"
 INCIDENT_KILL: Final = "incident_kill"
 """Kill a gate from a list of recent changes; value: the gate ID."""
+RESTORE_ANYWAY: Final = "restore_anyway"
+"""A refused restore's "Restore snapshot anyway" (asks why first); value: the kill's request."""
+RESTORE_KEEP: Final = "restore_keep"
+"""A refused restore's "Keep current": leave the gate as it is now; value: the kill's request."""
 TIMER_EXTEND: Final = "timer_extend"
 """A timed kill's "Keep disabled": the same window again; value: the kill's request ID."""
 TIMER_KEEP: Final = "timer_keep"
@@ -51,5 +57,7 @@ ALL_ACTION_IDS: Final = frozenset(
         INCIDENT_KILL,
         TIMER_EXTEND,
         TIMER_KEEP,
+        RESTORE_ANYWAY,
+        RESTORE_KEEP,
     }
 )

@@ -28,6 +28,7 @@ from bot.render.ids import INCIDENT_RESTORE, TIMER_EXTEND, TIMER_KEEP
 
 __all__ = [
     "render_auto_restore",
+    "render_kept_current",
     "render_timer_kept",
     "render_timer_reminder",
     "render_timers",
@@ -93,6 +94,15 @@ def render_timer_kept(timer: KillTimer, by: str, *, for_good: bool, now: datetim
             f"⏳ {person(by)} keeps gate {gate} disabled for {span_words(timer.window_s)} more, "
             f"until {fmt_time(timer.ends_at)}; reminders as before."
         )
+    return message(esc_plain(text, 300), [section(text)])
+
+
+def render_kept_current(gate_id: str, by: str) -> Message:
+    """After a refused restore's **Keep current**."""
+    text = (
+        f"🔒 {person(by)} keeps gate {ident(gate_id)} as it is now: the snapshot was not "
+        "put back (it stays available to `restore --anyway`)."
+    )
     return message(esc_plain(text, 300), [section(text)])
 
 

@@ -42,6 +42,8 @@ from bot.render.ids import (
     INCIDENT_KILL,
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
+    RESTORE_ANYWAY,
+    RESTORE_KEEP,
     SHARE_IN_CHANNEL,
     TIMER_EXTEND,
     TIMER_KEEP,
@@ -259,6 +261,11 @@ class Session:
             return await self._command(f"restore {value}")
         if choice.action_id == INCIDENT_KILL:
             return await self._command(f"kill {value} -- disabled from the list of recent changes")
+        if choice.action_id == RESTORE_ANYWAY:
+            self.printer.line(f"Say why: restore {value} --anyway <reason>")
+            return Status.OK
+        if choice.action_id == RESTORE_KEEP:
+            return self._show(await ops.timers.keep_current(value, self.ctx))
         if choice.action_id == TIMER_EXTEND:
             return self._show(await ops.timers.extend(value, self.ctx))
         if choice.action_id == TIMER_KEEP:

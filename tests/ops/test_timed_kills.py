@@ -224,3 +224,39 @@ async def test_approvals_and_home_list_the_running_timed_kills(env: TimerEnv) ->
     assert "restores itself" in text
     home = await env.ops.requests.home((await env.ctx(BOB)).actor)
     assert [t.gate_id for t in home.timers] == [GATE] and home.now is not None
+
+
+async def test_a_restore_over_changes_shows_three_states_and_anyway_restores_them(
+    env: TimerEnv,
+) -> None:
+    """Issue 10.6: snapshot · as the kill left it · now, then Restore anyway / Keep current."""
+    kill_id = await _kill(env, f"kill {GATE} INC-9")
+    before = env.state.gates[GATE]["rules"][0]["passPercentage"]
+    env.state.gates[GATE]["rules"][0]["passPercentage"] = 3
+    env.state.touch_gate(GATE)
+
+    refused = await env.ops.handle(f"restore {kill_id} all clear", await env.ctx(BOB))
+    assert isinstance(refused, Reply) and not refused.ok
+    text = render_text(refused.message)
+    assert f"before the kill {before:g} · at kill time {before:g} · now 3" in text, text
+    assert "at kill time" in text
+    assert _buttons(refused.message) == ["Restore snapshot anyway", "Keep current"]
+
+    usage = await env.ops.handle(f"restore {kill_id} --anyway", await env.ctx(BOB))
+    assert isinstance(usage, Reply) and "needs a reason" in render_text(usage.message)
+
+    ctx = await env.ctx(BOB)
+    anyway = await env.ops.handle(f"restore {kill_id} --anyway -- the hand edit was a mistake", ctx)
+    assert isinstance(anyway, Proposal), render_text(anyway.message)
+    assert "Restoring over changes made since" in render_text(anyway.message)
+    done = await env.ops.commit(anyway, ctx)
+    assert done.ok, render_text(done.message)
+    assert _enabled(env) and env.state.gates[GATE]["rules"][0]["passPercentage"] == before
+
+
+async def test_keep_current_leaves_the_gate_and_stops_the_timer(env: TimerEnv) -> None:
+    kill_id = await _kill(env, f"kill {GATE} --for 1h INC-10")
+    kept = await env.ops.timers.keep_current(kill_id, await env.ctx(CAROL))
+    assert kept.ok and "as it is now" in render_text(kept.message)
+    assert await env.ops.timers.active() == [] and not _enabled(env)
+    assert any("as it is now" in s for s in _threads(env))

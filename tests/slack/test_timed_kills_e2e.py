@@ -12,7 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.ops.policy.rules import Policy
-from bot.render.ids import INCIDENT_RESTORE, TIMER_EXTEND
+from bot.render.ids import INCIDENT_RESTORE, RESTORE_ANYWAY, RESTORE_KEEP, TIMER_EXTEND
+from bot.slack.views import modals
 from tests.slack.harness import (
     CHANNEL,
     BotInstance,
@@ -86,3 +87,34 @@ async def test_a_timed_kill_reminds_is_extended_and_restores_itself_once(w: Worl
             assert len(patches) == 1, "one restore, whichever instance polled"
             await _poll(one, two, restarted)
             assert len([m for m in w.mutations(f"/gates/{GATE}") if m.method == "PATCH"]) == 1
+
+
+async def test_a_refused_restore_offers_restore_anyway_with_a_reason(w: World) -> None:
+    async with bot_instance(w, policy=POLICY) as bot:
+        _, url = await bot.command(f"kill {GATE} INC-11 crash", "U2BOB")
+        await wait_responses(bot.slack, url)
+        [loud] = await eventually(lambda: [m for m in visible(bot.slack) if "KILLED" in m.text])
+        kill_id = button_value(loud, INCIDENT_RESTORE)
+        assert kill_id is not None
+        gate = w.state.get("gate", GATE)
+        assert gate is not None
+        gate["rules"][0]["passPercentage"] = 7
+        w.state.touch_gate(GATE)
+
+        _, url = await bot.click(INCIDENT_RESTORE, kill_id, user="U2BOB", message_ts=loud.ts)
+        [refusal] = await wait_responses(bot.slack, url)
+        assert "Restore refused" in all_text(refusal) and "now 7" in all_text(refusal)
+        buttons = [e for b in refusal["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert [e["action_id"] for e in buttons] == [RESTORE_ANYWAY, RESTORE_KEEP]
+
+        await bot.click(RESTORE_ANYWAY, kill_id, user="U2BOB", message_ts=loud.ts)
+        [opened] = await bot.slack.wait_for_calls("views.open")
+        view = bot.slack.view(opened.response["view"]["id"]).data
+        assert view["callback_id"] == modals.RESTORE_ANYWAY_MODAL
+        empty = await bot.submit(view, {}, user="U2BOB")
+        assert modals.REASON_BLOCK in empty.json()["errors"]
+        typed = {"type": "plain_text_input", "value": "the edit was the bug"}
+        reason = {modals.REASON_BLOCK: {modals.REASON: typed}}
+        assert (await bot.submit(view, reason, user="U2BOB")).status_code == 200
+        await eventually(lambda: gate["isEnabled"] is True)
+        assert gate["rules"][0]["passPercentage"] != 7, "the snapshot went back over the edit"

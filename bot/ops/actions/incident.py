@@ -35,7 +35,7 @@ from bot.ops.model.words import field_words
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
 
-__all__ = ["IncidentKill", "Restore", "RestoreRefused", "with_references"]
+__all__ = ["IncidentKill", "Restore", "RestoreRefused", "three_way", "with_references"]
 
 
 @dataclass(frozen=True)
@@ -200,25 +200,31 @@ class RestoreRefused(PlanError):
         *,
         source: str = "incident.kill",
         now_enabled: bool = False,
+        snapshot: dict[str, Any] | None = None,
+        source_request: str = "",
     ) -> None:
+        self.gate_id = gate_id
         self.changes = changes
         self.rule_changes = rule_changes
-        since, then = _source_words(source)[:2]
+        self.source_request = source_request
+        since, then, before = _source_words(source)
         saved = ""
         if moved and edited_at is not None:
             saved = f" (last saved {format_value(edited_at, 'lastModifiedTime')})"
-        lines = _then_and_now(changes, rule_changes, then) or [
+        self.lines = three_way(changes, rule_changes, snapshot or {}, then, before) or [
             "enabled, status and rules look the same; another setting was edited."
         ]
-        way_out = (
+        """One line per difference: the snapshot, the gate as the kill left it, and now."""
+        self.way_out = (
             f"`gate enable {gate_id}` turns it back on without touching the rules."
             if not now_enabled
             else f"{gate_id} is already on; change its rules with the gate commands if needed."
         )
-        super().__init__(
+        self.headline = (
             f"Not restoring: {gate_id} changed since {since}{saved}, so the snapshot could "
-            f"undo someone's change.\n" + "\n".join(lines) + f"\n{way_out}"
+            "undo someone's change."
         )
+        super().__init__(self.headline + "\n" + "\n".join(self.lines) + f"\n{self.way_out}")
 
 
 def _source_words(source: str) -> tuple[str, str, str]:
@@ -228,28 +234,55 @@ def _source_words(source: str) -> tuple[str, str, str]:
     return "it was disabled", "when disabled", "before it was disabled"
 
 
-def _then_and_now(changes: list[FieldChange], rules: list[RuleChange], then: str) -> list[str]:
-    """One line per difference: "<field>: <then> X, now Y" in human words."""
+def three_way(
+    changes: list[FieldChange],
+    rules: list[RuleChange],
+    snapshot: dict[str, Any],
+    then: str,
+    before: str,
+) -> list[str]:
+    """One line per difference, in human words, three ways when the snapshot says more:
+    "<field>: <before> A · <then> B · now C" (the state a restore would put back, the
+    state the kill left, the state someone made since)."""
 
     def value(v: Any, field: str) -> str:
         if field == "isEnabled" and isinstance(v, bool):
             return "on" if v else "off"
         return format_value(v, field)
 
+    def line(label: str, field: str, kill: Any, now: Any, snap: Any) -> str:
+        first = f"{before} {value(snap, field)} · " if snap is not _UNKNOWN else ""
+        return f"{label}: {first}{then} {value(kill, field)} · now {value(now, field)}"
+
     lines = [
-        f"{field_words(c.field)}: {then} {value(c.before, c.field)}, now {value(c.after, c.field)}"
+        line(field_words(c.field), c.field, c.before, c.after, snapshot.get(c.field, _UNKNOWN))
         for c in changes
     ]
+    snapshot_rules: dict[str, dict[str, Any]] = {}
+    for r in snapshot.get("rules") or []:
+        if isinstance(r, dict):
+            for key in ("baseID", "id", "name"):
+                if r.get(key):
+                    snapshot_rules.setdefault(str(r[key]), r)
     for rule in rules:
         if rule.kind != "changed":
             lines.append(f"rule {rule.rule_name}: {rule.kind} since")
             continue
+        old = snapshot_rules.get(str(rule.rule_id)) or snapshot_rules.get(rule.rule_name) or {}
         lines += [
-            f"rule {rule.rule_name} {field_words(c.field)}: {then} {format_value(c.before)}, "
-            f"now {format_value(c.after)}"
+            line(
+                f"rule {rule.rule_name} {field_words(c.field)}",
+                c.field,
+                c.before,
+                c.after,
+                old.get(c.field, _UNKNOWN),
+            )
             for c in rule.changes
         ]
     return lines
+
+
+_UNKNOWN: Any = object()
 
 
 def _marker(state: dict[str, Any]) -> tuple[Any, Any]:
@@ -272,6 +305,8 @@ class Restore(_GateAction):
     source: str = "incident.kill"
     source_request: str = ""
     """The kill's (or disable's) request, whose messages are redrawn once restored."""
+    anyway: bool = False
+    """``restore --anyway``: put the snapshot back over edits made since (they are listed)."""
     action = "incident.restore"
     words = "restore gate"
     incident = True
@@ -311,6 +346,8 @@ class Restore(_GateAction):
                     edited_at=current.get("lastModifiedTime"),
                     source=self.source,
                     now_enabled=gate.is_enabled,
+                    snapshot=self.snapshot,
+                    source_request=self.source_request,
                 )
         else:
             base = {**self.snapshot, "isEnabled": False}
@@ -324,6 +361,8 @@ class Restore(_GateAction):
                 moved=False,
                 source=self.source,
                 now_enabled=gate.is_enabled,
+                snapshot=self.snapshot,
+                source_request=self.source_request,
             )
 
     def plan(self, current: Current[Gate]) -> Plan:
@@ -339,7 +378,13 @@ class Restore(_GateAction):
                     f"snapshot taken {_source_words(self.source)[2]}."
                 ],
             )
-        self._check_unchanged(gate)
+        over: list[str] = []
+        try:
+            self._check_unchanged(gate)
+        except RestoreRefused as refused:
+            if not self.anyway:
+                raise
+            over = [f"Restoring over changes made since: {'; '.join(refused.lines)}"]
         target = Gate.model_validate(self.snapshot)
         changes: list[FieldChange] = []
         if gate.is_enabled != target.is_enabled:
@@ -354,7 +399,7 @@ class Restore(_GateAction):
             rule_changes=diff_rules(gate.rules, rules),
             blast_radius=blast_radius(current, rules=target.rules),
             change=self._change(target.is_enabled, rules),
-            warnings=pipeline_warning(current.running_pipelines),
+            warnings=over + pipeline_warning(current.running_pipelines),
         )
 
     def _change(self, enabled: bool, rules: list[Any]) -> dict[str, Any]:

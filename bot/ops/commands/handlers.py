@@ -267,7 +267,11 @@ def _kill(a: Args) -> Command:
 def _restore(a: Args) -> Command:
     label = "request ID or gate name"
     target = arg.entity_name(a.require(label), label)
-    return RestoreCommand(target=target, reason=a.rest(), **a.base)
+    anyway = a.flag("anyway") is not None
+    reason = a.rest()
+    if anyway and not reason:
+        raise ArgumentProblem("`--anyway` needs a reason: restore <id> --anyway <why>")
+    return RestoreCommand(target=target, anyway=anyway, reason=reason, **a.base)
 
 
 _SCOPES = ("all", "mine", "pending")

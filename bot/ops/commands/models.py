@@ -238,6 +238,8 @@ class RestoreCommand(_Command):
 
     shape: Literal["restore"] = "restore"
     target: str
+    anyway: bool = False
+    """``--anyway``: restore the snapshot over edits made since the kill."""
 
 
 class ApprovalsCommand(_Command):

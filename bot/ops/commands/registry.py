@@ -106,6 +106,12 @@ _KILL_FOR = FlagSpec("for", "D", "how long it stays off: 30m, 2h (a reminder com
 _AUTO_RESTORE = FlagSpec(
     "auto-restore", "", "with --for: restore the gate when the time is up", takes_value=False
 )
+_ANYWAY = FlagSpec(
+    "anyway",
+    "",
+    "restore the snapshot even over edits made since (needs a reason)",
+    takes_value=False,
+)
 OVERRIDE_FREEZE = FlagSpec(
     "override-freeze", "WHY", "admins only: run this change during a freeze (announced)"
 )
@@ -246,11 +252,14 @@ _COMMANDS: tuple[CommandSpec, ...] = (
                 ("kill checkout_v2 INC-231 errors spiking",
                  "kill checkout_v2 --for 30m --auto-restore INC-231 bad deploy"),
                 _I, "incident.kill", (), (_KILL_FOR, _AUTO_RESTORE)),
-    CommandSpec("restore", None, "restore <request-id|gate> [reason]",
+    CommandSpec("restore", None, "restore <request-id|gate> [--anyway] [reason]",
                 "Put a gate back as it was before a kill or a gate disable (the changes that "
-                "keep a snapshot); undo other changes with their opposite command.",
-                ("restore checkout_v2 incident over",),
-                _I, "incident.restore"),
+                "keep a snapshot); undo other changes with their opposite command. A gate "
+                "edited since is refused with what changed; --anyway (with a reason) "
+                "restores the snapshot over those edits.",
+                ("restore checkout_v2 incident over",
+                 "restore checkout_v2 --anyway the hotfix is reverted too"),
+                _I, "incident.restore", (), (_ANYWAY,)),
     CommandSpec("approvals", None, "approvals [mine|pending]",
                 "Open approval requests: all, the ones you asked for (mine), "
                 "or the ones waiting for you (pending).",

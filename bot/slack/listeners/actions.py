@@ -28,6 +28,8 @@ from bot.render.ids import (
     INCIDENT_KILL,
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
+    RESTORE_ANYWAY,
+    RESTORE_KEEP,
     SHARE_IN_CHANNEL,
     TIMER_EXTEND,
     TIMER_KEEP,
@@ -153,6 +155,29 @@ class _Clicks:
             reply = await timers.keep(kill_id, ctx)
         await send_private(self.deps, target, reply.message)
 
+    async def restore_anyway(self, body: dict[str, Any], target: Target) -> None:
+        """A refused restore's "Restore snapshot anyway": ask why first (a form)."""
+        request_id = _value(body)
+        if len(request_id) > modals.MAX_META_ID:
+            await send_private(self.deps, target, render_error("That button is out of date"))
+            return
+        meta = ModalMeta(request_id=request_id, channel=target.channel_id or "")
+        try:
+            await self.deps.client.views_open(
+                trigger_id=str(body.get("trigger_id")), view=modals.restore_anyway_modal(meta)
+            )
+        except SlackApiError:
+            await send_private(self.deps, target, render_error(
+                "Slack did not let me open the form",
+                f"Type /statsig restore {request_id} --anyway <why> instead.",
+            ))  # fmt: skip
+
+    async def keep_current(self, body: dict[str, Any], target: Target) -> None:
+        """A refused restore's "Keep current": the gate stays as it is now."""
+        ctx = await context_for(self.deps, target.user_id, target.channel_id)
+        reply = await self.deps.chatops.timers.keep_current(_value(body), ctx)
+        await send_private(self.deps, target, reply.message)
+
     async def _command(self, text: str, target: Target) -> None:
         ops = self.deps.chatops
         ctx = await context_for(self.deps, target.user_id, target.channel_id)
@@ -232,6 +257,8 @@ def register(app: Registrar, deps: SlackDeps) -> None:
     app.action(INCIDENT_KILL, clicks.wrap("kill", clicks.kill))
     app.action(TIMER_EXTEND, clicks.wrap("timer", clicks.timer))
     app.action(TIMER_KEEP, clicks.wrap("timer", clicks.timer))
+    app.action(RESTORE_ANYWAY, clicks.wrap("restore", clicks.restore_anyway))
+    app.action(RESTORE_KEEP, clicks.wrap("restore", clicks.keep_current))
     app.action(SHARE_IN_CHANNEL, clicks.wrap("share", clicks.share))
     app.action(LIST_NEXT_PAGE, clicks.wrap("next_page", clicks.next_page))
     app.action(modals.ROLLOUT_RULE, clicks.wrap("form_preview", clicks.form_changed))

@@ -42,6 +42,7 @@ __all__ = [
     "parse_pct",
     "preview_rollout",
     "replace_loading",
+    "restore_anyway_command",
     "rollout_command",
     "selected",
     "typed",
@@ -121,6 +122,11 @@ def kill_command(
     if window:
         text += f" --for {_q(window)}" + (" --auto-restore" if auto_restore else "")
     return f"{text} -- {_q(reason)}" if reason else text
+
+
+def restore_anyway_command(request_id: str, reason: str) -> str:
+    """A refused restore's "Restore snapshot anyway", as the command a person could type."""
+    return f"restore {_q(request_id)} --anyway -- {_q(reason)}"
 
 
 def checked(view: Mapping[str, Any], block: str, action: str) -> set[str]:

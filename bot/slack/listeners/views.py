@@ -24,6 +24,7 @@ from bot.slack.listeners.forms import (
     overrides_command,
     parse_ids,
     parse_pct,
+    restore_anyway_command,
     rollout_command,
     selected,
     typed,
@@ -172,6 +173,21 @@ def register(app: Registrar, deps: SlackDeps) -> None:
         await run_guarded(deps, "reject", target, work)
 
     app.view(modals.REJECT_MODAL, on_reject)
+
+    async def on_restore_anyway(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        if len(typed(view, modals.REASON_BLOCK, modals.REASON)) < MIN_REJECT_REASON:
+            await ack(response_action="errors", errors={
+                modals.REASON_BLOCK: "Say why: the changes made since will be lost."})  # fmt: skip
+            return
+        await ack()
+        meta = ModalMeta.decode(view.get("private_metadata"))
+        user_id = str((body.get("user") or {}).get("id") or "")
+        target = Target(user_id, meta.channel or None)
+        reason = typed(view, modals.REASON_BLOCK, modals.REASON)
+        text = restore_anyway_command(meta.request_id, reason)
+        await run_guarded(deps, "restore", target, lambda: run_command(deps, text, user_id, target))
+
+    app.view(modals.RESTORE_ANYWAY_MODAL, on_restore_anyway)
 
     async def on_informational(ack: AsyncAck) -> None:
         await ack()

@@ -53,6 +53,8 @@ __all__ = [
     "REASON",
     "REASON_BLOCK",
     "REJECT_MODAL",
+    "RESTORE_ANYWAY_MODAL",
+    "restore_anyway_modal",
     "RESULT_MODAL",
     "ROLLOUT_MODAL",
     "ROLLOUT_PCT",
@@ -78,6 +80,7 @@ ROLLOUT_MODAL: Final = "rollout_modal"
 OVERRIDES_MODAL: Final = "overrides_modal"
 DISABLE_GATE_MODAL: Final = "disable_gate_modal"
 REJECT_MODAL: Final = "reject_modal"
+RESTORE_ANYWAY_MODAL: Final = "restore_anyway_modal"
 LOADING_MODAL: Final = "loading_modal"
 RESULT_MODAL: Final = "result_modal"
 DISABLE_GATE_SHORTCUT: Final = "disable_gate_shortcut"
@@ -87,6 +90,7 @@ ALL_CALLBACK_IDS: Final = frozenset(
         OVERRIDES_MODAL,
         DISABLE_GATE_MODAL,
         REJECT_MODAL,
+        RESTORE_ANYWAY_MODAL,
         LOADING_MODAL,
         RESULT_MODAL,
         DISABLE_GATE_SHORTCUT,
@@ -420,6 +424,20 @@ def disable_gate_modal(meta: ModalMeta | None = None) -> dict[str, Any]:
     return _view(
         DISABLE_GATE_MODAL, "Disable a gate", blocks, meta=meta or ModalMeta(), submit="Disable"
     )
+
+
+def restore_anyway_modal(meta: ModalMeta) -> dict[str, Any]:
+    """Restoring a snapshot over edits made since the kill needs a reason (the edits are
+    someone's work); it then goes the way of any restore (at once for a responder)."""
+    blocks = [
+        section(
+            f"Put back the snapshot of request {ident(meta.request_id)} *over the changes made "
+            "since*? Those changes are lost. Incident responders restore at once; anyone "
+            "else's restore waits for a responder's approval."
+        ),
+        _reason_input("Why restore over them?", optional=False),
+    ]
+    return _view(RESTORE_ANYWAY_MODAL, "Restore anyway", blocks, meta=meta, submit="Restore anyway")
 
 
 def reject_modal(meta: ModalMeta) -> dict[str, Any]:
