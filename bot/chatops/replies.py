@@ -27,8 +27,10 @@ from bot.render.values import ReplyRef
 
 __all__ = [
     "Context",
+    "Progress",
     "Proposal",
     "Reply",
+    "StillTrying",
     "Visibility",
     "sandboxed",
 ]
@@ -48,6 +50,19 @@ class Context:
     def prefix(self) -> str:
         """How commands are written here: ``/statsig `` in Slack, bare in the shell."""
         return COMMAND_PREFIX + " " if self.surface == "slack" else ""
+
+
+@dataclass(frozen=True, slots=True)
+class StillTrying:
+    """Statsig failed an attempt and the bot tries again (what a surface tells people)."""
+
+    reason: str
+    attempt: int
+    wait_s: float
+
+
+Progress = Callable[[StillTrying], None]
+"""Called on each retry of a change being committed (see ``ChatOps.commit``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from bot.chatops.freeze import Freezes, with_freeze
 from bot.chatops.listings import approvals_reply, audit_reply
 from bot.chatops.reads import LIST_WAIT, Reads, list_query
 from bot.chatops.recent import recent_reply
-from bot.chatops.replies import Context, Proposal, Reply, sandboxed
+from bot.chatops.replies import Context, Progress, Proposal, Reply, StillTrying, sandboxed
 from bot.chatops.requests import Requests
 from bot.chatops.resolve import EntityResolver
 from bot.chatops.timers import TimedKills
@@ -68,6 +68,7 @@ from bot.render.values import ReplyRef, ShareRef, duration_text
 from bot.statsig.client import ConsoleClient
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
+from bot.statsig.progress import RetryNotice, listening
 
 __all__ = ["ChatOps", "share_ref", "strip_prefix"]
 
@@ -254,9 +255,23 @@ class ChatOps:
         result = await self.handle(text, ctx)
         return await self.commit(result, ctx) if isinstance(result, Proposal) else result
 
-    async def commit(self, proposal: Proposal, ctx: Context) -> Reply:
-        """Carry out a confirmed proposal: run it, ask for approval, or refuse it."""
-        reply = await self._guard(proposal.plan.action, self._changes.commit(proposal, ctx))
+    async def commit(
+        self, proposal: Proposal, ctx: Context, *, progress: Progress | None = None
+    ) -> Reply:
+        """Carry out a confirmed proposal: run it, ask for approval, or refuse it.
+
+        ``progress`` hears each retry while Statsig fails (a kill retries its disable within
+        the client's budget), so the surface can say "still trying" instead of nothing.
+        """
+        work = self._guard(proposal.plan.action, self._changes.commit(proposal, ctx))
+        if progress is None:
+            return self._said(await work, ctx)
+
+        def heard(notice: RetryNotice) -> None:
+            progress(StillTrying(notice.reason, notice.attempt, notice.wait_s))
+
+        with listening(heard):
+            reply = await work
         return self._said(reply, ctx)
 
     async def show(self, ref: str, ctx: Context) -> Reply:

@@ -47,6 +47,7 @@ __all__ = [
     "render_references",
     "render_request_list",
     "render_ids_question",
+    "render_still_trying",
     "render_unknown_request",
     "with_sandbox_note",
 ]
@@ -102,6 +103,15 @@ def render_references(plan: Plan | None) -> Message:
 def render_note(text: str) -> Message:
     """One plain private line (``Approval requested: req_01.``)."""
     return message(esc(text, 2000), [section(esc(text, 2000))])
+
+
+def render_still_trying(summary: str, reason: str, attempt: int, wait_s: float) -> Message:
+    """Progress while Statsig fails and the bot retries (a kill must never go silent)."""
+    text = (
+        f"⏳ Still trying: {esc(reason, 200)} (attempt {attempt}); trying again in "
+        f"{max(wait_s, 0.1):.1f} s. {esc(summary, 300)}"
+    )
+    return message(esc_plain(f"Still trying: {reason}, attempt {attempt}", 200), [section(text)])
 
 
 def render_nothing_to_change(plan: Plan) -> Message:

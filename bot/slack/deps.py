@@ -57,6 +57,9 @@ class SlackDeps:
     """Starts the approval duties (from the composition root), given the interval."""
     clock: Callable[[], float] = time.time
     project_id: str | None = None
+    progress_every: float = 3.0
+    """Seconds between two "still trying" messages while Statsig fails (the first is said
+    at once)."""
 
     def event_dedupe(self) -> EventDedupe:
         """The configured dedupe, or one on ``redis`` with the settings' key prefix."""

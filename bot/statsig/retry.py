@@ -11,7 +11,9 @@ The rules, in one place:
 * the wait is exponential backoff with full jitter (``uniform(0, min(cap, base * 2**n))``),
   or exactly Statsig's ``Retry-After`` when it sent one;
 * all attempts of one call fit in a total time budget; a wait that would overrun the budget
-  is not taken and the last error is raised instead.
+  is not taken and the last error is raised instead;
+* each retry is told to whoever listens in this task (:mod:`bot.statsig.progress`), so the
+  people waiting on a kill hear "still trying" instead of silence.
 
 The loop itself is :mod:`stamina`'s (so ``stamina.set_testing(True)`` makes every wait
 instant and ``stamina.set_active(False)`` turns retries off); this module supplies the
@@ -30,6 +32,7 @@ from typing import TypeVar
 import stamina
 
 from bot.statsig.errors import ConsoleError, RateLimited, ServerError, Timeout, Unreachable
+from bot.statsig.progress import RetryNotice, reason_of, retrying
 
 __all__ = ["RETRY_STATUSES", "RetryPolicy", "call_with_retries"]
 
@@ -102,6 +105,7 @@ async def call_with_retries(
         )
         if wait is None:
             return False
+        retrying(RetryNotice(what, attempts, reason_of(exc), wait))
         _log.warning(
             "retrying statsig call",
             extra={

@@ -75,7 +75,9 @@ def test_restore_refuses_when_content_differs_without_a_marker() -> None:
         Restore("checkout_v2", snapshot).plan(current(edited))
     assert err.value.rule_changes[0].changes[0].after == 0
     moved_on = gate(rules=[rule("Everyone", 55, base_id="r")])
-    with pytest.raises(RestoreRefused, match="enabled: at kill time off, now on"):
+    with pytest.raises(
+        RestoreRefused, match="enabled: before the kill on · at kill time off · now on"
+    ):
         Restore("checkout_v2", snapshot).plan(current(moved_on))
 
 
@@ -110,9 +112,9 @@ def test_the_refusal_diff_reads_one_field_a_line_in_json_words() -> None:
     lines = err.value.user_message.splitlines()
     assert lines[0].startswith("Not restoring: checkout_v2 changed since the kill (last saved ")
     assert lines[1:] == [
-        "enabled: at kill time off, now on",
-        "rule Everyone pass %: at kill time 10, now 70",
-        'rule Everyone environments: at kill time null, now ["production"]',
+        "enabled: before the kill on · at kill time off · now on",
+        "rule Everyone pass %: before the kill 40 · at kill time 10 · now 70",
+        'rule Everyone environments: before the kill null · at kill time null · now ["production"]',
         "checkout_v2 is already on; change its rules with the gate commands if needed.",
     ]
 
@@ -124,7 +126,7 @@ def test_a_refused_restore_after_a_plain_disable_says_so() -> None:
         Restore("checkout_v2", snapshot, source="gate.disable").plan(current(edited))
     message = err.value.user_message
     assert "checkout_v2 changed since it was disabled" in message
-    assert "rule Everyone pass %: when disabled 40, now 0" in message
+    assert "rule Everyone pass %: before it was disabled 40 · when disabled 40 · now 0" in message
     assert message.endswith(
         "`gate enable checkout_v2` turns it back on without touching the rules."
     )

@@ -207,7 +207,9 @@ async def test_restore_refuses_after_rollout_edit(env: Env) -> None:
     restore = Restore("checkout_v2", plan.snapshot, after_kill=killed.after)
     with pytest.raises(RestoreRefused) as err:
         restore.plan(await restore.load(env.client))
-    assert "rule Everyone pass %: at kill time 10, now 0" in err.value.user_message
+    assert "rule Everyone pass %: before the kill 10 · at kill time 10 · now 0" in (
+        err.value.user_message
+    )
 
 
 async def test_stale_relative_plan_is_refused_with_fresh_plan(env: Env) -> None:

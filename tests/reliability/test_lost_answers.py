@@ -53,8 +53,17 @@ def _rollout_pct(w: World) -> float:
 
 async def _answer(bot: BotInstance) -> str:
     _, url = await bot.command(ROLLOUT)
-    [answer] = await wait_responses(bot.slack, url, timeout=15)
-    return json.dumps(answer, ensure_ascii=False)
+    return await _final(bot, url)
+
+
+async def _final(bot: BotInstance, url: str) -> str:
+    """The answer to the command, after any "still trying" progress lines."""
+
+    def answered() -> str:
+        said = [json.dumps(r, ensure_ascii=False) for r in bot.slack.responses(url)]
+        return next((s for s in said if "Still trying" not in s), "")
+
+    return str(await eventually(answered, timeout=15))
 
 
 async def test_applied_although_the_answer_was_lost(slow_statsig_bot: BotInstance) -> None:
@@ -94,8 +103,7 @@ async def test_unknown_when_statsig_cannot_be_read_back(slow_statsig_bot: BotIns
     await hold.arrived()  # the plan's reads are done: from now on Statsig cannot be read
     w.faults.add(r"/gates/new_nav$", "503", method="GET", times=None)
     hold.release()
-    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
-    text = json.dumps(answer, ensure_ascii=False)
+    text = await _final(slow_statsig_bot, url)
     assert "Unknown whether it applied" in text and "console" in text, text
     assert "❓" in text
 

@@ -21,6 +21,7 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.ops.model.timers import kill_window, span_words
 from bot.ops.model.words import field_words
 from bot.statsig.errors import ConsoleError
 from bot.statsig.models import Gate
+from bot.statsig.progress import counting
 
 __all__ = ["IncidentKill", "Restore", "RestoreRefused", "three_way", "with_references"]
 
@@ -102,13 +104,15 @@ class IncidentKill(_GateAction):
         )
 
     async def execute(self, client: ConsoleAPI, plan: Plan) -> Outcome:
-        """One PUT; its answer is the read-back."""
+        """One PUT; its answer is the read-back, unless it had to be retried (then one GET
+        says what Statsig really holds)."""
         if plan.is_noop:
             return self._outcome(
                 OutcomeStatus.NOOP, f"{self.gate_id} was already disabled.", after=plan.snapshot
             )
         try:
-            after = await client.disable_gate(self.gate_id, priority=True)
+            with counting() as retries:
+                after = await client.disable_gate(self.gate_id, priority=True)
         except ConsoleError as exc:
             if exc.outcome_unknown:
                 return await self.settle(client, plan)
@@ -117,6 +121,9 @@ class IncidentKill(_GateAction):
                 f"KILL FAILED: gate {self.gate_id} is NOT disabled.",
                 error=exc.user_message,
             )
+        if retries.count:  # Statsig was failing: a fresh read says what it really holds
+            with contextlib.suppress(ConsoleError):
+                after = await self._read(client)
         return self.judge(plan, after)
 
     def settled(self, plan: Plan, after: Gate | None) -> Outcome:

@@ -40,6 +40,7 @@ from bot.slack.identity import IdentityError
 from bot.slack.listeners.delivery import complete, deliver, refresh_clicked_card
 from bot.slack.listeners.events import publish_home
 from bot.slack.listeners.forms import open_overrides_form, preview_rollout, update_view
+from bot.slack.listeners.progress import ProgressReporter
 from bot.slack.listeners.registry import Registrar
 from bot.slack.listeners.support import (
     Target,
@@ -182,7 +183,12 @@ class _Clicks:
         ops = self.deps.chatops
         ctx = await context_for(self.deps, target.user_id, target.channel_id)
         result = await ops.handle(text, ctx)
-        reply = await ops.commit(result, ctx) if isinstance(result, Proposal) else result
+        if not isinstance(result, Proposal):
+            await deliver(self.deps, result, target)
+            return
+        progress = ProgressReporter(self.deps, target, result.plan.summary, in_channel=True)
+        reply = await ops.commit(result, ctx, progress=progress)
+        await progress.drain()
         await deliver(self.deps, reply, target)
 
     async def share(self, body: dict[str, Any], target: Target) -> None:

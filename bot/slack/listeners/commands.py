@@ -28,6 +28,7 @@ from bot.slack.deps import SlackDeps
 from bot.slack.identity import IdentityError
 from bot.slack.listeners.delivery import deliver
 from bot.slack.listeners.forms import open_edit_form
+from bot.slack.listeners.progress import ProgressReporter
 from bot.slack.listeners.registry import Registrar
 from bot.slack.listeners.support import (
     Target,
@@ -39,6 +40,9 @@ from bot.slack.share import with_share_button
 __all__ = ["COMMAND", "register", "run_command"]
 
 COMMAND: Final = "/statsig"
+INCIDENT_PREFIX: Final = "incident."
+"""Policy keys of the incident pair (``incident.kill``, ``incident.restore``): their
+progress is said in the channel, where everyone waiting looks."""
 _log = structlog.get_logger(__name__)
 
 
@@ -55,7 +59,10 @@ async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) 
     if isinstance(result, Proposal):
         if identity_problem is not None:
             raise identity_problem
-        reply: Reply = await deps.chatops.commit(result, ctx)
+        incident = result.plan.action.startswith(INCIDENT_PREFIX)
+        progress = ProgressReporter(deps, target, result.plan.summary, in_channel=incident)
+        reply: Reply = await deps.chatops.commit(result, ctx, progress=progress)
+        await progress.drain()
         if not reply.ok:
             await _log_refused_change(deps, result, user_id)
     else:
