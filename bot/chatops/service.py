@@ -31,6 +31,7 @@ from bot.chatops.catalog import Catalog
 from bot.chatops.changes import Changes
 from bot.chatops.freeze import Freezes, with_freeze
 from bot.chatops.listings import approvals_reply, audit_reply
+from bot.chatops.pipelines import Pipelines
 from bot.chatops.reads import LIST_WAIT, Reads, list_query
 from bot.chatops.recent import recent_reply
 from bot.chatops.replies import Context, Progress, Proposal, Reply, StillTrying, sandboxed
@@ -148,6 +149,8 @@ class ChatOps:
         self.requests = Requests(workflow, policy, sandbox=sandbox)
         """Approve, reject and cancel clicks, request cards and the Home tab's data."""
         self.timers = TimedKills(workflow, policy, run=self._run_as, enrich=self.enrich)
+        self.pipelines = Pipelines(client, workflow, policy)
+        """A killed gate's running release pipelines: the notice, Pause and Abort."""
         """Timed kills: the due reminders and auto-restores, Keep disabled (for good)."""
 
     @property

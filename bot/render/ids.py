@@ -19,6 +19,8 @@ __all__ = [
     "INCIDENT_RESTORE",
     "LIST_NEXT_PAGE",
     "SHARE_IN_CHANNEL",
+    "PIPELINE_ABORT",
+    "PIPELINE_PAUSE",
     "RESTORE_ANYWAY",
     "RESTORE_KEEP",
     "TIMER_EXTEND",
@@ -37,6 +39,10 @@ APPROVAL_CANCEL: Final = "approval_cancel"
 INCIDENT_RESTORE: Final = "incident_restore"
 INCIDENT_KILL: Final = "incident_kill"
 """Kill a gate from a list of recent changes; value: the gate ID."""
+PIPELINE_PAUSE: Final = "pipeline_pause"
+"""Pause a release pipeline that would change a killed gate again; value ``trigger|phase``."""
+PIPELINE_ABORT: Final = "pipeline_abort"
+"""Abort that release pipeline; value: the trigger ID."""
 RESTORE_ANYWAY: Final = "restore_anyway"
 """A refused restore's "Restore snapshot anyway" (asks why first); value: the kill's request."""
 RESTORE_KEEP: Final = "restore_keep"
@@ -59,5 +65,7 @@ ALL_ACTION_IDS: Final = frozenset(
         TIMER_KEEP,
         RESTORE_ANYWAY,
         RESTORE_KEEP,
+        PIPELINE_PAUSE,
+        PIPELINE_ABORT,
     }
 )

@@ -12,7 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 from bot.ops.policy.rules import Policy
-from bot.render.ids import INCIDENT_RESTORE, RESTORE_ANYWAY, RESTORE_KEEP, TIMER_EXTEND
+from bot.render.ids import (
+    INCIDENT_RESTORE,
+    PIPELINE_ABORT,
+    PIPELINE_PAUSE,
+    RESTORE_ANYWAY,
+    RESTORE_KEEP,
+    TIMER_EXTEND,
+)
 from bot.slack.views import modals
 from tests.slack.harness import (
     CHANNEL,
@@ -118,3 +125,31 @@ async def test_a_refused_restore_offers_restore_anyway_with_a_reason(w: World) -
         assert (await bot.submit(view, reason, user="U2BOB")).status_code == 200
         await eventually(lambda: gate["isEnabled"] is True)
         assert gate["rules"][0]["passPercentage"] != 7, "the snapshot went back over the edit"
+
+
+async def test_a_running_release_pipeline_is_named_after_the_kill_with_pause(w: World) -> None:
+    """Issue 10.4: the pipeline would change the killed gate again; responders stop it."""
+    async with bot_instance(w, policy=POLICY) as bot:
+        _, url = await bot.command("kill new_nav INC-13 nav broken", "U2BOB")
+        await wait_responses(bot.slack, url)
+        [loud] = await eventually(lambda: [m for m in visible(bot.slack) if "KILLED" in m.text])
+        [notice] = await eventually(lambda: bot.slack.thread(CHANNEL, loud.ts))
+        assert "release pipeline is still running" in _text(notice)
+        pause = button_value(notice, PIPELINE_PAUSE)
+        assert pause == "trigger_new_nav_1|phase_10"
+        assert button_value(notice, PIPELINE_ABORT) == "trigger_new_nav_1"
+
+        _, url = await bot.click(PIPELINE_PAUSE, pause, user="U3CAROL", message_ts=loud.ts)
+        assert "only incident responders" in all_text((await wait_responses(bot.slack, url))[0])
+        _, url = await bot.click(PIPELINE_PAUSE, pause, user="U2BOB", message_ts=loud.ts)
+        assert "paused" in all_text((await wait_responses(bot.slack, url))[0])
+        assert w.state.pipeline_triggers["trigger_new_nav_1"]["status"] == "PAUSED"
+
+
+async def test_a_gate_without_a_pipeline_costs_no_pipeline_read(w: World) -> None:
+    async with bot_instance(w, policy=POLICY) as bot:
+        _, url = await bot.command(f"kill {GATE} INC-14", "U2BOB")
+        await wait_responses(bot.slack, url)
+        await eventually(lambda: [m for m in visible(bot.slack) if "KILLED" in m.text])
+        reads = [r.path for r in w.sandbox.state.request_log if "pipeline" in r.path]
+        assert reads == []

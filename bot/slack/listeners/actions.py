@@ -28,6 +28,8 @@ from bot.render.ids import (
     INCIDENT_KILL,
     INCIDENT_RESTORE,
     LIST_NEXT_PAGE,
+    PIPELINE_ABORT,
+    PIPELINE_PAUSE,
     RESTORE_ANYWAY,
     RESTORE_KEEP,
     SHARE_IN_CHANNEL,
@@ -156,6 +158,17 @@ class _Clicks:
             reply = await timers.keep(kill_id, ctx)
         await send_private(self.deps, target, reply.message)
 
+    async def pipeline(self, body: dict[str, Any], target: Target) -> None:
+        """Pause or abort a release pipeline that would change a killed gate again."""
+        action_id = str((body.get("actions") or [{}])[0].get("action_id"))
+        ctx = await context_for(self.deps, target.user_id, target.channel_id)
+        pipelines = self.deps.chatops.pipelines
+        if action_id == PIPELINE_PAUSE:
+            reply = await pipelines.pause(_value(body), ctx)
+        else:
+            reply = await pipelines.abort(_value(body), ctx)
+        await send_private(self.deps, target, reply.message, in_channel=reply.ok)
+
     async def restore_anyway(self, body: dict[str, Any], target: Target) -> None:
         """A refused restore's "Restore snapshot anyway": ask why first (a form)."""
         request_id = _value(body)
@@ -264,6 +277,8 @@ def register(app: Registrar, deps: SlackDeps) -> None:
     app.action(TIMER_EXTEND, clicks.wrap("timer", clicks.timer))
     app.action(TIMER_KEEP, clicks.wrap("timer", clicks.timer))
     app.action(RESTORE_ANYWAY, clicks.wrap("restore", clicks.restore_anyway))
+    app.action(PIPELINE_PAUSE, clicks.wrap("pipeline", clicks.pipeline))
+    app.action(PIPELINE_ABORT, clicks.wrap("pipeline", clicks.pipeline))
     app.action(RESTORE_KEEP, clicks.wrap("restore", clicks.keep_current))
     app.action(SHARE_IN_CHANNEL, clicks.wrap("share", clicks.share))
     app.action(LIST_NEXT_PAGE, clicks.wrap("next_page", clicks.next_page))

@@ -51,10 +51,15 @@ class PostResult:
     error: str | None = None
 
 
-async def post_channel(deps: SlackDeps, channel_id: str, msg: Message) -> PostResult:
-    """Post in a channel; Slack's refusal comes back as a code, never as an exception."""
+async def post_channel(
+    deps: SlackDeps, channel_id: str, msg: Message, *, thread_ts: str | None = None
+) -> PostResult:
+    """Post in a channel (in a thread with ``thread_ts``); Slack's refusal comes back as a
+    code, never as an exception."""
     try:
-        response = await deps.client.chat_postMessage(channel=channel_id, **msg.to_dict())
+        response = await deps.client.chat_postMessage(
+            channel=channel_id, thread_ts=thread_ts, **msg.to_dict()
+        )
     except SlackApiError as exc:
         status = getattr(exc.response, "status_code", 200)
         code = "ratelimited" if status == 429 else slack_error_code(exc)
@@ -96,11 +101,13 @@ async def deliver(
     in_channel = reply.visibility == "channel"
     await send_private(deps, target, reply.message, in_channel=in_channel,
                        replace_original=replace_original)  # fmt: skip
+    thread: str | None = None
     for index, announcement in enumerate(reply.announcements):
         request_id = reply.request_id if index == 0 else None
         posted = await post_channel(deps, channel, announcement) if channel else PostResult()
         if posted.ts is not None and channel:
             if request_id:
+                thread = posted.ts
                 await deps.chatops.requests.attach_card(request_id, channel, posted.ts)
             continue
         await _fallback(deps, target, announcement, request_id, posted.error or "no_channel")
@@ -112,6 +119,10 @@ async def deliver(
     if reply.incident_announcement is not None and reply.request_id:
         # The kill skipped counting what uses the gate; now that it landed, fill it in.
         await deps.chatops.requests.fill_in_references(reply.request_id)
+        # And a release pipeline still running on it would change it again: say so.
+        running = await deps.chatops.pipelines.after_kill(reply.request_id)
+        if running is not None and channel:
+            await post_channel(deps, channel, running, thread_ts=thread)
     if reply.follow_up is not None:  # "loading…" went first; the answer takes its place
         rest = await reply.follow_up()
         await deliver(deps, rest, target, replace_original=target.response_url is not None)
