@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from bench import ack_latency, approval_throughput, gate_search, kill_latency
+from bench import ack_latency, approval_throughput, gate_search, kill_latency, kill_overhead
 from bench._report import Report
 
 __all__ = ["BENCHMARKS", "Benchmark", "Report"]
@@ -51,6 +51,13 @@ BENCHMARKS: dict[str, Benchmark[Any]] = {
             kill_latency.run,
             kill_latency.FULL,
             kill_latency.QUICK,
+        ),
+        Benchmark(
+            "kill-overhead",
+            "signed kill in to disable PUT out, vs a bare Bolt app; idle and with 150 queued",
+            kill_overhead.run,
+            kill_overhead.FULL,
+            kill_overhead.QUICK,
         ),
         Benchmark(
             "approvals",

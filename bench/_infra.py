@@ -148,8 +148,11 @@ class Endpoint:
 
 
 @contextlib.asynccontextmanager
-async def bot_endpoint(w: World, *, policy: Policy | None = None) -> AsyncIterator[Endpoint]:
-    """Our app, wired as in production around the world's fakes, served by uvicorn."""
+async def bot_endpoint(
+    w: World, *, policy: Policy | None = None, limiter: MutationLimiter | None = None
+) -> AsyncIterator[Endpoint]:
+    """Our app, wired as in production around the world's fakes, served by uvicorn
+    (``limiter``: the Statsig client's mutation quota; none by default)."""
     env = {
         "SLACK_BOT_TOKEN": w.slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -157,7 +160,7 @@ async def bot_endpoint(w: World, *, policy: Policy | None = None) -> AsyncIterat
         "REDIS_URL": w.redis_url,
     }
     settings = load_settings(env, env_file=None)
-    console = console_for(w.sandbox)
+    console = console_for(w.sandbox, limiter=limiter)
     async with redis_client(w.redis_url) as redis:
         client = slack_client(w.slack.bot_token, w.slack.api_url)
         deps = assemble(

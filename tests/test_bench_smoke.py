@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bench import BENCHMARKS, ack_latency, approval_throughput, gate_search, kill_latency
+from bench import (
+    BENCHMARKS,
+    ack_latency,
+    approval_throughput,
+    gate_search,
+    kill_latency,
+    kill_overhead,
+)
 from bench.__main__ import main
 from bench._report import Report, fmt_ratio, percentile, ratio
 from tests.support.redis_server import RedisServer
@@ -16,6 +23,9 @@ from tests.support.redis_server import RedisServer
 TINY: dict[str, Any] = {
     "ack": ack_latency.Params(requests=2, warmup=1, statsig_latency=0.0),
     "kill": kill_latency.Params(kills=2, warmup=0, statsig_latency=0.0),
+    "kill-overhead": kill_overhead.Params(
+        kills=2, warmup=0, queued=5, queued_kills=1, statsig_latency=0.0
+    ),
     "approvals": approval_throughput.Params(requests=4, concurrency=(1, 2)),
     "search": gate_search.Params(gates=300, warm_repeats=1, cold_repeats=1, statsig_latency=0.0),
 }
