@@ -23,6 +23,7 @@ from bot.ops.actions.registry import KILL_ACTION, action_words, is_incident, is_
 from bot.ops.model.identity import Actor
 from bot.ops.model.plans import Outcome, Plan
 from bot.ops.model.requests import ApprovalRequest, LockHeld
+from bot.ops.model.tickets import RestoreTicket
 from bot.render.approvals import (
     render_kill_announcement,
     render_lock_held,
@@ -159,10 +160,15 @@ async def run_now(
             store, executor, notify, plan, requester, channel, freeze_override
         )
     except RedisError:
-        if not is_kill:
+        if not is_incident(plan.action):
             return RunResult(render_unavailable(), None, None, audit_saved=False)
         ran = None
-        note = "Redis is unreachable, so this kill has no audit record and no Restore button."
+        note = (
+            "Redis is unreachable, so this kill has no audit record yet; its Restore button "
+            "carries the snapshot."
+            if is_kill
+            else "Redis is unreachable, so this restore has no audit record."
+        )
     if isinstance(ran, LockHeld):
         if not is_kill:
             message = render_lock_held(ran, action=plan.action, entity_id=plan.entity_id)
@@ -177,7 +183,7 @@ async def run_now(
         return RunResult(render_notice(text, ok=False), None, ran.request_id, audit_saved=True)
     if ran is not None:
         return _result(plan, ran.outcome, requester, ran.request_id, ran.recorded, note)
-    if not is_kill:
+    if not is_incident(plan.action):
         return RunResult(render_notice("Nothing ran: the request was taken over.", ok=False),
                          None, None, audit_saved=True)  # fmt: skip
     outcome, _ = await executor.run(plan, check_stale=False)
@@ -196,11 +202,17 @@ def _result(
     warnings = render_run_warnings(audit_saved=audit_saved, note=note)
     announcement = None
     if plan.action == KILL_ACTION:
+        ticket = (
+            None
+            if audit_saved
+            else RestoreTicket.of(plan.entity_id, plan.snapshot, outcome.after).encode()
+        )
         announcement = render_kill_announcement(
             plan,
             outcome,
             request_id=request_id if audit_saved else None,
             requester=requester.label,
             audit_saved=audit_saved,
+            ticket=ticket,
         )
     return RunResult(message, outcome, request_id, audit_saved, announcement, warnings)

@@ -39,6 +39,7 @@ from bot.chatops.requests import Requests
 from bot.chatops.resolve import EntityResolver
 from bot.chatops.timers import TimedKills
 from bot.ops.actions.base import Action
+from bot.ops.actions.incident import Restore
 from bot.ops.commands.help import help_for, help_topics
 from bot.ops.commands.models import (
     ApprovalsCommand,
@@ -58,9 +59,10 @@ from bot.ops.commands.models import (
     UsageError,
 )
 from bot.ops.commands.parse import parse
-from bot.ops.commands.registry import COMMAND_PREFIX
+from bot.ops.commands.registry import COMMAND_PREFIX, CommandKind
 from bot.ops.model.identity import Actor, People
 from bot.ops.model.plans import EntityKind
+from bot.ops.model.tickets import RestoreTicket
 from bot.ops.policy.directory import StatsigDirectory
 from bot.ops.policy.rules import Policy
 from bot.render import HelpItem, render_error, render_help
@@ -252,6 +254,31 @@ class ChatOps:
             )
         result = await self._guard(command.action, self._dispatch(command, text, ctx))
         return self._finished(command.action, result, ctx, share_ref(command))
+
+    async def restore_from_ticket(self, value: str, ctx: Context) -> Reply | Proposal:
+        """The Restore of a kill made while Redis was down: the snapshot comes from the
+        button itself (:class:`RestoreTicket`), and the restore is planned, checked against
+        the gate's current state and decided like any other."""
+        if not self.policy.may_read_in(ctx.channel_id):
+            return self._not_here()
+        try:
+            ticket = RestoreTicket.decode(value)
+        except ValueError:
+            return Reply(message=render_error("That button is out of date"), ok=False)
+        restore = Restore(
+            ticket.gate_id,
+            ticket.snapshot,
+            reason="restored from the kill message (no audit record: Redis was down)",
+            after_kill=ticket.after_kill,
+        )
+        command = RestoreCommand(
+            action=restore.action, kind=CommandKind.INCIDENT, target=ticket.gate_id
+        )
+        text = f"restore {ticket.gate_id}"
+        result = await self._guard(
+            restore.action, self._propose(command, restore, text, ctx, lambda _n: restore)
+        )
+        return self._said(result, ctx)
 
     async def _run_as(self, text: str, ctx: Context) -> Reply:
         """Handle ``text`` and commit the change it proposes: what a typed command does."""

@@ -36,7 +36,12 @@ from bot.render.common import (
     plural,
     section,
 )
-from bot.render.ids import INCIDENT_RESTORE, RESTORE_ANYWAY, RESTORE_KEEP
+from bot.render.ids import (
+    INCIDENT_RESTORE,
+    INCIDENT_RESTORE_TICKET,
+    RESTORE_ANYWAY,
+    RESTORE_KEEP,
+)
 from bot.statsig.links import console_url
 
 __all__ = [
@@ -69,6 +74,7 @@ def render_kill_announcement(
     approved_by: Sequence[str] = (),
     restored: Restoration | None = None,
     references_unreadable: bool = False,
+    ticket: str | None = None,
 ) -> Message:
     """The loud channel message of a kill, with a Restore button when it can be restored.
 
@@ -108,7 +114,15 @@ def render_kill_announcement(
     if restored is not None:
         lines.append(restored_line(restored))
     body: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
-    if not audit_saved:
+    if not audit_saved and ticket is not None and killed:
+        body.append(
+            section(
+                "⚠️ *The audit record could not be saved* (Redis unreachable). The Restore "
+                "button below carries the snapshot itself, so it works from this message; the "
+                "record is written once Redis is back."
+            )
+        )
+    elif not audit_saved:
         body.append(
             section(
                 "⚠️ *The audit record could not be saved* (Redis unreachable). "
@@ -118,6 +132,8 @@ def render_kill_announcement(
     tail: list[dict[str, Any]] = []
     if killed and request_id is not None and restored is None:
         tail.append(restore_button(request_id))
+    elif killed and ticket is not None and restored is None:
+        tail.append(actions([button("Restore", INCIDENT_RESTORE_TICKET, ticket, style="danger")]))
     url = console_url("gate", plan.entity_id, project_id)
     tail.append(
         context(

@@ -17,6 +17,7 @@ __all__ = [
     "APPROVAL_REJECT",
     "INCIDENT_KILL",
     "INCIDENT_RESTORE",
+    "INCIDENT_RESTORE_TICKET",
     "LIST_NEXT_PAGE",
     "SHARE_IN_CHANNEL",
     "PIPELINE_ABORT",
@@ -37,6 +38,8 @@ APPROVAL_APPROVE: Final = "approval_approve"
 APPROVAL_REJECT: Final = "approval_reject"
 APPROVAL_CANCEL: Final = "approval_cancel"
 INCIDENT_RESTORE: Final = "incident_restore"
+INCIDENT_RESTORE_TICKET: Final = "incident_restore_ticket"
+"""Restore a kill made while Redis was down; value: a :class:`RestoreTicket` (the snapshot)."""
 INCIDENT_KILL: Final = "incident_kill"
 """Kill a gate from a list of recent changes; value: the gate ID."""
 PIPELINE_PAUSE: Final = "pipeline_pause"
@@ -61,6 +64,7 @@ ALL_ACTION_IDS: Final = frozenset(
         APPROVAL_CANCEL,
         INCIDENT_RESTORE,
         INCIDENT_KILL,
+        INCIDENT_RESTORE_TICKET,
         TIMER_EXTEND,
         TIMER_KEEP,
         RESTORE_ANYWAY,

@@ -27,6 +27,7 @@ from bot.render.ids import (
     APPROVAL_REJECT,
     INCIDENT_KILL,
     INCIDENT_RESTORE,
+    INCIDENT_RESTORE_TICKET,
     LIST_NEXT_PAGE,
     PIPELINE_ABORT,
     PIPELINE_PAUSE,
@@ -138,6 +139,13 @@ class _Clicks:
     async def restore(self, body: dict[str, Any], target: Target) -> None:
         await self._command(f"restore {_value(body)}", target)
 
+    async def restore_ticket(self, body: dict[str, Any], target: Target) -> None:
+        """Restore of a kill made while Redis was down: the button carries the snapshot."""
+        ops = self.deps.chatops
+        ctx = await context_for(self.deps, target.user_id, target.channel_id)
+        result = await ops.restore_from_ticket(_value(body), ctx)
+        await self._commit(result, ctx, target)
+
     async def kill(self, body: dict[str, Any], target: Target) -> None:
         """A Disable button on ``recent``: the kill path, as if ``kill <gate>`` was typed."""
         gate = _value(body)
@@ -195,12 +203,15 @@ class _Clicks:
     async def _command(self, text: str, target: Target) -> None:
         ops = self.deps.chatops
         ctx = await context_for(self.deps, target.user_id, target.channel_id)
-        result = await ops.handle(text, ctx)
+        await self._commit(await ops.handle(text, ctx), ctx, target)
+
+    async def _commit(self, result: Reply | Proposal, ctx: Context, target: Target) -> None:
+        """Deliver a reply, or commit a proposal (saying "still trying" while Statsig fails)."""
         if not isinstance(result, Proposal):
             await deliver(self.deps, result, target)
             return
         progress = ProgressReporter(self.deps, target, result.plan.summary, in_channel=True)
-        reply = await ops.commit(result, ctx, progress=progress)
+        reply = await self.deps.chatops.commit(result, ctx, progress=progress)
         await progress.drain()
         await deliver(self.deps, reply, target)
 
@@ -274,6 +285,7 @@ def register(app: Registrar, deps: SlackDeps) -> None:
     app.action(APPROVAL_REJECT, clicks.wrap("reject", clicks.reject))
     app.action(INCIDENT_RESTORE, clicks.wrap("restore", clicks.restore))
     app.action(INCIDENT_KILL, clicks.wrap("kill", clicks.kill))
+    app.action(INCIDENT_RESTORE_TICKET, clicks.wrap("restore", clicks.restore_ticket))
     app.action(TIMER_EXTEND, clicks.wrap("timer", clicks.timer))
     app.action(TIMER_KEEP, clicks.wrap("timer", clicks.timer))
     app.action(RESTORE_ANYWAY, clicks.wrap("restore", clicks.restore_anyway))
