@@ -65,7 +65,18 @@ class Settings(BaseSettings):
     statsig_bot_respect_reviews: bool = True
     statsig_bot_redis_prefix: str = "statsig-bot:"
     statsig_bot_redis_cluster: bool = False
+    statsig_bot_spool_dir: Path | None = None
+    """Where kills that ran while Redis was down wait to be recorded (default: a directory
+    under the system's temporary directory)."""
     log_level: str = "INFO"
+
+    def spool_dir(self) -> Path:
+        """:attr:`statsig_bot_spool_dir`, or ``<tmp>/statsig-bot-spool``."""
+        if self.statsig_bot_spool_dir is not None:
+            return self.statsig_bot_spool_dir
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / "statsig-bot-spool"
 
     @field_validator("slack_api_url", "statsig_api_url")
     @classmethod

@@ -32,6 +32,7 @@ import redis.asyncio as aioredis
 
 from bot.approvals.duties import BackgroundDuties
 from bot.approvals.notify import FanOut, Notifier
+from bot.approvals.spool import KillSpool
 from bot.approvals.store import ApprovalStore
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.catalog import Catalog
@@ -145,6 +146,7 @@ def build_core(
         notifier=notifier,
         people=people,
         clock=clock,
+        spool=KillSpool(settings.spool_dir()),
     )
     catalog = Catalog(console, redis, prefix=settings.statsig_bot_redis_prefix)
     ops = ChatOps(

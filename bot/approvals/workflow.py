@@ -48,6 +48,7 @@ from bot.approvals.results import (
 )
 from bot.approvals.reviews_watch import ReviewWatch
 from bot.approvals.run_now import create_request, run_now
+from bot.approvals.spool import KillSpool
 from bot.approvals.store import ApprovalStore
 from bot.approvals.sweeper import Sweeper
 from bot.approvals.timers import KillTimers
@@ -95,8 +96,11 @@ class ApprovalWorkflow:
         clock: Callable[[], float] = time.time,
         executor_id: str | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        spool: KillSpool | None = None,
     ) -> None:
         self.store = store
+        self.spool = spool
+        """Where kills that ran without Redis wait to be recorded (``None``: nowhere)."""
         self.client = client
         self._policy = policy
         self._directory = directory
@@ -177,11 +181,17 @@ class ApprovalWorkflow:
     async def run_now(
         self, plan: Plan, requester: Actor, *, channel: str | None, freeze_override: str = ""
     ) -> RunResult:
-        """Record and execute an allowed change at once (a kill runs even without Redis)."""
-        return await run_now(
+        """Record and execute an allowed change at once (a kill runs even without Redis,
+        and is spooled to be recorded once Redis is back)."""
+        result = await run_now(
             self.store, self.executor, self.notify, plan, requester, channel=channel,
             freeze_override=freeze_override,
         )  # fmt: skip
+        ran_unrecorded = result.outcome is not None and not result.audit_saved
+        if ran_unrecorded and plan.action == KILL_ACTION and self.spool is not None:
+            assert result.outcome is not None
+            self.spool.add(plan, result.outcome, requester, channel)
+        return result
 
     # -- clicks ----------------------------------------------------------------------------
 
@@ -363,7 +373,11 @@ class ApprovalWorkflow:
     # -- background ------------------------------------------------------------------------
 
     async def sweep(self) -> SweepReport:
-        """Expire, judge interrupted executions, recover stuck approvals; idempotent."""
+        """Record spooled kills, expire, judge interrupted executions, recover stuck
+        approvals; idempotent."""
+        if self.spool is not None:
+            for request_id in await self.spool.drain(self.store):
+                await self.notify.finished(request_id)  # a timed kill's timer starts late
         try:
             done = await self._sweeper.run()
         except RedisError as exc:

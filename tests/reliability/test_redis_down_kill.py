@@ -105,3 +105,24 @@ async def test_a_forged_or_stale_ticket_is_out_of_date(
     _, url = await bot.click(INCIDENT_RESTORE_TICKET, "t1.not-a-ticket", user="U2BOB")
     [answer] = await wait_responses(bot.slack, url)
     assert "out of date" in all_text(answer)
+
+
+async def test_the_kill_is_recorded_once_redis_is_back(
+    flaky: tuple[World, BotInstance], proxy: TcpProxy
+) -> None:
+    w, bot = flaky
+    await _killed_without_redis(w, bot, proxy)
+    workflow = bot.deps.chatops.workflow
+    assert workflow is not None and workflow.spool is not None
+    assert len(workflow.spool.pending()) == 1, "spooled on local disk"
+
+    await proxy.up()
+    await workflow.sweep()
+    assert workflow.spool.pending() == []
+    source = await workflow.snapshot_for_restore(GATE)
+    assert source is not None and source.action == "incident.kill", "restore <gate> finds it"
+    events = await workflow.audit_entries(entity=("gate", GATE))
+    assert any(e.event == "finished" for e in events)
+    await workflow.sweep()
+    assert len([e for e in await workflow.audit_entries(entity=("gate", GATE))
+                if e.event == "finished"]) == 1, "recorded once"  # fmt: skip

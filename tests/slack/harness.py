@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ USERS = {
     "U4DAVE": ("dave", "dave@example.com"),
 }
 _ids = itertools.count(1)
+_SPOOLS = tempfile.TemporaryDirectory(prefix="statsig-bot-test-spool-")
+"""Where the harness's bots spool kills made without Redis; each world gets its own."""
 
 
 def manifest_scopes() -> set[str]:
@@ -64,6 +67,8 @@ class World:
     faults: Faults
     sandbox: Any
     redis_url: str
+    spool_dir: str = ""
+    """Where this world's bots spool kills made without Redis (their shared disk)."""
 
     def console(self) -> ConsoleClient:
         transport = httpx.ASGITransport(app=self.sandbox)
@@ -89,16 +94,18 @@ async def world(redis_url: str) -> AsyncIterator[World]:
             slack.add_user(user_id, name, email=email)
         slack.add_user("U9BOT", "otherbot", is_bot=True)
         slack.add_channel(CHANNEL, "ops")
-        yield World(slack, state, faults, sandbox, redis_url)
+        spool = tempfile.mkdtemp(dir=_SPOOLS.name)
+        yield World(slack, state, faults, sandbox, redis_url, spool)
         faults.clear()
 
 
-def settings_for(slack: FakeSlack, redis_url: str) -> Settings:
+def settings_for(slack: FakeSlack, redis_url: str, spool_dir: str = "") -> Settings:
     env = {
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "REDIS_URL": redis_url,
+        "STATSIG_BOT_SPOOL_DIR": spool_dir or _SPOOLS.name,
     }
     return load_settings(env, env_file=None)
 
@@ -231,7 +238,7 @@ async def deps_for(
 ) -> AsyncIterator[tuple[Settings, SlackDeps]]:
     """The production wiring around the world's fakes; everything closed afterwards
     (``console``, when given, is the caller's to close)."""
-    settings = settings_for(w.slack, w.redis_url)
+    settings = settings_for(w.slack, w.redis_url, w.spool_dir)
     redis = aioredis.Redis.from_url(w.redis_url)
     own_console = console is None
     console = w.console() if console is None else console
