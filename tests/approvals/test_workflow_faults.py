@@ -13,7 +13,7 @@ from bot.approvals.store.health import connect_redis
 from bot.ops.actions.incident import IncidentKill
 from bot.ops.model.plans import OutcomeStatus
 from bot.ops.model.states import ApprovalState
-from bot.render.ids import INCIDENT_RESTORE
+from bot.render.ids import INCIDENT_RESTORE_TICKET
 from tests.approvals.workflow_env import ALICE, BOB, ONCALL, Env, scene
 from tests.support.redis_server import RedisServer
 
@@ -111,8 +111,14 @@ async def test_redis_down_fails_closed_but_a_break_glass_kill_still_runs(
         assert "audit record" in killed.message.text
         assert killed.announcement is not None
         shown = str(killed.announcement.blocks)
-        assert "could not be saved" in shown and "isEnabled" in shown
-        assert INCIDENT_RESTORE not in shown  # no request to restore from
+        assert "could not be saved" in shown and "carries the snapshot" in shown
+        buttons = [
+            e["action_id"]
+            for b in killed.announcement.blocks
+            if b.get("type") == "actions"
+            for e in b["elements"]
+        ]
+        assert buttons == [INCIDENT_RESTORE_TICKET]  # no request: the message holds the snapshot
         assert [m.method for m in env.mutations] == ["PUT"]
         assert await wf.get(rid) is None
         with pytest.raises(ApprovalsUnavailable):  # never "nothing is pending"
