@@ -146,6 +146,28 @@ class Settings(BaseSettings):
         """``REDIS_URL``, or the local default that ``serve`` falls back to."""
         return self.redis_url or DEFAULT_REDIS_URL
 
+    def ticket_key(self) -> bytes:
+        """The key that signs restore tickets (a kill's snapshot in its Restore button).
+
+        Derived from the first secret configured (signing secret, app token, bot token,
+        Console API key), so every replica and a restarted process agree on it without
+        another setting; with none (the sandbox shell), a key for this process only.
+        """
+        import hashlib
+        import hmac
+        import secrets
+
+        for value in (
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_bot_token,
+            self.statsig_console_api_key,
+        ):
+            if value is not None:
+                raw = value.get_secret_value().encode()
+                return hmac.new(raw, b"statsig-bot restore ticket v1", hashlib.sha256).digest()
+        return secrets.token_bytes(32)
+
     def secret_values(self) -> tuple[str, ...]:
         """The configured secrets in clear, for the log redaction processor only."""
         secrets = (

@@ -147,6 +147,7 @@ def build_core(
         people=people,
         clock=clock,
         spool=KillSpool(settings.spool_dir()),
+        ticket_key=settings.ticket_key(),
     )
     catalog = Catalog(console, redis, prefix=settings.statsig_bot_redis_prefix)
     ops = ChatOps(

@@ -151,8 +151,10 @@ async def run_now(
     *,
     channel: str | None,
     freeze_override: str = "",
+    ticket_key: bytes = b"",
 ) -> RunResult:
-    """Record ``plan`` as a request and execute it once; see the module docstring."""
+    """Record ``plan`` as a request and execute it once; see the module docstring.
+    ``ticket_key`` signs the Restore button of a kill that Redis could not record."""
     is_kill = is_lock_exempt(plan.action)  # a kill: it runs past locks and outages
     note = ""
     try:
@@ -182,12 +184,12 @@ async def run_now(
         )
         return RunResult(render_notice(text, ok=False), None, ran.request_id, audit_saved=True)
     if ran is not None:
-        return _result(plan, ran.outcome, requester, ran.request_id, ran.recorded, note)
+        return _result(plan, ran.outcome, requester, ran.request_id, ran.recorded, note, ticket_key)
     if not is_incident(plan.action):
         return RunResult(render_notice("Nothing ran: the request was taken over.", ok=False),
                          None, None, audit_saved=True)  # fmt: skip
     outcome, _ = await executor.run(plan, check_stale=False)
-    return _result(plan, outcome, requester, None, False, note)
+    return _result(plan, outcome, requester, None, False, note, ticket_key)
 
 
 def _result(
@@ -197,6 +199,7 @@ def _result(
     request_id: str | None,
     audit_saved: bool,
     note: str,
+    ticket_key: bytes,
 ) -> RunResult:
     message = render_run_result(outcome, audit_saved=audit_saved, note=note)
     warnings = render_run_warnings(audit_saved=audit_saved, note=note)
@@ -205,7 +208,7 @@ def _result(
         ticket = (
             None
             if audit_saved
-            else RestoreTicket.of(plan.entity_id, plan.snapshot, outcome.after).encode()
+            else RestoreTicket.of(plan.entity_id, plan.snapshot, outcome.after).encode(ticket_key)
         )
         announcement = render_kill_announcement(
             plan,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import socket
 import time
 from collections.abc import Callable
@@ -97,8 +98,11 @@ class ApprovalWorkflow:
         executor_id: str | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         spool: KillSpool | None = None,
+        ticket_key: bytes | None = None,
     ) -> None:
         self.store = store
+        self.ticket_key = ticket_key if ticket_key is not None else secrets.token_bytes(32)
+        """Signs the Restore button of a kill Redis could not record (see RestoreTicket)."""
         self.spool = spool
         """Where kills that ran without Redis wait to be recorded (``None``: nowhere)."""
         self.client = client
@@ -185,7 +189,7 @@ class ApprovalWorkflow:
         and is spooled to be recorded once Redis is back)."""
         result = await run_now(
             self.store, self.executor, self.notify, plan, requester, channel=channel,
-            freeze_override=freeze_override,
+            freeze_override=freeze_override, ticket_key=self.ticket_key,
         )  # fmt: skip
         ran_unrecorded = result.outcome is not None and not result.audit_saved
         if ran_unrecorded and plan.action == KILL_ACTION and self.spool is not None:

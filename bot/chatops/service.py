@@ -262,7 +262,8 @@ class ChatOps:
         if not self.policy.may_read_in(ctx.channel_id):
             return self._not_here()
         try:
-            ticket = RestoreTicket.decode(value)
+            key = self.workflow.ticket_key if self.workflow is not None else b""
+            ticket = RestoreTicket.decode(value, key)
         except ValueError:
             return Reply(message=render_error("That button is out of date"), ok=False)
         restore = Restore(

@@ -126,3 +126,23 @@ async def test_the_kill_is_recorded_once_redis_is_back(
     await workflow.sweep()
     assert len([e for e in await workflow.audit_entries(entity=("gate", GATE))
                 if e.event == "finished"]) == 1, "recorded once"  # fmt: skip
+
+
+async def test_a_ticket_the_bot_did_not_sign_restores_nothing(
+    flaky: tuple[World, BotInstance], proxy: TcpProxy
+) -> None:
+    """Review finding: a hand-made ticket (any rules, no version) must not restore."""
+    from bot.ops.model.tickets import RestoreTicket
+
+    w, bot = flaky
+    ticket, ts = await _killed_without_redis(w, bot, proxy)
+    await proxy.up()
+    gate = w.state.get("gate", GATE)
+    assert gate is not None
+    forged = RestoreTicket(GATE, True, list(reversed(gate["rules"])), 1, 1)
+    for value in (forged.encode(b"not-the-bot-key"), ticket[:-4] + "AAAA"):
+        assert value is not None
+        _, url = await bot.click(INCIDENT_RESTORE_TICKET, value, user="U2BOB", message_ts=ts)
+        [answer] = await wait_responses(bot.slack, url)
+        assert "out of date" in all_text(answer)
+    assert gate["isEnabled"] is False

@@ -3,20 +3,23 @@
 A break-glass kill still runs without Redis (DESIGN §5), but then nothing records the
 snapshot a Restore needs. The kill message can: its Restore button's value holds the
 snapshot (``isEnabled`` and rules) and the gate's ``version``/``lastModifiedTime`` as the
-kill left them, compressed to fit Slack's 2,000 characters. A click rebuilds the restore
+kill left them, compressed to fit Slack's 2,000 characters and signed with the bot's
+key (HMAC), so a click can only restore what this bot itself recorded. A click rebuilds the restore
 from the value alone, and it is checked against the gate's current state like any
 restore (an edit since the kill refuses it with the difference).
 
 Usage::
 
-    value = RestoreTicket.of(plan.entity_id, plan.snapshot, outcome.after).encode()
-    ticket = RestoreTicket.decode(value)       # ValueError when it is not one of ours
+    value = RestoreTicket.of(plan.entity_id, plan.snapshot, outcome.after).encode(key)
+    ticket = RestoreTicket.decode(value, key)  # ValueError unless this bot signed it
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import zlib
 from dataclasses import dataclass
@@ -51,24 +54,31 @@ class RestoreTicket:
             modified=_int(later.get("lastModifiedTime")),
         )
 
-    def encode(self) -> str | None:
-        """The button value, or ``None`` when the snapshot is too big for one."""
+    def encode(self, key: bytes) -> str | None:
+        """The signed button value, or ``None`` when the snapshot is too big for one (or
+        the kill's answer named no version: then nothing could check the gate since)."""
+        if self.version is None or self.modified is None:
+            return None
         raw = json.dumps(
             {"g": self.gate_id, "e": self.enabled, "r": self.rules, "v": self.version,
              "m": self.modified},
             separators=(",", ":"),
         )  # fmt: skip
         packed = base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode()
-        value = _PREFIX + packed
+        value = f"{_PREFIX}{_sign(key, packed)}.{packed}"
         return value if len(value) <= MAX_TICKET_CHARS else None
 
     @classmethod
-    def decode(cls, value: str) -> RestoreTicket:
-        if not value.startswith(_PREFIX) or len(value) > MAX_TICKET_CHARS + 10:
+    def decode(cls, value: str, key: bytes) -> RestoreTicket:
+        """The ticket in a button value; ``ValueError`` unless this bot signed it."""
+        if not key or not value.startswith(_PREFIX) or len(value) > MAX_TICKET_CHARS + 10:
             raise ValueError("not a restore ticket")
+        signature, _, packed = value[len(_PREFIX) :].partition(".")
+        if not hmac.compare_digest(signature.encode(), _sign(key, packed).encode()):
+            raise ValueError("a restore ticket this bot did not sign")
         try:
             inflate = zlib.decompressobj()
-            raw = inflate.decompress(base64.urlsafe_b64decode(value[len(_PREFIX) :]), _MAX_RAW)
+            raw = inflate.decompress(base64.urlsafe_b64decode(packed), _MAX_RAW)
             if inflate.unconsumed_tail:
                 raise ValueError("restore ticket too large")
             data = json.loads(raw)
@@ -92,6 +102,11 @@ class RestoreTicket:
             return None
         return {**self.snapshot, "isEnabled": False, "version": self.version,
                 "lastModifiedTime": self.modified}  # fmt: skip
+
+
+def _sign(key: bytes, packed: str) -> str:
+    digest = hmac.new(key, packed.encode(), hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def _int(value: object) -> int | None:
