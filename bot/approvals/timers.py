@@ -44,14 +44,29 @@ class KillTimers:
         except RedisError as exc:
             raise ApprovalsUnavailable(_WHAT) from exc
 
-    async def due(self) -> list[KillTimer]:
+    async def due(self, limit: int = 20) -> list[KillTimer]:
         """The due timers this replica now owns (raises ``RedisError``: the duty loop logs
         and backs off)."""
-        return await self._store.timers.claim_due()
+        return await self._store.timers.claim_due(limit)
 
-    async def finish(self, timer: KillTimer, *, keep: bool) -> None:
-        """After firing: reschedule (``keep``) or forget the timer."""
-        await self._store.timers.done(timer, keep=keep)
+    async def finish(
+        self, timer: KillTimer, *, keep: bool, expected: KillTimer | None = None
+    ) -> bool:
+        """After firing: reschedule (``keep``) or forget the timer, unless it changed since
+        ``expected`` was claimed (an extend or a keep meanwhile wins); whether it did."""
+        fired = expected.rev if expected is not None else None
+        return await self._store.timers.done(timer, keep=keep, fired_rev=fired)
+
+    async def reschedule(self, timer: KillTimer) -> None:
+        """Store ``timer`` as it is now (a new window from a second kill)."""
+        try:
+            await self._store.timers.schedule(timer)
+        except RedisError as exc:
+            raise ApprovalsUnavailable(_WHAT) from exc
+
+    async def current(self, timer_id: str) -> KillTimer | None:
+        """The timer as stored now (to check nobody changed it before acting on it)."""
+        return await self._store.timers.get(timer_id)
 
     async def active(self) -> list[KillTimer]:
         try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.approvals.results import RunResult
@@ -31,7 +31,7 @@ from bot.chatops.reads import Reads
 from bot.chatops.replies import Context, Proposal, Reply
 from bot.ops.actions.base import Action, PlanError
 from bot.ops.actions.incident import Restore, RestoreRefused, with_references
-from bot.ops.actions.registry import is_incident
+from bot.ops.actions.registry import KILL_ACTION, is_incident
 from bot.ops.model.decisions import (
     Allowed,
     Denied,
@@ -67,7 +67,9 @@ class Changes:
         *,
         project_id: str | None = None,
         freezes: Freezes | None = None,
+        noop_kill: Callable[[Plan, Context], Awaitable[Message | None]] | None = None,
     ) -> None:
+        self._noop_kill = noop_kill
         self._freezes = freezes if freezes is not None else Freezes(workflow, policy)
         self._client = client
         self._policy = policy
@@ -116,8 +118,14 @@ class Changes:
                 message=render_error("cannot plan this change", exc.user_message), ok=False
             )
         if plan.is_noop:
-            # Already in the intended state: nothing to approve, run or announce.
-            return Reply(message=render_nothing_to_change(plan))
+            # Already in the intended state: nothing to approve, run or announce. A kill of
+            # a gate a timed kill holds off still says how long it stays off now.
+            message = render_nothing_to_change(plan)
+            if plan.action == KILL_ACTION and self._noop_kill is not None:
+                said = await self._noop_kill(plan, ctx)
+                if said is not None:
+                    message = Message(message.text, [*message.blocks, *said.blocks])
+            return Reply(message=message)
         decision = self._policy.decide(
             ctx.actor,
             plan.action,

@@ -145,8 +145,16 @@ class ChatOps:
         )
         self.freezes = Freezes(workflow, policy)
         """The change freeze: ``freeze`` commands and the check every change passes."""
+        self.timers = TimedKills(workflow, policy, run=self._run_as, enrich=self.enrich)
+        """Timed kills: the due reminders and auto-restores, Keep disabled (for good)."""
         self._changes = Changes(
-            client, policy, self._reads, workflow, project_id=project_id, freezes=self.freezes
+            client,
+            policy,
+            self._reads,
+            workflow,
+            project_id=project_id,
+            freezes=self.freezes,
+            noop_kill=self.timers.after_noop_kill,
         )
         self.requests = Requests(workflow, policy, sandbox=sandbox)
         """Approve, reject and cancel clicks, request cards and the Home tab's data."""

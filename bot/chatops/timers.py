@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.approvals.errors import ApprovalsUnavailable
 from bot.approvals.workflow import ApprovalWorkflow
 from bot.chatops.listings import unavailable
 from bot.chatops.replies import Context, Reply
 from bot.ops.model.identity import SHELL_ID_PREFIX, Actor
+from bot.ops.model.plans import OutcomeStatus, Plan
 from bot.ops.model.requests import ApprovalRequest
-from bot.ops.model.timers import KillTimer, span_words
+from bot.ops.model.timers import KillTimer, kill_window, span_words
 from bot.ops.policy.rules import Policy
 from bot.render import render_error
 from bot.render.common import Message
@@ -57,18 +59,23 @@ class TimedKills:
         self._run = run
         self._enrich = enrich
 
-    async def fire_due(self) -> int:
-        """Fire every due timer this replica wins; how many. Raises ``RedisError`` when
-        Redis cannot be asked (the duty loop logs it and backs off)."""
+    async def fire_due(self, limit: int = 20) -> int:
+        """Fire the due timers this replica wins, one claim at a time (so no claimed timer
+        waits behind another's slow restore until its lease runs out); how many. Raises
+        ``RedisError`` when Redis cannot be asked (the duty loop logs it and backs off)."""
         if self._workflow is None:
             return 0
-        timers = await self._workflow.timers.due()
-        for timer in timers:
+        fired = 0
+        while fired < limit:
+            claimed = await self._workflow.timers.due(limit=1)
+            if not claimed:
+                break
+            fired += 1
             try:
-                await self._fire(timer)
+                await self._fire(claimed[0])
             except Exception:  # its lease runs out and another round fires it again
-                log.exception("timed kill %s could not be handled", timer.id)
-        return len(timers)
+                log.exception("timed kill %s could not be handled", claimed[0].id)
+        return fired
 
     async def _fire(self, timer: KillTimer) -> None:
         assert self._workflow is not None
@@ -79,18 +86,25 @@ class TimedKills:
             return
         now = await timers.now()
         if not timer.is_over(now):
-            await timers.post(kill, render_timer_reminder(timer, now))
-            await timers.finish(timer.model_copy(update={"reminded": True}), keep=True)
+            # Recorded first: a lease that runs out while posting must not post it twice.
+            if await timers.finish(timer.reminded_once(), keep=True, expected=timer):
+                await timers.post(kill, render_timer_reminder(timer, now))
             return
         if not timer.auto_restore:
-            await timers.post(kill, render_timer_reminder(timer, now))
-            await timers.finish(timer, keep=False)
+            if await timers.finish(timer, keep=False, expected=timer):
+                await timers.post(kill, render_timer_reminder(timer, now))
+            return
+        if await timers.current(timer.id) != timer:  # extended or kept meanwhile: theirs wins
             return
         reply = await self._restore(timer, kill)
-        await timers.post(kill, render_auto_restore(timer, reply.message, ok=reply.ok))
+        outcome = reply.outcome
+        restored = outcome is not None and outcome.status is OutcomeStatus.APPLIED
+        already = outcome is not None and outcome.status is OutcomeStatus.NOOP
+        lead = "restored" if restored else "already" if already else "not"
+        await timers.post(kill, render_auto_restore(timer, reply.message, result_kind=lead))
         for announcement in reply.announcements:  # an approval card, when one is needed
             await timers.post(kill, announcement)
-        await timers.finish(timer, keep=False)
+        await timers.finish(timer, keep=False, expected=timer)
 
     async def _restore(self, timer: KillTimer, kill: ApprovalRequest) -> Reply:
         """``restore <kill>`` as the person who killed it, where they killed it."""
@@ -137,14 +151,59 @@ class TimedKills:
         await self._announce(timer_id, notice)
         return Reply(message=notice)
 
+    async def after_noop_kill(self, plan: Plan, ctx: Context) -> Message | None:
+        """A kill of a gate that is already off, while a timed kill holds it: the new kill
+        decides how long it stays off (untimed: until restored; timed: its window from now).
+        Only for whoever killed it and the responders; ``None`` when there is nothing to say.
+        """
+        if self._workflow is None:
+            return None
+        try:
+            running = [
+                t for t in await self._workflow.timers.active() if t.gate_id == plan.entity_id
+            ]
+            now = await self._workflow.timers.now()
+        except ApprovalsUnavailable:
+            return None
+        mine = [t for t in running if t.killed_by == ctx.actor.user_id]
+        if not running or not (mine or self._policy.is_responder(ctx.actor)):
+            return None
+        window = kill_window(plan)
+        for timer in running[1:]:
+            await self._workflow.timers.keep(timer.id)
+        timer = running[0]
+        if window is None:
+            await self._workflow.timers.keep(timer.id)
+            notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True, now=now)
+        else:
+            seconds, auto = window
+            renewed = timer.model_copy(
+                update={
+                    "window_s": seconds,
+                    "auto_restore": auto,
+                    "ends_at": now + timedelta(seconds=seconds),
+                    "reminded": False,
+                    "rev": timer.rev + 1,
+                }
+            )
+            await self._workflow.timers.reschedule(renewed)
+            notice = render_timer_kept(renewed, ctx.actor.user_id, for_good=False, now=now)
+        kill = await self._workflow.timers.kill(timer.id)
+        if kill is not None:
+            await self._workflow.timers.post(kill, notice)
+        return notice
+
     async def keep_current(self, request_id: str, ctx: Context) -> Reply:
         """A refused restore's **Keep current**: nothing is restored; a timed kill stops
-        reminding. Anyone may say so (it changes nothing in Statsig)."""
+        reminding (and will not restore itself), so it is for whoever made the change and
+        for the incident responders."""
         if self._workflow is None:
             return unavailable("Keeping a gate as it is")
         kill = await self._workflow.get(request_id)
         if kill is None:
             return _not_running(request_id)
+        if kill.requester.user_id != ctx.actor.user_id and not self._policy.is_responder(ctx.actor):
+            return _only_them()
         try:
             await self._workflow.timers.keep(request_id)
         except ApprovalsUnavailable as exc:
@@ -170,14 +229,7 @@ class TimedKills:
             return _not_running(timer_id)
         if kill.requester.user_id == ctx.actor.user_id or self._policy.is_responder(ctx.actor):
             return None
-        return Reply(
-            message=render_error(
-                "only whoever killed the gate, or an incident responder, decides that",
-                "Ask them in the kill's thread, or use Restore now (which is checked like "
-                "any restore).",
-            ),
-            ok=False,
-        )
+        return _only_them()
 
     async def _announce(self, timer_id: str, notice: Message) -> None:
         """Say it in the kill's thread too: everyone following the kill sees the decision."""
@@ -185,6 +237,17 @@ class TimedKills:
         kill = await self._workflow.timers.kill(timer_id)
         if kill is not None:
             await self._workflow.timers.post(kill, notice)
+
+
+def _only_them() -> Reply:
+    return Reply(
+        message=render_error(
+            "only whoever killed the gate, or an incident responder, decides that",
+            "Ask them in the kill's thread, or use Restore now (which is checked like any "
+            "restore).",
+        ),
+        ok=False,
+    )
 
 
 def _not_running(timer_id: str) -> Reply:

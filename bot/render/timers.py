@@ -68,19 +68,29 @@ def render_timer_reminder(timer: KillTimer, now: datetime) -> Message:
     )
 
 
-def render_auto_restore(timer: KillTimer, result: Message, *, ok: bool) -> Message:
-    """What the restore at the end of the window did (or why it was refused), as a lead
-    line above the restore's own answer."""
+def render_auto_restore(timer: KillTimer, result: Message, *, result_kind: str) -> Message:
+    """What the restore at the end of the window did, as a lead line above the restore's
+    own answer: ``restored`` (Statsig applied it), ``already`` (the gate already looked as
+    before the kill) or ``not`` (refused, waiting for an approval, or failed: the answer
+    below says which, and the buttons stay)."""
     gate = ident(timer.gate_id)
-    lead = (
-        f"⏰ The {span_words(timer.window_s)} kill of gate {gate} is over: restored it, "
-        f"as {person(timer.killed_by)} asked (`--auto-restore`)."
-        if ok
-        else f"⏰ The {span_words(timer.window_s)} kill of gate {gate} is over, but the "
-        f"automatic restore did not happen: gate {gate} is *still disabled*. "
-        f"{person(timer.killed_by)}, see below."
-    )
-    tail = [] if ok else [_buttons(timer)]
+    window = span_words(timer.window_s)
+    if result_kind == "restored":
+        lead = (
+            f"⏰ The {window} kill of gate {gate} is over: restored it, as "
+            f"{person(timer.killed_by)} asked (`--auto-restore`)."
+        )
+    elif result_kind == "already":
+        lead = (
+            f"⏰ The {window} kill of gate {gate} is over; the gate already looked as it did "
+            "before the kill, so nothing was changed."
+        )
+    else:
+        lead = (
+            f"⏰ The {window} kill of gate {gate} is over, but it was *not restored*: "
+            f"{person(timer.killed_by)}, see below (gate {gate} stays disabled until it is)."
+        )
+    tail = [] if result_kind != "not" else [_buttons(timer)]
     return message(esc_plain(lead, 300), [section(lead), *result.blocks], tail)
 
 

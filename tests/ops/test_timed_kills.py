@@ -169,7 +169,7 @@ async def test_a_changed_gate_refuses_the_auto_restore_and_the_thread_says_why(
     env.clock.advance(5 * 60 + 1)
     await _fire_everywhere(env)
     [said] = _threads(env)
-    assert "did not happen" in said and "still disabled" in said
+    assert "not restored" in said and "stays disabled" in said
     assert "changed" in said.lower()
     assert not _enabled(env)
 
@@ -256,7 +256,86 @@ async def test_a_restore_over_changes_shows_three_states_and_anyway_restores_the
 
 async def test_keep_current_leaves_the_gate_and_stops_the_timer(env: TimerEnv) -> None:
     kill_id = await _kill(env, f"kill {GATE} --for 1h INC-10")
-    kept = await env.ops.timers.keep_current(kill_id, await env.ctx(CAROL))
+    refused = await env.ops.timers.keep_current(kill_id, await env.ctx(CAROL))
+    assert not refused.ok and await env.ops.timers.active() != [], "only the killer or a responder"
+    kept = await env.ops.timers.keep_current(kill_id, await env.ctx(ALICE))
     assert kept.ok and "as it is now" in render_text(kept.message)
     assert await env.ops.timers.active() == [] and not _enabled(env)
     assert any("as it is now" in s for s in _threads(env))
+
+
+async def test_an_auto_restore_that_needs_approval_says_so_and_the_gate_stays_off(
+    env: TimerEnv,
+) -> None:
+    """Review finding: carol is no responder; her timed kill is approved by bob, and at
+    the end her restore becomes a request, which must not read "restored it"."""
+    ctx = await env.ctx(CAROL)
+    proposal = await env.ops.handle(f"kill {GATE} --for 10m --auto-restore INC-16", ctx)
+    assert isinstance(proposal, Proposal)
+    asked = await env.ops.commit(proposal, ctx)
+    assert asked.request_id is not None
+    approved = await env.replicas[0].workflow.approve(asked.request_id, (await env.ctx(BOB)).actor)
+    assert approved.ok and not _enabled(env)
+    await env.replicas[0].workflow.attach_message(asked.request_id, CHANNEL, KILL_TS)
+    env.clock.advance(10 * 60 + 1)
+    while await _fire_everywhere(env):
+        pass
+    said = _threads(env)[-2:]
+    assert any("not restored" in s for s in said), said
+    assert not any("restored it" in s for s in said), said
+    assert not _enabled(env)
+
+
+async def test_a_reminder_is_not_posted_twice_when_a_lease_runs_out(env: TimerEnv) -> None:
+    """Review finding: the reminder is recorded before it is posted, so a replica whose
+    lease ran out cannot post it again."""
+    await _kill(env, f"kill {GATE} --for 30m INC-17")
+    store = env.replicas[0].workflow.store
+    env.clock.advance(25 * 60 + 1)
+    [first] = await store.timers.claim_due(lease=1.0)
+    env.clock.advance(2)  # its lease ran out: another replica takes the same timer
+    [second] = await store.timers.claim_due(lease=1.0)
+    assert first == second
+    ops = env.replicas[0].ops
+    await ops.timers._fire(second)  # noqa: SLF001
+    await ops.timers._fire(first)  # noqa: SLF001 - the slow replica finishes at last
+    assert sum("ends in" in s for s in _threads(env)) == 1
+
+
+async def test_keep_disabled_during_the_end_wins_over_the_auto_restore(env: TimerEnv) -> None:
+    kill_id = await _kill(env, f"kill {GATE} --for 5m --auto-restore INC-18")
+    store = env.replicas[0].workflow.store
+    env.clock.advance(5 * 60 + 1)
+    [claimed] = await store.timers.claim_due()
+    extended = await env.ops.timers.extend(kill_id, await env.ctx(BOB))
+    assert extended.ok
+    await env.replicas[0].ops.timers._fire(claimed)  # noqa: SLF001
+    assert not _enabled(env), "the extension stands: no restore"
+    [timer] = await env.ops.timers.active()
+    assert timer.ends_at > claimed.ends_at
+
+
+async def test_a_window_longer_than_30_days_is_refused(env: TimerEnv) -> None:
+    reply = await env.ops.handle(f"kill {GATE} --for 60d INC", await env.ctx())
+    assert isinstance(reply, Reply) and "at most 30 days" in render_text(reply.message)
+
+
+async def test_a_second_kill_of_a_timed_killed_gate_decides_how_long_it_stays_off(
+    env: TimerEnv,
+) -> None:
+    """Review finding: the gate is already off, so the new kill changes nothing in Statsig,
+    but the earlier kill's auto-restore must not turn it back on behind its back."""
+    await _kill(env, f"kill {GATE} --for 10m --auto-restore INC-19")
+    ctx = await env.ctx(BOB)
+    longer = await env.ops.handle(f"kill {GATE} --for 2h INC-19 worse than we thought", ctx)
+    assert isinstance(longer, Reply) and "2 h more" in render_text(longer.message)
+    [timer] = await env.ops.timers.active()
+    assert timer.window_s == 7200 and not timer.auto_restore
+    env.clock.advance(15 * 60)
+    while await _fire_everywhere(env):
+        pass
+    assert not _enabled(env), "the first kill's 10-minute auto-restore is gone"
+
+    untimed = await env.ops.handle(f"kill {GATE} INC-19 until we fix it", ctx)
+    assert isinstance(untimed, Reply) and "for good" in render_text(untimed.message)
+    assert await env.ops.timers.active() == []

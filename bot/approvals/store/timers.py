@@ -46,6 +46,34 @@ return due
 """
 
 
+FINISH = """
+-- KEYS[1] the timer, KEYS[2] timers zset, KEYS[3] firing zset. ARGV[1] the timer id,
+-- ARGV[2] the rev the finisher fired, ARGV[3] the new JSON ('' = forget it), ARGV[4] its
+-- next due time, ARGV[5] TTL seconds. Only if the timer is still there at rev ARGV[2]:
+-- whoever extended it or kept the gate off for good meanwhile wins.
+-- Reply: 1 finished, 0 left to the other change.
+local raw = redis.call('GET', KEYS[1])
+if not raw then  -- kept for good (or restored) meanwhile: nothing to bring back
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 0
+end
+local ok, timer = pcall(cjson.decode, raw)
+if ok and type(timer) == 'table' and tostring(timer['rev'] or 0) ~= ARGV[2] then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 0
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[5])
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+end
+return 1
+"""
+
+
 def _at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
@@ -58,6 +86,7 @@ class TimerStore:
         self._keys = keys
         self._now = now
         self._claim_due = redis.register_script(CLAIM_DUE)
+        self._finish = redis.register_script(FINISH)
 
     async def now(self) -> datetime:
         return _at(await self._now())
@@ -96,12 +125,22 @@ class TimerStore:
             timers.append(timer)
         return timers
 
-    async def done(self, timer: KillTimer, *, keep: bool) -> None:
-        """After firing: reschedule ``timer`` (``keep``) or forget it."""
-        if keep:
-            await self.schedule(timer)
-            return
-        await self.cancel(timer.id)
+    async def done(self, timer: KillTimer, *, keep: bool, fired_rev: int | None = None) -> bool:
+        """After firing: store and reschedule ``timer`` (``keep``) or forget it, unless
+        the stored timer is no longer revision ``fired_rev`` (someone extended or kept it
+        while it fired: their change stands). Whether it was finished."""
+        rev = timer.rev if fired_rev is None else fired_rev
+        reply = await self._finish(
+            keys=[self._keys.timer(timer.id), self._keys.timers, self._keys.timers_firing],
+            args=[
+                timer.id,
+                str(rev),
+                timer.model_dump_json() if keep else "",
+                repr(timer.next_due.timestamp()),
+                _RETENTION_SECONDS,
+            ],
+        )
+        return bool(reply)
 
     async def cancel(self, timer_id: str) -> bool:
         """Forget the timer (restored, kept for good); whether there was one."""

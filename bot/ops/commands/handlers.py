@@ -248,6 +248,8 @@ def _segment_ids(a: Args) -> Command:
 
 
 MIN_KILL_WINDOW = timedelta(minutes=2)
+MAX_KILL_WINDOW = timedelta(days=30)
+"""A timer's records live 30 days; longer windows would end silently."""
 
 
 def _kill(a: Args) -> Command:
@@ -259,6 +261,8 @@ def _kill(a: Args) -> Command:
         raise ArgumentProblem("`--auto-restore` needs `--for D` (when to restore the gate)")
     if window is not None and window < MIN_KILL_WINDOW:
         raise ArgumentProblem("a timed kill lasts at least 2 minutes (`--for 2m`)")
+    if window is not None and window > MAX_KILL_WINDOW:
+        raise ArgumentProblem("a timed kill lasts at most 30 days; kill without --for instead")
     return KillCommand(
         gate=gate, window=window, auto_restore=auto_restore, reason=a.rest(), **a.base
     )

@@ -55,6 +55,9 @@ class KillTimer(BaseModel):
     ends_at: datetime
     reminded: bool = False
     """The early reminder was posted (only the end is left)."""
+    rev: int = 0
+    """Bumped by every change (reminded, extended): whoever fired a timer finishes it only
+    if nobody changed it meanwhile (see ``TimerStore.done``)."""
 
     @property
     def reminder_at(self) -> datetime | None:
@@ -74,7 +77,10 @@ class KillTimer(BaseModel):
         """ "Keep disabled": the same window again, from the end (or from now if it passed)."""
         start = max(self.ends_at, now)
         ends = start + timedelta(seconds=self.window_s)
-        return self.model_copy(update={"ends_at": ends, "reminded": False})
+        return self.model_copy(update={"ends_at": ends, "reminded": False, "rev": self.rev + 1})
+
+    def reminded_once(self) -> KillTimer:
+        return self.model_copy(update={"reminded": True, "rev": self.rev + 1})
 
     def left(self, now: datetime) -> float:
         return max(0.0, (self.ends_at - now).total_seconds())
