@@ -29,10 +29,12 @@ from bot.render import render_error
 from bot.render.common import Message
 from bot.render.timers import (
     render_auto_restore,
+    render_back_on,
     render_kept_current,
     render_timer_kept,
     render_timer_reminder,
 )
+from bot.statsig.errors import ConsoleError
 
 __all__ = ["TimedKills"]
 
@@ -85,6 +87,10 @@ class TimedKills:
             await timers.finish(timer, keep=False)
             return
         now = await timers.now()
+        if await self._back_on(timer):
+            if await timers.finish(timer, keep=False, expected=timer):
+                await timers.post(kill, render_back_on(timer))
+            return
         if not timer.is_over(now):
             # Recorded first: a lease that runs out while posting must not post it twice.
             if await timers.finish(timer.reminded_once(), keep=True, expected=timer):
@@ -105,6 +111,16 @@ class TimedKills:
         for announcement in reply.announcements:  # an approval card, when one is needed
             await timers.post(kill, announcement)
         await timers.finish(timer, keep=False, expected=timer)
+
+    async def _back_on(self, timer: KillTimer) -> bool:
+        """Whether the gate is on again already (turned on by hand since the kill): then
+        the reminders would be wrong. Unknown (Statsig unreadable) counts as off."""
+        assert self._workflow is not None
+        try:
+            gate = await self._workflow.client.get_gate(timer.gate_id)
+        except ConsoleError:
+            return False
+        return gate.is_enabled
 
     async def _restore(self, timer: KillTimer, kill: ApprovalRequest) -> Reply:
         """``restore <kill>`` as the person who killed it, where they killed it."""

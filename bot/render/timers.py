@@ -28,6 +28,7 @@ from bot.render.ids import INCIDENT_RESTORE, TIMER_EXTEND, TIMER_KEEP
 
 __all__ = [
     "render_auto_restore",
+    "render_back_on",
     "render_kept_current",
     "render_timer_kept",
     "render_timer_reminder",
@@ -104,6 +105,15 @@ def render_timer_kept(timer: KillTimer, by: str, *, for_good: bool, now: datetim
             f"⏳ {person(by)} keeps gate {gate} disabled for {span_words(timer.window_s)} more, "
             f"until {fmt_time(timer.ends_at)}; reminders as before."
         )
+    return message(esc_plain(text, 300), [section(text)])
+
+
+def render_back_on(timer: KillTimer) -> Message:
+    """A timed kill whose gate was turned on again by hand: no more reminders."""
+    text = (
+        f"⏰ Gate {ident(timer.gate_id)} is on again (it was turned on since the kill), so the "
+        f"timed kill by {person(timer.killed_by)} ends here: no more reminders."
+    )
     return message(esc_plain(text, 300), [section(text)])
 
 

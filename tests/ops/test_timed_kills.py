@@ -339,3 +339,13 @@ async def test_a_second_kill_of_a_timed_killed_gate_decides_how_long_it_stays_of
     untimed = await env.ops.handle(f"kill {GATE} INC-19 until we fix it", ctx)
     assert isinstance(untimed, Reply) and "for good" in render_text(untimed.message)
     assert await env.ops.timers.active() == []
+
+
+async def test_a_gate_turned_on_by_hand_ends_the_reminders(env: TimerEnv) -> None:
+    await _kill(env, f"kill {GATE} --for 30m INC-20")
+    env.state.gates[GATE]["isEnabled"] = True  # someone turned it back on in the console
+    env.clock.advance(25 * 60 + 1)
+    await _fire_everywhere(env)
+    [said] = _threads(env)
+    assert "is on again" in said and "ends in" not in said
+    assert await env.ops.timers.active() == []
