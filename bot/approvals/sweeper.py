@@ -69,11 +69,11 @@ class Sweeper:
         result.expired += expired
         return result
 
-    async def run_approved(self) -> list[str]:
+    async def run_approved(self) -> tuple[list[str], list[str]]:
         """Run every approved request the freeze let wait, now (``freeze off``); the same
-        exactly-once claim as a recovery, without its grace period. Returns the IDs run."""
-        _, ran = await self._recover_approved(grace=0.0)
-        return ran
+        exactly-once claim as a recovery, without its grace period. Returns the IDs that
+        expired while they waited (they must be told, not dropped) and the IDs run."""
+        return await self._recover_approved(grace=0.0)
 
     async def _recover_approved(self, grace: float | None = None) -> tuple[list[str], list[str]]:
         """Claim approved requests older than the grace period (their approver's replica

@@ -363,7 +363,9 @@ class ApprovalWorkflow:
             return None, []
         ran: list[str] = []
         try:  # the freeze is off whatever happens next; the sweeper retries what is left
-            ran = await self._sweeper.run_approved()
+            expired, ran = await self._sweeper.run_approved()
+            for request_id in expired:  # waited past their expiry: the card and DM say so
+                await self.notify.transition(request_id)
             await self.notify.redraw(await self._open_requests())
         except RedisError:
             log.warning("after freeze off, the waiting requests are left to the sweeper")
