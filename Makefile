@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot tests $(wildcard bench)
 	$(BIN)/ruff format --check bot tests $(wildcard bench)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict bot
