@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     statsig_bot_respect_reviews: bool = True
     statsig_bot_redis_prefix: str = "statsig-bot:"
     statsig_bot_redis_cluster: bool = False
+    statsig_bot_shutdown_seconds: float = 20.0
+    """On SIGTERM, how long work in flight (an execution) may take to finish."""
     statsig_bot_spool_dir: Path | None = None
     """Where kills that ran while Redis was down wait to be recorded (default: a directory
     under the system's temporary directory)."""

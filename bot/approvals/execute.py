@@ -138,6 +138,10 @@ class Executor:
         self._on_finished = on_finished
         self._verify_deadline = verify_deadline
 
+    @property
+    def executor_id(self) -> str:
+        return self._id
+
     async def claim_and_run(
         self,
         request_id: str,

@@ -378,6 +378,18 @@ class ApprovalWorkflow:
 
     # -- background ------------------------------------------------------------------------
 
+    async def release_leases(self) -> list[str]:
+        """This replica is stopping: end the leases of what it is still executing, so
+        another replica's next sweep verifies those in Statsig now, not when the leases
+        would have run out. Never raises (the leases then simply run out)."""
+        try:
+            released = await self.store.release_leases(self.executor.executor_id)
+        except RedisError:
+            return []
+        if released:
+            log.warning("released %d lease(s) on shutdown", len(released))
+        return released
+
     async def sweep(self) -> SweepReport:
         """Record spooled kills, expire, judge interrupted executions, recover stuck
         approvals; idempotent."""

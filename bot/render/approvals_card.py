@@ -258,6 +258,7 @@ _EVENT_TEXT = {
     "review_rejected": "saw the Statsig review rejected",
     "review_unresolved": "stopped watching the Statsig review: still undecided",
     "lease_renewed": "is sending the change to Statsig",
+    "lease_released": "stopped (shutting down); another replica checks Statsig and finishes",
 }
 
 

@@ -15,9 +15,11 @@ Usage::
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
@@ -57,6 +59,8 @@ class SlackDeps:
     """Starts the approval duties (from the composition root), given the interval."""
     clock: Callable[[], float] = time.time
     project_id: str | None = None
+    inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    """Post-ack work still running (commands, clicks, forms): what a shutdown waits for."""
     progress_every: float = 3.0
     """Seconds between two "still trying" messages while Statsig fails (the first is said
     at once)."""
@@ -78,6 +82,24 @@ class SlackDeps:
         if self.workspace is None:
             self.workspace = WorkspaceGuard(self.client)
         return self.workspace
+
+    def track(self) -> None:
+        """Count the current task as in flight until it ends (see :meth:`drain`)."""
+        task = asyncio.current_task()
+        if task is not None and task not in self.inflight:
+            self.inflight.add(task)
+            task.add_done_callback(self.inflight.discard)
+
+    async def drain(self, timeout: float) -> int:
+        """Wait up to ``timeout`` s for the work in flight; how much did not finish (it is
+        cancelled: its leases are released for another replica to verify)."""
+        running = {t for t in self.inflight if t is not asyncio.current_task()}
+        if not running:
+            return 0
+        _, pending = await asyncio.wait(running, timeout=max(0.0, timeout))
+        for task in pending:
+            task.cancel()
+        return len(pending)
 
     async def aclose(self) -> None:
         """Stop background work (the gate-name refresh, the core's list walks)."""

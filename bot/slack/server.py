@@ -14,7 +14,10 @@ HTTP routes (DESIGN §7):
   (``statsig_bot_dependency_up``), probed at each scrape.
 
 Socket Mode serves the same probes and metrics on ``--host``/``--port``. SIGTERM and SIGINT
-stop the bot cleanly in both modes, also as PID 1 in a container.
+stop the bot cleanly in both modes, also as PID 1 in a container: the server stops
+accepting, work in flight (an execution after its ack) gets ``STATSIG_BOT_SHUTDOWN_SECONDS``
+(20) to finish, the leases of whatever did not are released so another replica verifies it
+at once, the clients close, and the exit status is 0.
 
 Start-up fails fast with one line when a setting or the policy is wrong, when there is no
 Console API key (unless ``--sandbox`` asks for the demo emulator), or when Redis cannot be
@@ -257,7 +260,19 @@ async def _serve(
         else:
             print(f"statsig-bot: serving Slack on http://{host}:{port}/slack/events", flush=True)
             await server.serve()
+        await _finish_in_flight(deps, settings.statsig_bot_shutdown_seconds)
     return 0
+
+
+async def _finish_in_flight(deps: SlackDeps, seconds: float) -> None:
+    """After the server stopped accepting: let executions in flight finish (up to
+    ``seconds``), then hand whatever did not back to the other replicas."""
+    unfinished = await deps.drain(seconds)
+    if unfinished:
+        _log.warning("slack.shutdown_unfinished", tasks=unfinished, waited_s=seconds)
+    workflow = deps.chatops.workflow
+    if workflow is not None:
+        await workflow.release_leases()
 
 
 async def _serve_socket(

@@ -132,3 +132,15 @@ async def test_without_a_clock_the_store_uses_the_redis_server_time(
     assert lease == pytest.approx(300, abs=1e-3)
     assert abs(await store.now() - server_now) < 5
     assert (await store.renew(request.id, "exec", 300)).ok
+
+
+async def test_a_stopping_executor_releases_only_its_own_leases(
+    store: ApprovalStore, clock: FakeClock
+) -> None:
+    """Issue 11.6: on shutdown the leases end now, so another replica verifies at once."""
+    mine = await reach(store, clock, ApprovalState.EXECUTING, entity_id="nav")
+    assert await store.interrupted_due() == [], "a live lease is nobody else's yet"
+    assert await store.release_leases("someone-else") == []
+    assert await store.release_leases(EXECUTOR) == [mine]
+    assert await store.interrupted_due() == [mine], "reclaimable now, not in LEASE seconds"
+    assert await store.release_leases(EXECUTOR) == [], "nothing left to release"

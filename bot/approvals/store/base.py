@@ -72,6 +72,7 @@ class StoreBase:
         self._renew = redis.register_script(scripts.RENEW)
         self._finish = redis.register_script(scripts.FINISH)
         self._reclaim = redis.register_script(scripts.RECLAIM)
+        self._release = redis.register_script(scripts.RELEASE)
         self._finish_interrupted = redis.register_script(scripts.FINISH_INTERRUPTED)
         self._resolve_review = redis.register_script(scripts.RESOLVE_REVIEW)
         self._invalidate = redis.register_script(scripts.INVALIDATE)

@@ -111,6 +111,12 @@ class ExecutionTransitions(StoreBase):
             await self._redis.zrem(self._keys.leases, *gone)
         return [r.request_id for r in results if r.ok]
 
+    async def release_leases(self, executor_id: str) -> list[str]:
+        """End every lease ``executor_id`` still holds, now (it is stopping); the IDs."""
+        ids = [text(v) for v in await self._redis.zrange(self._keys.leases, 0, -1)]
+        results = await bounded(self._transition(self._release, rid, executor_id) for rid in ids)
+        return [r.request_id for r in results if r.ok]
+
     async def reclaim(self, request_id: str, *, actor: str = SWEEPER) -> TransitionResult:
         """Executing with an ended lease → marked interrupted (once); the holder can't finish."""
         return await self._transition(self._reclaim, request_id, actor)

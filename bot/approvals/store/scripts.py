@@ -27,6 +27,7 @@ from bot.approvals.store.scripts_execution import (
     FINISH,
     FINISH_INTERRUPTED,
     RECLAIM,
+    RELEASE,
     RENEW,
     RESOLVE_REVIEW,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "CREATE",
     "EXPIRE",
     "FINISH",
+    "RELEASE",
     "FINISH_INTERRUPTED",
     "INVALIDATE",
     "RECLAIM",

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from bot.approvals.store.lua import script as _script
 
-__all__ = ["CLAIM", "FINISH", "FINISH_INTERRUPTED", "RECLAIM", "RENEW", "RESOLVE_REVIEW"]
+__all__ = [
+    "CLAIM",
+    "FINISH",
+    "FINISH_INTERRUPTED",
+    "RECLAIM",
+    "RELEASE",
+    "RENEW",
+    "RESOLVE_REVIEW",
+]
 
 CLAIM = _script(
     """
@@ -125,6 +133,25 @@ redis.call('HSET', KEYS[1], 'interrupted_at', now)
 redis.call('ZREM', KEYS[4], id)
 redis.call('ZADD', KEYS[5], now, id)
 audit('interrupted', 'executing', 'executing', {'executor', field('executor')})
+return {'ok', 'executing'}
+""",
+)
+
+RELEASE = _script(
+    """
+-- release: a stopping executor ends its lease now (instead of when it would run out), so
+-- the next sweep of any replica reclaims the request and verifies it in Statsig at once.
+-- KEYS: shared layout. ARGV[1..6]: shared (ARGV[3] is the executor id).
+-- Reply: {'ok', 'executing'} | {'refused', code, state}
+""",
+    """
+local state = field('state')
+if not state then return gone() end
+if state ~= 'executing' then return refuse('wrong_state') end
+if field('executor') ~= actor then return refuse('not_lease_holder') end
+redis.call('HSET', KEYS[1], 'lease_expires_at', now)
+redis.call('ZADD', KEYS[4], now, id)
+audit('lease_released', 'executing', 'executing', {})
 return {'ok', 'executing'}
 """,
 )

@@ -106,7 +106,9 @@ async def _direct_message(deps: SlackDeps, user_id: str, msg: Message) -> None:
 async def run_guarded(
     deps: SlackDeps, kind: str, target: Target, work: Callable[[], Awaitable[None]]
 ) -> None:
-    """Run post-ack work; any failure becomes a friendly private message, never a trace."""
+    """Run post-ack work; any failure becomes a friendly private message, never a trace.
+    The work counts as in flight, so a shutdown waits for it (``SlackDeps.drain``)."""
+    deps.track()
     try:
         await work()
     except IdentityError as exc:
