@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from bot.ops.actions.registry import is_announced
 from bot.ops.commands.registry import COMMAND_PREFIX
 from bot.ops.model.decisions import Allowed, Denied, NeedsApproval
 from bot.ops.model.identity import Actor
@@ -108,6 +109,11 @@ class Proposal:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     freeze_override: str | None = None
     """An admin's reason to run this change through a change freeze (announced loudly)."""
+
+    @property
+    def announced(self) -> bool:
+        """An incident change (kill, restore): the channel hears of it, progress included."""
+        return is_announced(self.plan.action)
 
 
 R = TypeVar("R", "Reply", "Proposal", "Reply | Proposal")

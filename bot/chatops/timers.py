@@ -135,36 +135,34 @@ class TimedKills:
 
     async def extend(self, timer_id: str, ctx: Context) -> Reply:
         """The reminder's **Keep disabled**: the same window again."""
-        refused = await self._refusal(timer_id, ctx)
-        if refused is not None:
-            return refused
+        kill = await self._decider_may(timer_id, ctx)
+        if isinstance(kill, Reply):
+            return kill
         assert self._workflow is not None
         try:
             longer = await self._workflow.timers.extend(timer_id)
-            now = await self._workflow.timers.now()
         except ApprovalsUnavailable as exc:
             return _unavailable(exc)
         if longer is None:
             return _not_running(timer_id)
-        notice = render_timer_kept(longer, ctx.actor.user_id, for_good=False, now=now)
-        await self._announce(timer_id, notice)
+        notice = render_timer_kept(longer, ctx.actor.user_id, for_good=False)
+        await self._workflow.timers.post(kill, notice)  # everyone following the kill sees it
         return Reply(message=notice)
 
     async def keep(self, timer_id: str, ctx: Context) -> Reply:
         """The reminder's **Keep disabled for good**: no more reminders."""
-        refused = await self._refusal(timer_id, ctx)
-        if refused is not None:
-            return refused
+        kill = await self._decider_may(timer_id, ctx)
+        if isinstance(kill, Reply):
+            return kill
         assert self._workflow is not None
         try:
             timer = await self._workflow.timers.keep(timer_id)
-            now = await self._workflow.timers.now()
         except ApprovalsUnavailable as exc:
             return _unavailable(exc)
         if timer is None:
             return _not_running(timer_id)
-        notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True, now=now)
-        await self._announce(timer_id, notice)
+        notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True)
+        await self._workflow.timers.post(kill, notice)
         return Reply(message=notice)
 
     async def after_noop_kill(self, plan: Plan, ctx: Context) -> Message | None:
@@ -190,7 +188,7 @@ class TimedKills:
         timer = running[0]
         if window is None:
             await self._workflow.timers.keep(timer.id)
-            notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True, now=now)
+            notice = render_timer_kept(timer, ctx.actor.user_id, for_good=True)
         else:
             seconds, auto = window
             renewed = timer.model_copy(
@@ -203,7 +201,7 @@ class TimedKills:
                 }
             )
             await self._workflow.timers.reschedule(renewed)
-            notice = render_timer_kept(renewed, ctx.actor.user_id, for_good=False, now=now)
+            notice = render_timer_kept(renewed, ctx.actor.user_id, for_good=False)
         kill = await self._workflow.timers.kill(timer.id)
         if kill is not None:
             await self._workflow.timers.post(kill, notice)
@@ -237,22 +235,17 @@ class TimedKills:
         except ApprovalsUnavailable:
             return []
 
-    async def _refusal(self, timer_id: str, ctx: Context) -> Reply | None:
+    async def _decider_may(self, timer_id: str, ctx: Context) -> ApprovalRequest | Reply:
+        """The timed kill, when ``ctx``'s person may decide about it (whoever killed the
+        gate, or a responder); else the reply saying why not."""
         if self._workflow is None:
             return unavailable("A timed kill")
         kill = await self._workflow.timers.kill(timer_id)
         if kill is None:
             return _not_running(timer_id)
         if kill.requester.user_id == ctx.actor.user_id or self._policy.is_responder(ctx.actor):
-            return None
+            return kill
         return _only_them()
-
-    async def _announce(self, timer_id: str, notice: Message) -> None:
-        """Say it in the kill's thread too: everyone following the kill sees the decision."""
-        assert self._workflow is not None
-        kill = await self._workflow.timers.kill(timer_id)
-        if kill is not None:
-            await self._workflow.timers.post(kill, notice)
 
 
 def _only_them() -> Reply:

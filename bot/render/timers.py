@@ -95,7 +95,7 @@ def render_auto_restore(timer: KillTimer, result: Message, *, result_kind: str) 
     return message(esc_plain(lead, 300), [section(lead), *result.blocks], tail)
 
 
-def render_timer_kept(timer: KillTimer, by: str, *, for_good: bool, now: datetime) -> Message:
+def render_timer_kept(timer: KillTimer, by: str, *, for_good: bool) -> Message:
     """The notice in the thread (and to the clicker) after Keep disabled / for good."""
     gate = ident(timer.gate_id)
     if for_good:

@@ -31,6 +31,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.config import Settings
 from bot.slack.deps import SlackDeps
+from bot.slack.edge import SHAPE_CHECKED
 from bot.slack.listeners import Registry, register_all
 from bot.slack.payloads import payload_problem
 
@@ -47,9 +48,13 @@ def _shape_middleware(deps: SlackDeps) -> Middleware:
     """A payload whose fields do not have Slack's types never reaches a listener: 400.
 
     Over HTTP the edge has checked already (Bolt's own middleware reads fields before
-    ours runs); this is the check for Socket Mode, and costs microseconds otherwise."""
+    ours runs) and says so in the context; this is the check for Socket Mode."""
 
-    async def check_shape(body: dict[str, Any], next: Next) -> BoltResponse | None:
+    async def check_shape(
+        body: dict[str, Any], context: dict[str, Any], next: Next
+    ) -> BoltResponse | None:
+        if context.get(SHAPE_CHECKED):
+            return await next()
         problem = payload_problem(body)
         if problem is not None:
             deps.metrics.refused.labels(reason="malformed").inc()

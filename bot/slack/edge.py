@@ -49,6 +49,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_FORM_FIELDS",
     "SIGNATURE_MAX_AGE_SECONDS",
+    "SHAPE_CHECKED",
     "Refused",
     "bolt_request",
     "decode",
@@ -57,6 +58,8 @@ __all__ = [
     "verify_signature",
 ]
 
+SHAPE_CHECKED = "statsig_bot_shape_checked"
+"""Context key: the edge already checked the payload's shape (the middleware need not)."""
 MAX_BODY_BYTES = 1_000_000
 """Far above any payload Slack sends (a full modal's state is tens of kilobytes)."""
 BODY_TIMEOUT_SECONDS = 5.0
@@ -212,4 +215,5 @@ def bolt_request(raw: bytes, payload: dict[str, Any], request: Request) -> Async
     bolt.raw_body = raw.decode("utf-8")
     bolt.body = payload
     bolt.context = build_async_context(AsyncBoltContext({}), payload)
+    bolt.context[SHAPE_CHECKED] = True
     return bolt

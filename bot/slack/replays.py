@@ -78,7 +78,7 @@ class ReplayGuard:
             return True
         return bool(created)
 
-    def _remember(self, digest: str, ttl: float | None = None) -> bool:
+    def _remember(self, digest: str, ttl: float) -> bool:
         """Claim ``digest`` in this process; synchronous, so concurrent copies cannot both
         win. Entries are dropped from the oldest once they end (or past the size limit)."""
         now = self._clock()
@@ -89,7 +89,7 @@ class ReplayGuard:
             del self._seen[oldest]
         if digest in self._seen:
             return False
-        self._seen[digest] = now + (self._window if ttl is None else ttl)
+        self._seen[digest] = now + ttl
         return True
 
 

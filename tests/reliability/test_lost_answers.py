@@ -118,8 +118,7 @@ async def test_a_kill_whose_answers_are_all_lost_is_confirmed_by_reading(
         r"/gates/mobile_dark_mode/disable$", "lost_answer", method="PUT", times=None, delay=1.0
     )
     _, url = await slow_statsig_bot.command("kill mobile_dark_mode INC-7", user="U1ALICE")
-    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
-    text = json.dumps(answer, ensure_ascii=False)
+    text = await _final(slow_statsig_bot, url)
     assert "Killed" in text and "answered too late" in text, text
     gate = w.state.get("gate", "mobile_dark_mode")
     assert gate is not None and gate["isEnabled"] is False
@@ -131,8 +130,7 @@ async def test_overrides_whose_answer_was_lost_are_read_back(
     w = slow_statsig_bot.world
     w.faults.add(r"/gates/new_nav/overrides$", "lost_answer", method="POST", delay=1.0)
     _, url = await slow_statsig_bot.command("gate override new_nav pass user_9 -- QA")
-    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
-    text = json.dumps(answer, ensure_ascii=False)
+    text = await _final(slow_statsig_bot, url)
     assert "Done" in text and "answered too late" in text, text
     assert len(w.mutations("/gates/new_nav/overrides")) == 1
 
@@ -143,8 +141,7 @@ async def test_segment_ids_whose_answer_was_lost_are_read_back(
     w = slow_statsig_bot.world
     w.faults.add(r"/segments/beta_users/id_list$", "lost_answer", method="PATCH", delay=1.0)
     _, url = await slow_statsig_bot.command("segment add-ids beta_users u_lost_1,u_lost_2 -- QA")
-    [answer] = await wait_responses(slow_statsig_bot.slack, url, timeout=15)
-    text = json.dumps(answer, ensure_ascii=False)
+    text = await _final(slow_statsig_bot, url)
     assert "Done" in text and "answered too late" in text, text
     assert len(w.mutations("/segments/beta_users/id_list")) == 1
 

@@ -100,7 +100,7 @@ def test_a_signature_is_remembered_as_long_as_it_is_valid() -> None:
 def test_the_local_memory_forgets_after_the_window() -> None:
     now = [0.0]
     guard = ReplayGuard(aioredis.Redis(), window=10, clock=lambda: now[0])
-    assert guard._remember("d")  # noqa: SLF001
-    assert not guard._remember("d")  # noqa: SLF001
+    assert guard._remember("d", 10)  # noqa: SLF001
+    assert not guard._remember("d", 10)  # noqa: SLF001
     now[0] = 11.0
-    assert guard._remember("d")  # noqa: SLF001
+    assert guard._remember("d", 10)  # noqa: SLF001

@@ -74,6 +74,13 @@ return 1
 """
 
 
+def _decode(raw: bytes | str) -> KillTimer | None:
+    try:
+        return KillTimer.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
 def _at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
@@ -101,12 +108,7 @@ class TimerStore:
 
     async def get(self, timer_id: str) -> KillTimer | None:
         raw = await self._redis.get(self._keys.timer(timer_id))
-        if raw is None:
-            return None
-        try:
-            return KillTimer.model_validate_json(raw)
-        except ValidationError:
-            return None
+        return _decode(raw) if raw is not None else None
 
     async def claim_due(
         self, limit: int = 20, lease: float = FIRING_LEASE_SECONDS
@@ -153,7 +155,11 @@ class TimerStore:
 
     async def active(self, limit: int = 50) -> list[KillTimer]:
         """Every timed kill still running, soonest end first."""
-        ids = await self._redis.zrange(self._keys.timers, 0, limit - 1)
+        waiting = await self._redis.zrange(self._keys.timers, 0, limit - 1)
         firing = await self._redis.zrange(self._keys.timers_firing, 0, limit - 1)
-        timers = [t for i in [*ids, *firing] if (t := await self.get(text(i))) is not None]
-        return sorted({t.id: t for t in timers}.values(), key=lambda t: t.ends_at)
+        names = list(dict.fromkeys(text(i) for i in [*waiting, *firing]))
+        if not names:
+            return []
+        raws = await self._redis.mget([self._keys.timer(n) for n in names])
+        timers = [t for raw in raws if raw is not None and (t := _decode(raw)) is not None]
+        return sorted(timers, key=lambda t: t.ends_at)

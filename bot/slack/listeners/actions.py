@@ -210,7 +210,9 @@ class _Clicks:
         if not isinstance(result, Proposal):
             await deliver(self.deps, result, target)
             return
-        progress = ProgressReporter(self.deps, target, result.plan.summary, in_channel=True)
+        progress = ProgressReporter(
+            self.deps, target, result.plan.summary, in_channel=result.announced
+        )
         reply = await self.deps.chatops.commit(result, ctx, progress=progress)
         await progress.drain()
         await deliver(self.deps, reply, target)

@@ -40,9 +40,6 @@ from bot.slack.share import with_share_button
 __all__ = ["COMMAND", "register", "run_command"]
 
 COMMAND: Final = "/statsig"
-INCIDENT_PREFIX: Final = "incident."
-"""Policy keys of the incident pair (``incident.kill``, ``incident.restore``): their
-progress is said in the channel, where everyone waiting looks."""
 _log = structlog.get_logger(__name__)
 
 
@@ -59,8 +56,7 @@ async def run_command(deps: SlackDeps, text: str, user_id: str, target: Target) 
     if isinstance(result, Proposal):
         if identity_problem is not None:
             raise identity_problem
-        incident = result.plan.action.startswith(INCIDENT_PREFIX)
-        progress = ProgressReporter(deps, target, result.plan.summary, in_channel=incident)
+        progress = ProgressReporter(deps, target, result.plan.summary, in_channel=result.announced)
         reply: Reply = await deps.chatops.commit(result, ctx, progress=progress)
         await progress.drain()
         if not reply.ok:
